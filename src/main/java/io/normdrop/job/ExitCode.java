@@ -1,0 +1,30 @@
+package io.normdrop.job;
+
+/**
+ * Process exit codes, distinct so schedulers can act on them (values follow BSD sysexits).
+ * Documented in the README; never renumber one.
+ */
+public enum ExitCode {
+    /** The run completed and its output directory is in place. */
+    OK(0),
+    /** Bad command line or job file: unknown key, bad value, missing required key. */
+    USAGE(64),
+    /** Input data is malformed: wrong magic number, truncated, corrupt gzip, bad label. */
+    DATA(65),
+    /** An input file does not exist or cannot be opened. */
+    NO_INPUT(66),
+    /** An unexpected failure inside Normdrop, Spark or DL4J; the log has the stack trace. */
+    INTERNAL(70),
+    /** The output directory exists and --overwrite was not given. */
+    OUTPUT_EXISTS(73);
+
+    private final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+}

@@ -1,0 +1,95 @@
+package io.normdrop.job;
+
+import io.normdrop.config.ConfigException;
+import io.normdrop.data.DataException;
+import io.normdrop.data.MissingInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/**
+ * The {@code normdrop} command line. {@code main} parses and dispatches; each subcommand
+ * validates its job and calls into the job code. Failures become one line on stderr and a
+ * documented {@link ExitCode}; the stack trace goes to the log.
+ */
+@Command(name = "normdrop",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        exitCodeOnInvalidInput = 64,
+        exitCodeOnExecutionException = 70,
+        subcommands = {TrainCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        description = {
+                "Distributed training of dropout and weight-normalized networks on Spark.",
+                "",
+                "Run a job:       normdrop train jobs/quickstart.conf",
+                "Check a job:     normdrop validate jobs/fashion-mnist.conf",
+                "Locally, deploy/local.sh adds Spark and the JVM flags; on a cluster use spark-submit.",
+                ""},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+                "  0   success",
+                "  64  bad command line or job file (unknown key, bad value)",
+                "  65  bad input data (wrong magic number, truncated, corrupt gzip, bad label)",
+                "  66  an input file is missing or cannot be opened",
+                "  70  internal failure (the log has the stack trace)",
+                "  73  the output directory exists (use --overwrite)"})
+public final class Main {
+    /** Failure stack traces are logged here; conf/log4j2.properties sends this logger to the log file only. */
+    static final Logger FAILURES = LoggerFactory.getLogger("normdrop.failures");
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns its exit code, writing to the given streams. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            ExitCode code = exitCode(e);
+            String what = code == ExitCode.INTERNAL
+                    ? "internal error: " + e.getClass().getName() + ": " + e.getMessage() + " (stack trace in the log)"
+                    : e.getMessage();
+            FAILURES.error("normdrop failed with exit code {}", code.code(), e);
+            commandLine.getErr().println("normdrop: " + oneLine(what));
+            return code.code();
+        });
+        return cli.execute(args);
+    }
+
+    /** The exit code for a failure, looking through wrappers such as Spark's. */
+    static ExitCode exitCode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException) {
+                return ExitCode.USAGE;
+            }
+            if (t instanceof MissingInputException) {
+                return ExitCode.NO_INPUT;
+            }
+            if (t instanceof DataException) {
+                return ExitCode.DATA;
+            }
+            if (t instanceof OutputExistsException) {
+                return ExitCode.OUTPUT_EXISTS;
+            }
+        }
+        return ExitCode.INTERNAL;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** Prints the code version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"normdrop " + CodeVersion.current()};
+        }
+    }
+}

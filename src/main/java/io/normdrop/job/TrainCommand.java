@@ -1,0 +1,49 @@
+package io.normdrop.job;
+
+import com.typesafe.config.ConfigUtil;
+import io.normdrop.config.LoadedJob;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code normdrop train JOB}: trains the job's network on Spark and writes the run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train the job's network on Spark and write the model, its provenance and metrics.",
+                "The run directory appears only when the run succeeds (with a _SUCCESS marker)."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    JobOptions job;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (overrides output.dir); any Hadoop path.")
+    String out;
+
+    @Option(names = "--overwrite", description = "Replace the run directory if it exists.")
+    boolean overwrite;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master, e.g. local[2] or spark://host:7077 (default: spark-submit's, else the job's spark.master, else the launcher's).")
+    String master;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> extra = new ArrayList<>();
+        if (out != null) {
+            extra.add("output.dir=" + ConfigUtil.quoteString(out));
+        }
+        LoadedJob loaded = job.load(extra);
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(loaded.config().spark(), master))) {
+            new TrainJob(loaded, overwrite).run(sc, spec.commandLine().getOut());
+        }
+        return ExitCode.OK.code();
+    }
+}
