@@ -18,8 +18,7 @@ stale() { [[ ! -f "$1" || -n "$(find "$root/pom.xml" "$root/src/main" "$root/con
 if stale "$jar" || stale "$spark_cp"; then
   echo "normdrop: building the job jar (the first build downloads dependencies: a few minutes) ..." >&2
   mkdir -p "$root/target"
-  if ! (cd "$root" && mvn -B -DskipTests package dependency:build-classpath \
-      -DincludeScope=provided -Dmdep.outputFile="$spark_cp") >"$root/target/build.log" 2>&1; then
+  if ! (cd "$root" && mvn -B -DskipTests package) >"$root/target/build.log" 2>&1; then
     tail -40 "$root/target/build.log" >&2
     echo "normdrop: build failed; the whole log is in target/build.log" >&2
     exit 70

@@ -17,6 +17,11 @@ public final class ConfigException extends RuntimeException {
         this.key = key;
     }
 
+    private ConfigException(ConfigException located, String origin) {
+        super(origin + ": " + located.getMessage(), located);
+        this.key = located.key;
+    }
+
     /** The job key at fault, as a user writes it: {@code training.epochs}, {@code model.layers[1].units}. */
     public String key() {
         return key;
@@ -24,8 +29,7 @@ public final class ConfigException extends RuntimeException {
 
     /** The same error, prefixed with where the value came from ({@code jobs/x.conf:12}). */
     ConfigException at(String origin) {
-        ConfigException located = new ConfigException(key, origin + ": " + getMessage(), this);
-        return located;
+        return new ConfigException(this, origin);
     }
 
     static ConfigException invalid(String key, Object value, String allowed) {

@@ -39,6 +39,7 @@ public final class JobFiles {
     private static final Set<String> DROPOUT_KEYS = Set.of("keep", "rate");
     private static final String LAYERS = "model.layers";
     private static final String SPARK_CONF = "spark.conf";
+    private static final String SET_ORIGIN = "--set";
     private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]");
 
     private JobFiles() {
@@ -114,10 +115,10 @@ public final class JobFiles {
 
     private static ConfigValue parseValue(String raw) {
         try {
-            return ConfigFactory.parseString("v = " + raw, ConfigParseOptions.defaults().setOriginDescription("--set"))
-                    .getValue("v");
+            return ConfigFactory.parseString("v = " + raw, ConfigParseOptions.defaults().setOriginDescription(SET_ORIGIN))
+                    .root().get("v");
         } catch (com.typesafe.config.ConfigException e) {
-            return ConfigValueFactory.fromAnyRef(raw, "--set");
+            return ConfigValueFactory.fromAnyRef(raw, SET_ORIGIN);
         }
     }
 
@@ -383,9 +384,11 @@ public final class JobFiles {
                     break;
                 }
             }
+            if (value.origin().filename() == null) {
+                return value.origin().description().startsWith(SET_ORIGIN) ? source + " (" + SET_ORIGIN + ")" : source;
+            }
             int line = value.origin().lineNumber();
-            String description = value.origin().filename() != null ? value.origin().filename() : source;
-            return line > 0 ? description + ":" + line : source;
+            return line > 0 ? value.origin().filename() + ":" + line : value.origin().filename();
         } catch (RuntimeException e) {
             return source;
         }

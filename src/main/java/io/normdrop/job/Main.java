@@ -50,6 +50,12 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
+        // Bad options are usage errors in every subcommand, not picocli's default 2.
+        CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, rest) -> {
+            usage.handleParseException(e, rest);
+            return ExitCode.USAGE.code();
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             ExitCode code = exitCode(e);
             String what = code == ExitCode.INTERNAL

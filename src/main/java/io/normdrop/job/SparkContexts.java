@@ -12,14 +12,20 @@ import java.util.Map;
  * launcher's default ({@code -Dnormdrop.defaultMaster}, local[*] in deploy/local.sh). The code
  * itself never picks a master.
  */
-final class SparkContexts {
+public final class SparkContexts {
     /** System property through which a launcher supplies its default master. */
     static final String DEFAULT_MASTER_PROPERTY = "normdrop.defaultMaster";
 
     private SparkContexts() {
     }
 
-    static SparkConf conf(SparkSettings settings, String cliMaster) {
+    /**
+     * The SparkConf for a job.
+     *
+     * @param settings  the job's spark section
+     * @param cliMaster {@code --master}, or null
+     */
+    public static SparkConf conf(SparkSettings settings, String cliMaster) {
         SparkConf conf = new SparkConf();
         String master = cliMaster != null ? cliMaster
                 : conf.contains("spark.master") ? conf.get("spark.master")

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -56,8 +57,15 @@ public final class TrainJob {
         this.overwrite = overwrite;
     }
 
-    /** What a finished run produced. */
-    public record Outcome(String directory, double testAccuracy, List<EpochMetrics> epochs) {
+    /**
+     * What a finished run produced.
+     *
+     * @param directory    the committed run directory
+     * @param testAccuracy test accuracy after the last epoch
+     * @param epochs       per-epoch metrics
+     * @param network      the trained network, as saved in the model file
+     */
+    public record Outcome(String directory, double testAccuracy, List<EpochMetrics> epochs, MultiLayerNetwork network) {
     }
 
     /**
@@ -101,7 +109,7 @@ public final class TrainJob {
             output.commit();
             double accuracy = result.evaluation().accuracy();
             out.printf("normdrop: test accuracy %.4f; model and metrics in %s%n", accuracy, output.target());
-            return new Outcome(output.target().toString(), accuracy, result.epochs());
+            return new Outcome(output.target().toString(), accuracy, result.epochs(), result.network());
         }
     }
 

@@ -1,0 +1,177 @@
+package io.normdrop.config;
+
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobFilesTest {
+    static final String VALID = """
+            data {
+              train { images = "train-images.gz", labels = "train-labels.gz" }
+              test { images = "test-images.gz", labels = "test-labels.gz" }
+            }
+            model.layers = [
+              { type = dense, units = 32 }
+              { type = dense, units = 16, activation = tanh, dropout { rate = 0.25 } }
+              { type = output, units = 10, dropout { keep = 0.5 } }
+            ]
+            output.dir = "runs/test"
+            """;
+
+    static JobConfig valid(String... overrides) {
+        return JobFiles.parse(VALID, List.of(overrides)).config();
+    }
+
+    static String error(String... overrides) {
+        return assertThrows(ConfigException.class, () -> valid(overrides)).getMessage();
+    }
+
+    @Test
+    void validJobGetsDefaultsAndEffectiveDropout() {
+        JobConfig c = valid();
+        assertEquals(10, c.training().epochs());
+        assertEquals(42L, c.training().seed());
+        assertEquals(UpdaterSpec.Kind.ADAM, c.training().updater().kind());
+        assertEquals(TrainingApproach.DIRECT, c.training().approach());
+        assertEquals(64, c.data().batchSize());
+        LayerSpec first = c.model().layers().get(0);
+        assertEquals(Activation.RELU, first.activation());
+        assertEquals(WeightInit.XAVIER, first.weightInit());
+        assertFalse(first.dropout().active());
+        assertNull(first.loss());
+        assertEquals(0.75, c.model().layers().get(1).dropout().keep(), 0.0);
+        LayerSpec out = c.model().layers().get(2);
+        assertEquals(Activation.SOFTMAX, out.activation());
+        assertEquals(LossFunction.MCXENT, out.loss());
+        assertEquals(0.5, out.dropout().keep(), 0.0);
+        assertEquals(10, c.model().numClasses());
+        assertEquals("runs/test", c.output().dir());
+        assertNull(c.spark().master());
+    }
+
+    @Test
+    void overridesReachListElementsAndNestedKeys() {
+        JobConfig c = valid("model.layers[0].units=128", "model.layers.1.dropout.rate=0.5", "training.epochs=3",
+                "training.updater.type=sgd", "spark.conf.spark.executor.memory=4g");
+        assertEquals(128, c.model().layers().get(0).units());
+        assertEquals(0.5, c.model().layers().get(1).dropout().keep(), 0.0);
+        assertEquals(3, c.training().epochs());
+        assertEquals(UpdaterSpec.Kind.SGD, c.training().updater().kind());
+        assertEquals(Map.of("spark.executor.memory", "4g"), c.spark().conf());
+    }
+
+    @Test
+    void keepOneMeansNoDropout() {
+        assertFalse(valid("model.layers[1].dropout={ keep = 1.0 }").model().layers().get(1).dropout().active());
+        assertFalse(valid("model.layers[1].dropout={ rate = 0 }").model().layers().get(1).dropout().active());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            trainin.epochs=3                      | trainin: unknown key (did you mean training?
+            training.epoch=3                      | training.epoch: unknown key (did you mean epochs?
+            model.layers[0].unit=3                | model.layers[0].unit: unknown key (did you mean units?
+            model.layers[0].dropout={ p = 0.5 }   | model.layers[0].dropout.p: unknown key (dropout takes keep or rate)
+            training.epochs=0                     | training.epochs: invalid value 0 (must be >= 1)
+            training.epochs=ten                   | training.epochs: invalid value "ten" (expected a whole number)
+            training.seed=1.5                     | training.seed: invalid value 1.5 (expected a whole number)
+            training.workers=-1                   | training.workers: invalid value -1 (must be >= 0)
+            training.batchSizePerWorker=0         | training.batchSizePerWorker: invalid value 0 (must be >= 1)
+            training.averagingFrequency=0         | training.averagingFrequency: invalid value 0 (must be >= 1)
+            training.prefetch=-1                  | training.prefetch: invalid value -1 (must be >= 0)
+            training.l2=-0.1                      | training.l2: invalid value -0.1 (must be a finite number >= 0)
+            training.updater.learningRate=0       | training.updater.learningRate: invalid value 0.0 (must be a finite number > 0)
+            training.updater.momentum=1           | training.updater.momentum: invalid value 1.0 (must be in [0, 1))
+            training.updater.type=adagrad         | training.updater.type: invalid value "adagrad" (one of: sgd, adam, nesterovs, rmsprop)
+            training.approach=shared              | training.approach: invalid value "shared" (one of: direct, export)
+            data.format=csv                       | data.format: invalid value "csv" (supported: idx)
+            data.batchSize=0                      | data.batchSize: invalid value 0 (must be >= 1)
+            data.train.images=null                | data.train.images: is required
+            data.test.labels=null                 | data.test.labels: is required
+            data.train.limit=-5                   | data.train.limit: invalid value -5 (must be >= 0)
+            model.layers=[]                       | model.layers: needs at least one layer, the last of type output
+            model.layers=[{type=dense,units=3}]   | model.layers[0].type: invalid value "dense" (the last layer must be of type output)
+            model.layers[0].type=output           | model.layers[0].type: invalid value "output" (only the last layer may be of type output)
+            model.layers[0].type=conv             | model.layers[0].type: invalid value "conv" (one of: dense, output)
+            model.layers[0].units=0               | model.layers[0].units: invalid value 0 (must be >= 1)
+            model.layers[0].activation=relux     | model.layers[0].activation: invalid value "relux" (one of:
+            model.layers[0].weightInit=gaussian   | model.layers[0].weightInit: invalid value "gaussian" (one of:
+            model.layers[2].loss=hinge2           | model.layers[2].loss: invalid value "hinge2" (one of:
+            model.layers[0].loss=mse              | model.layers[0].loss: only an output layer has a loss
+            model.layers[0].dropout={ keep = 0 }  | model.layers[0].dropout.keep: invalid value 0.0 (must be in (0, 1])
+            model.layers[0].dropout={ keep = 1.5 }| model.layers[0].dropout.keep: invalid value 1.5 (must be in (0, 1])
+            model.layers[0].dropout={ rate = 1 }  | model.layers[0].dropout.rate: invalid value 1.0 (must be in [0, 1))
+            model.layers[0].dropout={ rate = -0.1 }| model.layers[0].dropout.rate: invalid value -0.1 (must be in [0, 1))
+            model.layers[0].dropout={ keep = 0.5, rate = 0.5 } | model.layers[0].dropout: give keep or rate, not both
+            model.layers[0].dropout={}            | model.layers[0].dropout: give keep (retain probability) or rate (drop probability)
+            model.layers[0].dropout=0.5           | model.layers[0].dropout: invalid value 0.5 (an object: { keep = P } or { rate = R })
+            output.dir=null                       | output.dir: is required: set it in the job file or pass --out DIR
+            spark.master=""                       | spark.master: invalid value "" (a Spark master URL
+            spark.appName=""                      | spark.appName: is required
+            spark.conf.executor.memory=4g         | spark.conf: invalid value "executor.memory" (keys are Spark properties starting with spark.)
+            """)
+    void everyRuleNamesKeyValueAndRange(String override, String expected) {
+        String message = error(override.trim());
+        assertTrue(message.contains(expected.trim()), () -> "message was: " + message);
+    }
+
+    @Test
+    void malformedOverridesAreUsageErrors() {
+        assertTrue(error("epochs").contains("--set: expected key=value"));
+        assertTrue(error("model.layers[7].units=3").contains("index 7 out of range: model.layers has 3 element(s)"));
+    }
+
+    @Test
+    void errorsInAFileNameTheFileAndLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.conf");
+        Files.writeString(file, VALID + "\ntraining {\n  epochs = -2\n}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> JobFiles.load(file, List.of()));
+        assertTrue(e.getMessage().startsWith(file + ":13: training.epochs: invalid value -2"), e.getMessage());
+    }
+
+    @Test
+    void missingOrUnparsableFilesAreConfigErrors(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("nope.conf");
+        assertTrue(assertThrows(ConfigException.class, () -> JobFiles.load(missing, List.of()))
+                .getMessage().contains("no such file: " + missing));
+        Path broken = dir.resolve("broken.conf");
+        Files.writeString(broken, "training { epochs = ");
+        assertTrue(assertThrows(ConfigException.class, () -> JobFiles.load(broken, List.of()))
+                .getMessage().contains("broken.conf"));
+    }
+
+    @Test
+    void recordsValidateWhateverBuildsThem() {
+        UpdaterSpec sgd = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.1, 0);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT));
+        assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
+        assertThrows(ConfigException.class, () -> new Dropout(0.0));
+        assertThrows(ConfigException.class, () -> new DataSource("train", "", "labels", 0));
+    }
+
+    @Test
+    void bundledJobsAreValid() {
+        for (String job : List.of("jobs/quickstart.conf", "jobs/fashion-mnist.conf")) {
+            LoadedJob loaded = JobFiles.load(Path.of(job), List.of());
+            assertEquals(10, loaded.config().model().numClasses(), job);
+            assertTrue(loaded.renderJson().contains("\"epochs\""), job);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.normdrop.job;
+
+import io.normdrop.data.IdxWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line without Spark: validate, help, and the exit code of each failure. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static void assertOneLine(Result r, int code, String fragment) {
+        assertEquals(code, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("normdrop: "), r.err());
+        assertTrue(r.err().contains(fragment), r.err());
+    }
+
+    @Test
+    void validatePrintsDataNetworkAndResolvedConfig() {
+        Result r = run("validate", "jobs/quickstart.conf", "--set", "model.layers[0].units=100");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("job jobs/quickstart.conf is valid"), r.out());
+        assertTrue(r.out().contains("train 10,000 examples of 28x28"), r.out());
+        assertTrue(r.out().contains("0   DenseLayer         784     100 relu"), r.out());
+        assertTrue(r.out().contains("1 (no dropout)"), r.out());
+        assertTrue(r.out().contains("0.8"), r.out());
+        assertTrue(r.out().contains("averagingFrequency=10"), r.out());
+    }
+
+    @Test
+    void helpListsCommandsAndExitCodes() {
+        Result r = run("--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("train") && r.out().contains("validate"), r.out());
+        assertTrue(r.out().contains("66  an input file is missing"), r.out());
+        Result train = run("train", "--help");
+        assertTrue(train.out().contains("--overwrite") && train.out().contains("--set"), train.out());
+    }
+
+    @Test
+    void badJobFileIsAUsageError() {
+        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "training.epochs=0"), 64,
+                "jobs/quickstart.conf (--set): training.epochs: invalid value 0 (must be >= 1)");
+        assertOneLine(run("train", "jobs/quickstart.conf", "--set", "training.epohcs=3"), 64,
+                "training.epohcs: unknown key (did you mean epochs?");
+        assertOneLine(run("train", dir.resolve("missing.conf").toString()), 64, "no such file");
+        assertEquals(64, run("train", "--no-such-option").code());
+    }
+
+    @Test
+    void missingDataIsNoInput() {
+        String missing = dir.resolve("none.gz").toString();
+        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "data.train.images=\"" + missing + "\""), 66,
+                missing + ": no such file");
+    }
+
+    @Test
+    void badDataIsADataError() throws IOException {
+        Path labels = dir.resolve("labels");
+        IdxWriter.writeLabels(labels, new byte[]{1, 2});
+        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "data.test.images=\"" + labels + "\""), 65,
+                "wrong magic number 0x00000801 (an IDX label file)");
+    }
+
+    @Test
+    void noMasterAnywhereIsAUsageErrorBeforeAnyWork() {
+        Result r = run("train", "jobs/quickstart.conf", "--out", dir.resolve("run").toString());
+        assertOneLine(r, 64, "spark.master: no Spark master given");
+        assertTrue(Files.notExists(dir.resolve("run")));
+    }
+}
