@@ -15,7 +15,7 @@ spark_cp="$root/target/spark.classpath"
 "$root/deploy/setup.sh"
 
 stale() { [[ ! -f "$1" || -n "$(find "$root/pom.xml" "$root/src/main" "$root/conf" -newer "$1" -print -quit)" ]]; }
-if stale "$jar" || stale "$spark_cp"; then
+if stale "$jar" || [[ ! -f "$spark_cp" ]]; then
   echo "normdrop: building the job jar (the first build downloads dependencies: a few minutes) ..." >&2
   mkdir -p "$root/target"
   if ! (cd "$root" && mvn -B -DskipTests package) >"$root/target/build.log" 2>&1; then

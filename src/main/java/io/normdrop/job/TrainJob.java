@@ -91,7 +91,7 @@ public final class TrainJob {
             out.printf("normdrop: training %,d examples (%dx%d), testing on %,d, %d workers on %s%n",
                     train.count(), train.rows(), train.cols(), test.count(), trainer.workers(), sc.master());
             int batch = c.data().batchSize();
-            JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, train, batch, classes, trainer.workers());
+            JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, train, batch, classes, trainer.partitions(train.count(), batch));
             JavaRDD<DataSet> testRdd = Minibatches.rdd(sc, test, batch, classes, trainer.workers());
             SparkTrainer.Result result;
             try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), new JsonLinesSink(output.create(METRICS)))) {

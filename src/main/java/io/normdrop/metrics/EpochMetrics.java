@@ -5,7 +5,7 @@ package io.normdrop.metrics;
  *
  * @param epoch            1-based epoch number
  * @param epochs           epochs in the run
- * @param trainLoss        training loss (mean of the workers' minibatch scores at the epoch's last averaging)
+ * @param trainLoss        training loss: mean over the epoch's averaging rounds of the workers' last minibatch scores (export: the last round's)
  * @param testLoss         mean loss on the test set after the epoch
  * @param testAccuracy     accuracy on the test set after the epoch, in [0, 1]
  * @param trainExamples    examples trained on in the epoch

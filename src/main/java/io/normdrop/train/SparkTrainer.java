@@ -6,6 +6,7 @@ import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,9 +16,16 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
+import scala.runtime.AbstractFunction1;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Trains a network on Spark with dl4j-spark's {@link ParameterAveragingTrainingMaster}: the
@@ -81,10 +89,61 @@ public final class SparkTrainer {
     }
 
     /**
+     * Partitions the training RDD should have. With the direct approach each partition is one
+     * worker's share of one averaging round ({@code batchSizePerWorker x averagingFrequency}
+     * examples, in whole records) so that a round is a set of {@code workers} partitions; with
+     * export, one per worker.
+     *
+     * @param examples        training examples
+     * @param dataSetExamples examples per DataSet record
+     */
+    public int partitions(long examples, int dataSetExamples) {
+        if (training.approach() == TrainingApproach.EXPORT) {
+            return workers;
+        }
+        long records = (examples + dataSetExamples - 1) / dataSetExamples;
+        long recordsPerPartition = Math.max(1, (long) training.batchSizePerWorker() * training.averagingFrequency() / dataSetExamples);
+        return (int) Math.max(1, (records + recordsPerPartition - 1) / recordsPerPartition);
+    }
+
+    /**
+     * The epoch's averaging rounds for the direct approach: the partitions in an order
+     * shuffled per epoch (seeded), {@code workers} at a time. Each round is a pruned view of
+     * the cached RDD, so a round reads only its own partitions. (dl4j-spark's own direct
+     * approach cuts rounds with a random split, which reads the whole cached RDD once per
+     * round: quadratic in the data size.)
+     */
+    List<JavaRDD<DataSet>> rounds(JavaRDD<DataSet> train, int epoch) {
+        int p = train.getNumPartitions();
+        List<Integer> order = new ArrayList<>(IntStream.range(0, p).boxed().toList());
+        Collections.shuffle(order, new Random(training.seed() * 1_000_003L + epoch));
+        List<JavaRDD<DataSet>> rounds = new ArrayList<>();
+        for (int r = 0; r < p; r += workers) {
+            Set<Integer> ids = new HashSet<>(order.subList(r, Math.min(p, r + workers)));
+            rounds.add(new JavaRDD<>(PartitionPruningRDD.create(train.rdd(), new InSet(ids)), train.classTag()));
+        }
+        return rounds;
+    }
+
+    /** Keeps the partitions whose index is in a set; serializable, as Spark ships the RDD. */
+    private static final class InSet extends AbstractFunction1<Object, Object> implements Serializable {
+        private final Set<Integer> ids;
+
+        InSet(Set<Integer> ids) {
+            this.ids = ids;
+        }
+
+        @Override
+        public Object apply(Object index) {
+            return ids.contains((Integer) index);
+        }
+    }
+
+    /**
      * Trains for {@code training.epochs} epochs.
      *
      * @param conf            the network
-     * @param train           training minibatches; cached here for the run
+     * @param train           training minibatches, in {@link #partitions} partitions; cached here for the run
      * @param trainExamples   examples in {@code train}
      * @param dataSetExamples examples per DataSet record in {@code train}
      * @param test            test minibatches; cached here for the run
@@ -104,9 +163,20 @@ public final class SparkTrainer {
         try {
             for (int epoch = 1; epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
-                spark.fit(train);
+                double trainLoss;
+                if (training.approach() == TrainingApproach.EXPORT) {
+                    spark.fit(train);
+                    trainLoss = spark.getScore();
+                } else {
+                    double lossSum = 0;
+                    List<JavaRDD<DataSet>> rounds = rounds(train, epoch);
+                    for (JavaRDD<DataSet> round : rounds) {
+                        spark.fit(round);
+                        lossSum += spark.getScore();
+                    }
+                    trainLoss = lossSum / rounds.size();
+                }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
-                double trainLoss = spark.getScore();
                 // Evaluate a copy: in local mode dl4j-spark's evaluation functions close the
                 // broadcast parameters, which there are the driver network's own arrays.
                 SparkDl4jMultiLayer snapshot = new SparkDl4jMultiLayer(sc, spark.getNetwork().clone(), master);

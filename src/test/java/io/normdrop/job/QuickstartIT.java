@@ -23,7 +23,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -73,9 +72,9 @@ class QuickstartIT {
         assertEquals(3, provenance.at("/job/training/epochs").asInt());
         assertEquals(0.8, provenance.at("/network/layers/1/keep").asDouble(), 1e-12);
         assertEquals(3, provenance.get("epochs").size());
-        try (ZipFile zip = new ZipFile(runDir.resolve(TrainJob.MODEL).toFile())) {
-            assertNotNull(zip.getEntry(TrainJob.MODEL_PROVENANCE_ENTRY));
-        }
+        String embedded = ModelSerializer.getObjectFromFile(runDir.resolve(TrainJob.MODEL).toFile(),
+                TrainJob.MODEL_PROVENANCE_ENTRY);
+        assertEquals(Files.readString(runDir.resolve(TrainJob.PROVENANCE)), embedded);
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "only the committed run directory");
         }
