@@ -6,4 +6,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/deploy/setup.sh" --data
 cd "$root"
-exec mvn -B verify "$@"
+exec mvn -B -ntp verify "$@"

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 /** {@code normdrop train JOB}: trains the job's network on Spark and writes the run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train the job's network on Spark and write the model, its provenance and metrics.",
-                "The run directory appears only when the run succeeds (with a _SUCCESS marker)."})
+                "The run directory appears only when the run succeeds (with a _SUCCESS marker)."},
+        footer = {"", "Every job key, its default and meaning: conf/job-defaults.conf (in the jar: job-defaults.conf)."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;

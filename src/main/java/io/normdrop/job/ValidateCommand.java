@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Check a job file without training: every key, the data files' headers, the network.",
-                "Prints the data shapes, a network summary and the resolved configuration."})
+                "Prints the data shapes, a network summary and the resolved configuration."},
+        footer = {"", "Every job key, its default and meaning: conf/job-defaults.conf (in the jar: job-defaults.conf)."})
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;

@@ -1,15 +1,14 @@
 package io.normdrop.job;
 
+import io.normdrop.testing.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,40 +23,22 @@ class LauncherIT {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run launch(String... args) throws IOException, InterruptedException {
+    static Processes.Result launch(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", "deploy/local.sh"));
         command.addAll(List.of(args));
-        Path out = Files.createTempFile("launcher", ".out");
-        Path err = Files.createTempFile("launcher", ".err");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-            pb.environment().put("NORMDROP_DRIVER_MEMORY", "2g");
-            Process p = pb.start();
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("deploy/local.sh " + String.join(" ", args) + " did not finish");
-            }
-            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return Processes.run(command);
     }
 
     @Test
     void quickstartRunsThenRefusesToOverwrite() throws Exception {
         String run = dir.resolve("quickstart").toString();
-        Run first = launch("jobs/quickstart.conf", "--out", run, "--set", "training.epochs=1", "--master", "local[2]");
+        Processes.Result first = launch("jobs/quickstart.conf", "--out", run, "--set", "training.epochs=1", "--master", "local[2]");
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("epoch 1/1"), first.out());
         assertTrue(first.out().contains("normdrop: test accuracy "), first.out());
         assertTrue(Files.exists(Path.of(run, "_SUCCESS")));
 
-        Run second = launch("jobs/quickstart.conf", "--out", run, "--set", "training.epochs=1", "--master", "local[2]");
+        Processes.Result second = launch("jobs/quickstart.conf", "--out", run, "--set", "training.epochs=1", "--master", "local[2]");
         assertEquals(73, second.code(), second.err());
         assertEquals("normdrop: output directory " + run + " exists; pass --overwrite to replace it, or choose another with --out",
                 second.err().strip());
@@ -65,13 +46,13 @@ class LauncherIT {
 
     @Test
     void badJobAndMissingDataExitWithTheirCodesAndOneLine() throws Exception {
-        Run bad = launch("jobs/quickstart.conf", "--set", "training.averagingFrequency=0", "--out", dir.resolve("a").toString());
+        Processes.Result bad = launch("jobs/quickstart.conf", "--set", "training.averagingFrequency=0", "--out", dir.resolve("a").toString());
         assertEquals(64, bad.code(), bad.err());
         assertEquals("normdrop: jobs/quickstart.conf (--set): training.averagingFrequency: invalid value 0 (must be >= 1)",
                 bad.err().strip());
 
         String missing = dir.resolve("missing-images.gz").toString();
-        Run noData = launch("jobs/quickstart.conf", "--set", "data.train.images=\"" + missing + "\"",
+        Processes.Result noData = launch("jobs/quickstart.conf", "--set", "data.train.images=\"" + missing + "\"",
                 "--out", dir.resolve("b").toString(), "--master", "local[2]");
         assertEquals(66, noData.code(), noData.err());
         assertEquals("normdrop: " + missing + ": no such file", noData.err().strip());
