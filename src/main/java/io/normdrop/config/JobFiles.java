@@ -256,14 +256,14 @@ public final class JobFiles {
         TrainingConfig training = new TrainingConfig(
                 v.integer("training.epochs"),
                 v.longValue("training.seed"),
-                new UpdaterSpec(UpdaterSpec.Kind.parse("training.updater.type", v.string("training.updater.type")),
+                new UpdaterSpec(Names.parse("training.updater.type", v.string("training.updater.type"), UpdaterSpec.Kind.class),
                         v.number("training.updater.learningRate"), v.number("training.updater.momentum")),
                 v.number("training.l2"),
                 v.integer("training.workers"),
                 v.integer("training.batchSizePerWorker"),
                 v.integer("training.averagingFrequency"),
                 v.integer("training.prefetch"),
-                TrainingApproach.parse("training.approach", v.string("training.approach")));
+                Names.parse("training.approach", v.string("training.approach"), TrainingApproach.class));
         OutputConfig output = new OutputConfig(v.optionalString("output.dir"));
         SparkSettings spark = new SparkSettings(v.optionalString("spark.master"), v.string("spark.appName"),
                 sparkConf(c));
@@ -297,21 +297,21 @@ public final class JobFiles {
         String key = LayerSpec.key(index);
         Values v = new Values(c, key + ".");
         if (!c.hasPath("type")) {
-            throw new ConfigException(key + ".type", "is required (" + LayerKind.names() + ")");
+            throw new ConfigException(key + ".type", "is required (dense or output)");
         }
-        LayerKind kind = LayerKind.parse(key + ".type", v.string("type"));
+        LayerKind kind = Names.parse(key + ".type", v.string("type"), LayerKind.class);
         if (!c.hasPath("units")) {
             throw new ConfigException(key + ".units", "is required (number of output units)");
         }
         int units = v.integer("units");
         String activationDefault = kind == LayerKind.OUTPUT ? "softmax" : "relu";
-        Activation activation = Dl4jNames.activation(key + ".activation",
-                c.hasPath("activation") ? v.string("activation") : activationDefault);
-        WeightInit weightInit = Dl4jNames.weightInit(key + ".weightInit",
-                c.hasPath("weightInit") ? v.string("weightInit") : "xavier");
+        Activation activation = Names.parse(key + ".activation",
+                c.hasPath("activation") ? v.string("activation") : activationDefault, Activation.class);
+        WeightInit weightInit = Names.parse(key + ".weightInit",
+                c.hasPath("weightInit") ? v.string("weightInit") : "xavier", WeightInit.class);
         LossFunction loss = null;
         if (c.hasPath("loss")) {
-            loss = Dl4jNames.loss(key + ".loss", v.string("loss"));
+            loss = Names.parse(key + ".loss", v.string("loss"), LossFunction.class);
         } else if (kind == LayerKind.OUTPUT) {
             loss = LossFunction.MCXENT;
         }

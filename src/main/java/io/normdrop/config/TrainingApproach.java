@@ -1,8 +1,6 @@
 package io.normdrop.config;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * How dl4j-spark hands minibatches to workers ({@code training.approach}).
@@ -17,13 +15,4 @@ public enum TrainingApproach {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static TrainingApproach parse(String key, String value) {
-        for (TrainingApproach a : values()) {
-            if (a.jobName().equals(value)) {
-                return a;
-            }
-        }
-        throw ConfigException.invalid(key, value, "one of: "
-                + Arrays.stream(values()).map(TrainingApproach::jobName).collect(Collectors.joining(", ")));
-    }
 }

@@ -1,8 +1,6 @@
 package io.normdrop.config;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * The gradient updater every layer uses.
@@ -17,16 +15,6 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum) {
 
         public String jobName() {
             return name().toLowerCase(Locale.ROOT);
-        }
-
-        static Kind parse(String key, String value) {
-            for (Kind kind : values()) {
-                if (kind.jobName().equals(value)) {
-                    return kind;
-                }
-            }
-            throw ConfigException.invalid(key, value, "one of: "
-                    + Arrays.stream(values()).map(Kind::jobName).collect(Collectors.joining(", ")));
         }
     }
 
