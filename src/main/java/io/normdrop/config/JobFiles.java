@@ -252,7 +252,8 @@ public final class JobFiles {
         Values v = new Values(c);
         DataConfig data = new DataConfig(v.string("data.format"), source(v, "train"), source(v, "test"),
                 v.integer("data.batchSize"));
-        ModelConfig model = new ModelConfig(layers(c));
+        ModelConfig model = new ModelConfig(layers(c), new ModelConfig.DataInit(v.bool("model.dataInit.enabled"),
+                v.integer("model.dataInit.examples")));
         TrainingConfig training = new TrainingConfig(
                 v.integer("training.epochs"),
                 v.longValue("training.seed"),
@@ -297,14 +298,14 @@ public final class JobFiles {
         String key = LayerSpec.key(index);
         Values v = new Values(c, key + ".");
         if (!c.hasPath("type")) {
-            throw new ConfigException(key + ".type", "is required (dense or output)");
+            throw new ConfigException(key + ".type", "is required (dense, output, weightnorm-dense or weightnorm-output)");
         }
         LayerKind kind = Names.parse(key + ".type", v.string("type"), LayerKind.class);
         if (!c.hasPath("units")) {
             throw new ConfigException(key + ".units", "is required (number of output units)");
         }
         int units = v.integer("units");
-        String activationDefault = kind == LayerKind.OUTPUT ? "softmax" : "relu";
+        String activationDefault = kind.isOutput() ? "softmax" : "relu";
         Activation activation = Names.parse(key + ".activation",
                 c.hasPath("activation") ? v.string("activation") : activationDefault, Activation.class);
         WeightInit weightInit = Names.parse(key + ".weightInit",
@@ -312,7 +313,7 @@ public final class JobFiles {
         LossFunction loss = null;
         if (c.hasPath("loss")) {
             loss = Names.parse(key + ".loss", v.string("loss"), LossFunction.class);
-        } else if (kind == LayerKind.OUTPUT) {
+        } else if (kind.isOutput()) {
             loss = LossFunction.MCXENT;
         }
         return new LayerSpec(index, kind, units, activation, weightInit, dropout(c, v, key), loss);

@@ -8,7 +8,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * One layer of the network, in order from input to output.
  *
  * @param index      position in {@code model.layers}, from 0; names the layer in messages
- * @param kind       dense (hidden) or output
+ * @param kind       dense, output, weightnorm-dense or weightnorm-output
  * @param units      number of output units (>= 1)
  * @param activation activation function (default relu for dense, softmax for output)
  * @param weightInit weight initialization scheme (default xavier)
@@ -29,10 +29,10 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
         if (dropout == null) {
             throw new ConfigException(key + ".dropout", "is required (use Dropout.none())");
         }
-        if (kind == LayerKind.OUTPUT && loss == null) {
+        if (kind.isOutput() && loss == null) {
             throw new ConfigException(key + ".loss", "is required for an output layer");
         }
-        if (kind != LayerKind.OUTPUT && loss != null) {
+        if (!kind.isOutput() && loss != null) {
             throw new ConfigException(key + ".loss", "only an output layer has a loss");
         }
     }

@@ -6,10 +6,36 @@ import java.util.List;
  * The network: a stack of layers whose last one is the output layer. The input size comes
  * from the data (rows x columns of the images).
  *
- * @param layers at least one layer; exactly the last is of kind output
+ * @param layers   at least one layer; exactly the last is an output layer
+ * @param dataInit data-dependent initialization of the weight-norm layers (Salimans &amp; Kingma):
+ *                 computed on the driver from the first examples of the training set
  */
-public record ModelConfig(List<LayerSpec> layers) {
+public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
+    /**
+     * Data-dependent initialization of weight-normalized layers: with V drawn as usual, each
+     * layer in turn sees the sample's activations t = x·v/‖v‖ and gets g = 1/σ(t), b = −μ(t)/σ(t),
+     * so its pre-activations start with zero mean and unit variance per unit.
+     *
+     * @param enabled  whether to do it (default false)
+     * @param examples training examples used (>= 2, default 1024)
+     */
+    public record DataInit(boolean enabled, int examples) {
+        public DataInit {
+            Checks.atLeast("model.dataInit.examples", examples, 2);
+        }
+
+        public static DataInit off() {
+            return new DataInit(false, 1024);
+        }
+    }
+
     public ModelConfig {
+        if (dataInit == null) {
+            throw new ConfigException("model.dataInit", "is required");
+        }
+        if (dataInit.enabled() && layers != null && layers.stream().noneMatch(l -> l.kind().isWeightNorm())) {
+            throw new ConfigException("model.dataInit.enabled", "needs at least one weightnorm-dense or weightnorm-output layer");
+        }
         if (layers == null || layers.isEmpty()) {
             throw new ConfigException("model.layers", "needs at least one layer, the last of type output");
         }
@@ -20,13 +46,13 @@ public record ModelConfig(List<LayerSpec> layers) {
                 throw new ConfigException(LayerSpec.key(i), "layer index " + layer.index() + " out of order");
             }
             boolean last = i == layers.size() - 1;
-            if (last && layer.kind() != LayerKind.OUTPUT) {
+            if (last && !layer.kind().isOutput()) {
                 throw ConfigException.invalid(layer.key() + ".type", layer.kind().jobName(),
-                        "the last layer must be of type output");
+                        "the last layer must be of type output or weightnorm-output");
             }
-            if (!last && layer.kind() == LayerKind.OUTPUT) {
+            if (!last && layer.kind().isOutput()) {
                 throw ConfigException.invalid(layer.key() + ".type", layer.kind().jobName(),
-                        "only the last layer may be of type output");
+                        "only the last layer may be an output layer");
             }
         }
     }

@@ -33,6 +33,14 @@ final class Values {
         return config.getIsNull(path) ? null : string(path);
     }
 
+    boolean bool(String path) {
+        Object raw = present(path).unwrapped();
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        throw ConfigException.invalid(keyPrefix + path, raw, "expected true or false");
+    }
+
     int integer(String path) {
         long value = longValue(path);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {

@@ -31,6 +31,12 @@ public record LabeledImages(int count, int rows, int cols, byte[] pixels, byte[]
         return labels[i] & 0xFF;
     }
 
+    /** The first {@code n} examples. */
+    public LabeledImages head(int n) {
+        return new LabeledImages(n, rows, cols, java.util.Arrays.copyOf(pixels, n * features()),
+                java.util.Arrays.copyOf(labels, n), digests);
+    }
+
     /** The largest label present, or -1 when empty. */
     public int maxLabel() {
         int max = -1;

@@ -11,8 +11,10 @@ import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.JsonLinesSink;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.ProgressLine;
+import io.normdrop.nn.DataDependentInit;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.NetworkSummary;
+import io.normdrop.nn.WeightNormFolding;
 import io.normdrop.train.SparkTrainer;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -37,6 +39,11 @@ import java.util.List;
 public final class TrainJob {
     /** Files of a run directory. */
     public static final String MODEL = "model.zip";
+    /**
+     * The model folded for inference (weight-norm layers replaced by the plain layers they
+     * compute; no updater state); written only when the network has weight-norm layers.
+     */
+    public static final String INFERENCE_MODEL = "model-inference.zip";
     public static final String PROVENANCE = "provenance.json";
     public static final String METRICS = "metrics.jsonl";
     public static final String RESOLVED_JOB = "job.conf";
@@ -93,9 +100,17 @@ public final class TrainJob {
             int batch = c.data().batchSize();
             JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, train, batch, classes, trainer.partitions(train.count(), batch));
             JavaRDD<DataSet> testRdd = Minibatches.rdd(sc, test, batch, classes, trainer.workers());
+            MultiLayerNetwork network = new MultiLayerNetwork(conf);
+            network.init();
+            if (c.model().dataInit().enabled()) {
+                int n = Math.min(c.model().dataInit().examples(), train.count());
+                LabeledImages sample = train.head(n);
+                int layers = DataDependentInit.apply(network, Minibatches.dataSets(sample, n, classes).get(0).getFeatures());
+                out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
+            }
             SparkTrainer.Result result;
             try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), new JsonLinesSink(output.create(METRICS)))) {
-                result = trainer.fit(conf, trainRdd, train.count(), batch, testRdd, sink);
+                result = trainer.fit(network, trainRdd, train.count(), batch, testRdd, sink);
             }
 
             Provenance provenance = new Provenance(Provenance.FORMAT, Instant.now().toString(), CodeVersion.current(),
@@ -103,7 +118,10 @@ public final class TrainJob {
                     Provenance.Data.of(train.digests(), test.digests(), train.count(), test.count()),
                     new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), summary, result.epochs());
             String provenanceJson = JSON.writeValueAsString(provenance);
-            writeModel(output, result, provenanceJson);
+            writeModel(output, MODEL, result.network(), true, provenanceJson);
+            if (WeightNormFolding.hasWeightNorm(conf)) {
+                writeModel(output, INFERENCE_MODEL, WeightNormFolding.fold(result.network()), false, provenanceJson);
+            }
             write(output, PROVENANCE, provenanceJson);
             write(output, RESOLVED_JOB, "# Resolved job: " + job.source() + "\n" + job.renderHocon());
             output.commit();
@@ -113,13 +131,13 @@ public final class TrainJob {
         }
     }
 
-    private static void writeModel(RunOutput output, SparkTrainer.Result result, String provenanceJson)
-            throws IOException {
+    private static void writeModel(RunOutput output, String name, MultiLayerNetwork network, boolean withUpdater,
+                                   String provenanceJson) throws IOException {
         java.nio.file.Path local = Files.createTempFile("normdrop-model", ".zip");
         try {
-            ModelSerializer.writeModel(result.network(), local.toFile(), true);
+            ModelSerializer.writeModel(network, local.toFile(), withUpdater);
             ModelSerializer.addObjectToFile(local.toFile(), MODEL_PROVENANCE_ENTRY, provenanceJson);
-            output.fileSystem().copyFromLocalFile(false, true, new Path(local.toUri()), new Path(output.temp(), MODEL));
+            output.fileSystem().copyFromLocalFile(false, true, new Path(local.toUri()), new Path(output.temp(), name));
         } finally {
             Files.deleteIfExists(local);
         }

@@ -1,6 +1,5 @@
 package io.normdrop.nn;
 
-import io.normdrop.config.LayerKind;
 import io.normdrop.config.LayerSpec;
 import io.normdrop.config.ModelConfig;
 import io.normdrop.config.TrainingConfig;
@@ -50,9 +49,12 @@ public final class NetworkFactory {
     }
 
     static BaseLayer layer(LayerSpec spec, int nIn) {
-        FeedForwardLayer.Builder<?> builder = spec.kind() == LayerKind.OUTPUT
-                ? new OutputLayer.Builder(spec.loss())
-                : new DenseLayer.Builder();
+        FeedForwardLayer.Builder<?> builder = switch (spec.kind()) {
+            case DENSE -> new DenseLayer.Builder();
+            case OUTPUT -> new OutputLayer.Builder(spec.loss());
+            case WEIGHTNORM_DENSE -> new WeightNormDense.Builder();
+            case WEIGHTNORM_OUTPUT -> new WeightNormOutput.Builder(spec.loss());
+        };
         builder.nIn(nIn).nOut(spec.units());
         builder.activation(spec.activation()).weightInit(spec.weightInit());
         if (spec.dropout().active()) {

@@ -62,11 +62,11 @@ public record NetworkSummary(List<Row> layers, long parameters) {
     /** A fixed-width table, one line per layer, then the total. */
     public String render() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-3s %-14s %7s %7s %-10s %11s %s%n", "#", "layer", "in", "out",
+        sb.append(String.format(Locale.ROOT, "%-3s %-17s %7s %7s %-10s %11s %s%n", "#", "layer", "in", "out",
                 "activation", "params", "input keep"));
         for (Row r : layers) {
             String keep = r.keep() == 1.0 ? "1 (no dropout)" : Double.isNaN(r.keep()) ? "custom" : String.valueOf(r.keep());
-            sb.append(String.format(Locale.ROOT, "%-3d %-14s %7d %7d %-10s %,11d %s%n", r.index(), r.type(), r.nIn(),
+            sb.append(String.format(Locale.ROOT, "%-3d %-17s %7d %7d %-10s %,11d %s%n", r.index(), r.type(), r.nIn(),
                     r.nOut(), r.activation().toLowerCase(Locale.ROOT), r.parameters(), keep));
         }
         sb.append(String.format(Locale.ROOT, "total parameters: %,d%n", parameters));

@@ -8,7 +8,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
@@ -142,18 +141,16 @@ public final class SparkTrainer {
     /**
      * Trains for {@code training.epochs} epochs.
      *
-     * @param conf            the network
+     * @param network         the initialized network to train (trained in place on the driver)
      * @param train           training minibatches, in {@link #partitions} partitions; cached here for the run
      * @param trainExamples   examples in {@code train}
      * @param dataSetExamples examples per DataSet record in {@code train}
      * @param test            test minibatches; cached here for the run
      * @param sink            receives each epoch's metrics
      */
-    public Result fit(MultiLayerConfiguration conf, JavaRDD<DataSet> train, long trainExamples, int dataSetExamples,
+    public Result fit(MultiLayerNetwork network, JavaRDD<DataSet> train, long trainExamples, int dataSetExamples,
                       JavaRDD<DataSet> test, MetricsSink sink) {
         ParameterAveragingTrainingMaster master = trainingMaster(dataSetExamples);
-        MultiLayerNetwork network = new MultiLayerNetwork(conf);
-        network.init();
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
         List<EpochMetrics> epochs = new ArrayList<>();
         Evaluation evaluation = null;

@@ -77,6 +77,19 @@ class JobFilesTest {
     }
 
     @Test
+    void weightNormLayersAndDataInit() {
+        JobConfig c = valid("model.layers[0].type=weightnorm-dense", "model.layers[2].type=weightnorm-output",
+                "model.dataInit.enabled=true", "model.dataInit.examples=256");
+        assertEquals(LayerKind.WEIGHTNORM_DENSE, c.model().layers().get(0).kind());
+        assertEquals(LayerKind.WEIGHTNORM_OUTPUT, c.model().layers().get(2).kind());
+        assertEquals(LossFunction.MCXENT, c.model().layers().get(2).loss());
+        assertEquals(Activation.SOFTMAX, c.model().layers().get(2).activation());
+        assertTrue(c.model().dataInit().enabled());
+        assertEquals(256, c.model().dataInit().examples());
+        assertFalse(valid().model().dataInit().enabled());
+    }
+
+    @Test
     void keepOneMeansNoDropout() {
         assertFalse(valid("model.layers[1].dropout={ keep = 1.0 }").model().layers().get(1).dropout().active());
         assertFalse(valid("model.layers[1].dropout={ rate = 0 }").model().layers().get(1).dropout().active());
@@ -106,9 +119,13 @@ class JobFilesTest {
             data.test.labels=null                 | data.test.labels: is required
             data.train.limit=-5                   | data.train.limit: invalid value -5 (must be >= 0)
             model.layers=[]                       | model.layers: needs at least one layer, the last of type output
-            model.layers=[{type=dense,units=3}]   | model.layers[0].type: invalid value "dense" (the last layer must be of type output)
-            model.layers[0].type=output           | model.layers[0].type: invalid value "output" (only the last layer may be of type output)
-            model.layers[0].type=conv             | model.layers[0].type: invalid value "conv" (one of: dense, output)
+            model.layers=[{type=dense,units=3}]   | model.layers[0].type: invalid value "dense" (the last layer must be of type output or weightnorm-output)
+            model.layers[0].type=output           | model.layers[0].type: invalid value "output" (only the last layer may be an output layer)
+            model.layers[0].type=weightnorm-output| model.layers[0].type: invalid value "weightnorm-output" (only the last layer may be an output layer)
+            model.layers[0].type=conv             | model.layers[0].type: invalid value "conv" (one of: dense, output, weightnorm-dense, weightnorm-output)
+            model.dataInit.enabled=true           | model.dataInit.enabled: needs at least one weightnorm-dense or weightnorm-output layer
+            model.dataInit.enabled=yes            | model.dataInit.enabled: invalid value "yes" (expected true or false)
+            model.dataInit.examples=1             | model.dataInit.examples: invalid value 1 (must be >= 2)
             model.layers[0].units=0               | model.layers[0].units: invalid value 0 (must be >= 1)
             model.layers[0].activation=relux     | model.layers[0].activation: invalid value "relux" (one of:
             model.layers[0].weightInit=gaussian   | model.layers[0].weightInit: invalid value "gaussian" (one of:

@@ -43,7 +43,7 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("job jobs/quickstart.conf is valid"), r.out());
         assertTrue(r.out().contains("train 10,000 examples of 28x28"), r.out());
-        assertTrue(r.out().contains("0   DenseLayer         784     100 relu"), r.out());
+        assertTrue(r.out().contains("0   WeightNormDense       784     100 relu"), r.out());
         assertTrue(r.out().contains("1 (no dropout)"), r.out());
         assertTrue(r.out().contains("0.8"), r.out());
         assertTrue(r.out().contains("averagingFrequency=10"), r.out());

@@ -36,7 +36,7 @@ class QuickstartIT {
             throws Exception {
         Path runDir = dir.resolve("quickstart");
         LoadedJob job = JobFiles.load(Path.of("jobs/quickstart.conf"),
-                List.of("output.dir=\"" + runDir + "\"", "training.epochs=3"));
+                List.of("output.dir=\"" + runDir + "\"", "training.epochs=3", "model.dataInit.enabled=true"));
         StringWriter console = new StringWriter();
         TrainJob.Outcome outcome = new TrainJob(job, false).run(sc, new PrintWriter(console, true));
 
@@ -61,6 +61,14 @@ class QuickstartIT {
             evaluation.eval(batch.getLabels(), saved);
         }
         assertEquals(outcome.testAccuracy(), evaluation.accuracy(), 1e-9);
+        assertTrue(console.toString().contains("data-dependent initialization of 2 weight-norm layer(s)"), console.toString());
+
+        // The inference model: weight norm folded into plain layers, same predictions within 1e-5.
+        MultiLayerNetwork folded = ModelSerializer.restoreMultiLayerNetwork(runDir.resolve(TrainJob.INFERENCE_MODEL).toFile());
+        for (DataSet batch : Minibatches.dataSets(test, 500, 10)) {
+            double diff = folded.output(batch.getFeatures()).sub(reloaded.output(batch.getFeatures())).amaxNumber().doubleValue();
+            assertTrue(diff < 1e-5, "folded model differs by " + diff);
+        }
         assertNotNull(reloaded.getUpdater().getStateViewArray(), "updater state saved for further training");
 
         // Provenance: in its own file and inside the model.

@@ -53,6 +53,17 @@ class NetworkFactoryTest {
     }
 
     @Test
+    void buildsWeightNormLayersWithTheirDropout() {
+        MultiLayerConfiguration conf = build("model.layers[0].type=weightnorm-dense", "model.layers[2].type=weightnorm-output");
+        assertInstanceOf(WeightNormDense.class, conf.getConf(0).getLayer());
+        assertInstanceOf(WeightNormOutput.class, conf.getConf(2).getLayer());
+        assertEquals(0.8, ((Dropout) conf.getConf(2).getLayer().getIDropout()).getP(), 1e-12);
+        NetworkSummary summary = NetworkSummary.of(conf);
+        assertEquals(784 * 32 + 32 + 32, summary.layers().get(0).parameters(), "V, g and b");
+        assertEquals("WeightNormDense", summary.layers().get(0).type());
+    }
+
+    @Test
     void keepOneBuildsNoDropoutAndOthersRetainWhatTheJobSays() {
         MultiLayerConfiguration conf = build();
         assertNull(conf.getConf(0).getLayer().getIDropout(), "no dropout given");

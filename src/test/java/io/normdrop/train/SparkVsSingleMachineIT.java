@@ -60,7 +60,9 @@ class SparkVsSingleMachineIT {
         }
 
         SparkTrainer trainer = new SparkTrainer(sc, training);
-        SparkTrainer.Result result = trainer.fit(conf, Minibatches.rdd(sc, data, BATCH, 10, 1), EXAMPLES, BATCH,
+        MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
+        start.init();
+        SparkTrainer.Result result = trainer.fit(start, Minibatches.rdd(sc, data, BATCH, 10, 1), EXAMPLES, BATCH,
                 Minibatches.rdd(sc, data, BATCH, 10, 1), MetricsSink.all());
 
         INDArray expected = single.params();
