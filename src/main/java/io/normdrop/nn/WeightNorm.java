@@ -29,7 +29,8 @@ public final class WeightNorm {
     }
 
     /**
-     * Turns the gradient of the loss with respect to the effective weights into gradients of
+     * Reference form of the backward pass (the layers use an equivalent form that avoids W):
+     * turns the gradient of the loss with respect to the effective weights into gradients of
      * the direction and the gains, written into the given views:
      * ∂L/∂g_j = (G_j · v_j)/‖v_j‖ and ∂L/∂v_j = (g_j/‖v_j‖)·G_j − (g_j·∂L/∂g_j/‖v_j‖²)·v_j.
      *

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The running weight-normalized dense layer. Forward is DL4J's BaseLayer path (dropout on the
- * input, x · W + b, activation) with W computed from V and g each pass; backward turns ∂L/∂W
- * into ∂L/∂V and ∂L/∂g and runs dropout's backward pass, as DenseLayer does.
+ * input, then z = x·W + b computed as (x·V)·diag(g/‖v‖) + b, then the activation); backward
+ * gives ∂L/∂V, ∂L/∂g, ∂L/∂b and runs dropout's backward pass, as DenseLayer does.
  */
 public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
     public WeightNormDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -20,24 +21,32 @@ public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
     }
 
     @Override
-    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (WeightNormLayers.EFFECTIVE_WEIGHT_KEY.equals(param)) {
-            return WeightNormLayers.effectiveWeights(params);
+    protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
+                                                            LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(forBackprop);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray z = WeightNormLayers.forward(input, params, WeightNormLayers.scale(params), hasBias(), false,
+                workspaceMgr, ArrayType.ACTIVATIONS, layerId()).z();
+        if (maskArray != null) {
+            applyMask(z);
         }
-        return super.getParamWithNoise(param, training, workspaceMgr);
+        return new Pair<>(z, z);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray z = preOutput(true, workspaceMgr);
-        INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        applyDropOutIfNecessary(true, workspaceMgr);
+        WeightNormLayers.Scale scale = WeightNormLayers.scale(params);
+        WeightNormLayers.Forward forward = WeightNormLayers.forward(input, params, scale, hasBias(), true, workspaceMgr,
+                ArrayType.BP_WORKING_MEM, layerId());
+        INDArray delta = layerConf().getActivationFn().backprop(forward.z(), epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
         }
         Gradient gradient = new DefaultGradient();
-        INDArray epsilonNext = WeightNormLayers.backprop(input, delta, params, gradientViews, hasBias(), workspaceMgr,
-                gradient);
+        INDArray epsilonNext = WeightNormLayers.backprop(input, forward, delta, params, scale, gradientViews, hasBias(),
+                workspaceMgr, gradient);
         epsilonNext = backpropDropOutIfPresent(epsilonNext);
         return new Pair<>(gradient, epsilonNext);
     }

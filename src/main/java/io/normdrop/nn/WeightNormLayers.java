@@ -1,9 +1,11 @@
 package io.normdrop.nn;
 
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,64 +13,128 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
-/** What the two weight-normalized layer implementations share beyond the maths in {@link WeightNorm}. */
-final class WeightNormLayers {
-    /** The key under which DL4J's BaseLayer asks for the weights it multiplies by. */
-    static final String EFFECTIVE_WEIGHT_KEY = "W";
+import static io.normdrop.nn.WeightNormParamInitializer.BIAS_KEY;
+import static io.normdrop.nn.WeightNormParamInitializer.DIRECTION_KEY;
+import static io.normdrop.nn.WeightNormParamInitializer.GAIN_KEY;
 
+/**
+ * The forward and backward passes the two weight-normalized layers share. They never
+ * materialize W = V·diag(s) with s = g/‖v‖: the forward pass is z = (x·V)·diag(s) + b, the
+ * backward pass uses δs = δ·diag(s), so the matrix-sized work is the three products DenseLayer
+ * also does (x·V, xᵀ·δs, δs·Vᵀ), plus one column-norm pass and one scaled subtraction on V.
+ */
+final class WeightNormLayers {
     private WeightNormLayers() {
     }
 
-    /** The effective weights, computed from the current V and g. */
+    /**
+     * Column norms of V (floored) and the per-unit scale s = g/‖v‖, both [1, nOut].
+     *
+     * @param norms ‖v_j‖
+     * @param s     g_j/‖v_j‖
+     */
+    record Scale(INDArray norms, INDArray s) {
+    }
+
+    static Scale scale(Map<String, INDArray> params) {
+        INDArray v = params.get(DIRECTION_KEY);
+        INDArray norms = WeightNorm.norms(v);
+        return new Scale(norms, params.get(GAIN_KEY).reshape(1, v.size(1)).div(norms));
+    }
+
+    /** The effective weights, materialized (for folding and tests, not for training). */
     static INDArray effectiveWeights(Map<String, INDArray> params) {
-        return WeightNorm.weights(params.get(WeightNormParamInitializer.DIRECTION_KEY),
-                params.get(WeightNormParamInitializer.GAIN_KEY));
+        return WeightNorm.weights(params.get(DIRECTION_KEY), params.get(GAIN_KEY));
     }
 
     /**
-     * Fills the gradient views of V, g and b from delta (∂L/∂z) and the layer input, and
-     * returns ∂L/∂input (before dropout's backward pass).
+     * A forward pass: u = x·V (kept only for the backward pass) and z = u·diag(s) + b.
+     *
+     * @param u the unscaled product, or null when not kept
+     * @param z the pre-activations
      */
-    static INDArray backprop(INDArray input, INDArray delta, Map<String, INDArray> params,
-                             Map<String, INDArray> gradientViews, boolean hasBias, LayerWorkspaceMgr workspaceMgr,
-                             org.deeplearning4j.nn.gradient.Gradient gradient) {
-        INDArray v = params.get(WeightNormParamInitializer.DIRECTION_KEY);
-        INDArray g = params.get(WeightNormParamInitializer.GAIN_KEY);
-        INDArray gradV = gradientViews.get(WeightNormParamInitializer.DIRECTION_KEY);
-        INDArray gradG = gradientViews.get(WeightNormParamInitializer.GAIN_KEY);
+    record Forward(INDArray u, INDArray z) {
+    }
 
-        INDArray gradW = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, gradV.dataType(), gradV.shape(), 'f');
-        Nd4j.gemm(input.castTo(gradW.dataType()), delta, gradW, true, false, 1.0, 0.0);
-        WeightNorm.backprop(v, g, gradW, gradV, gradG);
-        gradient.gradientForVariable().put(WeightNormParamInitializer.DIRECTION_KEY, gradV);
-        gradient.gradientForVariable().put(WeightNormParamInitializer.GAIN_KEY, gradG);
-        if (hasBias) {
-            INDArray gradB = gradientViews.get(WeightNormParamInitializer.BIAS_KEY);
-            delta.sum(gradB, 0);
-            gradient.gradientForVariable().put(WeightNormParamInitializer.BIAS_KEY, gradB);
+    /**
+     * The forward pass for a 2-d input. ND4J's broadcasts are only fast in place on arrays of
+     * one ordering, so every broadcast here runs in place on a freshly allocated 'f' array.
+     *
+     * @param keepU  keep x·V apart from z (backward pass), at the cost of one copy
+     * @param zType  workspace array type of z
+     */
+    static Forward forward(INDArray input, Map<String, INDArray> params, Scale scale, boolean hasBias, boolean keepU,
+                           LayerWorkspaceMgr workspaceMgr, ArrayType zType, String layerId) {
+        INDArray v = params.get(DIRECTION_KEY);
+        if (input.rank() != 2 || input.columns() != v.rows()) {
+            throw new DL4JInvalidInputException("Input of shape " + java.util.Arrays.toString(input.shape())
+                    + " does not match a weight-norm layer with nIn = " + v.rows() + " " + layerId);
         }
-        INDArray w = WeightNorm.weights(v, g);
+        long[] shape = {input.size(0), v.size(1)};
+        INDArray u = workspaceMgr.createUninitialized(keepU ? ArrayType.BP_WORKING_MEM : zType, v.dataType(), shape, 'f');
+        input.castTo(v.dataType()).mmuli(v, u);
+        INDArray z = u;
+        if (keepU) {
+            z = workspaceMgr.createUninitialized(zType, v.dataType(), shape, 'f');
+            z.assign(u);
+        }
+        z.muliRowVector(scale.s());
+        if (hasBias) {
+            z.addiRowVector(params.get(BIAS_KEY));
+        }
+        return new Forward(keepU ? u : null, z);
+    }
+
+    /**
+     * Fills the gradient views of V, g and b from δ = ∂L/∂z and returns ∂L/∂input (before
+     * dropout's backward pass). With u = x·V and s = g/‖v‖:
+     * ∂L/∂b = Σ δ; ∂L/∂g_j = Σ_n δ_nj·u_nj / ‖v_j‖; ∂L/∂V = xᵀ·(δ·diag(s)) − V·diag(g·∂L/∂g/‖v‖²);
+     * ∂L/∂x = (δ·diag(s))·Vᵀ.
+     */
+    static INDArray backprop(INDArray input, Forward forward, INDArray delta, Map<String, INDArray> params, Scale scale,
+                             Map<String, INDArray> gradientViews, boolean hasBias, LayerWorkspaceMgr workspaceMgr,
+                             Gradient gradient) {
+        INDArray v = params.get(DIRECTION_KEY);
+        INDArray g = params.get(GAIN_KEY).reshape(1, v.size(1));
+        INDArray gradV = gradientViews.get(DIRECTION_KEY);
+        INDArray gradG = gradientViews.get(GAIN_KEY);
+        INDArray x = input.castTo(v.dataType());
+
+        INDArray deltaF = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, v.dataType(), delta.shape(), 'f');
+        deltaF.assign(delta);
+        INDArray dg = forward.u().muli(deltaF).sum(true, 0).divi(scale.norms());
+        gradG.assign(dg.reshape(gradG.shape()));
+
+        // gradV = xᵀ·(δ·diag(s)) − V·diag(c), c = g·dg/‖v‖²: start from −V·diag(c), then add the product.
+        INDArray c = g.mul(dg).divi(scale.norms()).divi(scale.norms()).negi();
+        gradV.assign(v).muliRowVector(c);
+        INDArray deltaScaled = deltaF.muliRowVector(scale.s());
+        Nd4j.gemm(x, deltaScaled, gradV, true, false, 1.0, 1.0);
+
+        gradient.gradientForVariable().put(DIRECTION_KEY, gradV);
+        gradient.gradientForVariable().put(GAIN_KEY, gradG);
+        if (hasBias) {
+            INDArray gradB = gradientViews.get(BIAS_KEY);
+            delta.sum(gradB, 0);
+            gradient.gradientForVariable().put(BIAS_KEY, gradB);
+        }
         INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[]{w.size(0), delta.size(0)}, 'f');
-        return w.mmuli(delta.transpose(), epsilon).transpose();
+                new long[]{v.size(0), delta.size(0)}, 'f');
+        return v.mmuli(deltaScaled.transpose(), epsilon).transpose();
     }
 
     static LayerMemoryReport memoryReport(FeedForwardLayer layer, InputType inputType) {
         InputType outputType = layer.getOutputType(-1, inputType);
         long numParams = layer.initializer().numParams(layer);
         long updaterStateSize = (int) layer.getIUpdater().stateSize(numParams);
-        long trainSizeFixed = 0;
-        long trainSizeVariable = 0;
+        long trainSizeVariable = outputType.arrayElementsPerExample() * 2; // u = x·V and δ·diag(s)
         if (layer.getIDropout() != null) {
             trainSizeVariable += inputType.arrayElementsPerExample();
         }
-        // The effective weights are materialized in every forward and backward pass.
-        trainSizeFixed += layer.getNIn() * layer.getNOut();
-        trainSizeVariable += outputType.arrayElementsPerExample();
+        long trainSizeFixed = layer.getNIn() * layer.getNOut(); // V·diag(c) in the V gradient
         return new LayerMemoryReport.Builder(layer.getLayerName(), layer.getClass(), inputType, outputType)
                 .standardMemory(numParams, updaterStateSize)
-                .workingMemory(layer.getNIn() * layer.getNOut(), outputType.arrayElementsPerExample(), trainSizeFixed,
-                        trainSizeVariable)
+                .workingMemory(0, 0, trainSizeFixed, trainSizeVariable)
                 .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .build();
     }

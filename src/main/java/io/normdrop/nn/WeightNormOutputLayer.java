@@ -20,11 +20,16 @@ public class WeightNormOutputLayer extends BaseOutputLayer<WeightNormOutput> {
     }
 
     @Override
-    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (WeightNormLayers.EFFECTIVE_WEIGHT_KEY.equals(param)) {
-            return WeightNormLayers.effectiveWeights(params);
+    protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
+                                                            LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(forBackprop);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray z = WeightNormLayers.forward(input, params, WeightNormLayers.scale(params), hasBias(), false,
+                workspaceMgr, ArrayType.ACTIVATIONS, layerId()).z();
+        if (maskArray != null) {
+            applyMask(z);
         }
-        return super.getParamWithNoise(param, training, workspaceMgr);
+        return new Pair<>(z, z);
     }
 
     @Override
@@ -47,12 +52,15 @@ public class WeightNormOutputLayer extends BaseOutputLayer<WeightNormOutput> {
 
     /** The parameter gradients and ∂L/∂input. */
     private Pair<Gradient, INDArray> gradientAndDelta(LayerWorkspaceMgr workspaceMgr) {
-        INDArray preOut = preOutput2d(true, workspaceMgr);
+        applyDropOutIfNecessary(true, workspaceMgr);
+        WeightNormLayers.Scale scale = WeightNormLayers.scale(params);
+        WeightNormLayers.Forward forward = WeightNormLayers.forward(input, params, scale, hasBias(), true, workspaceMgr,
+                ArrayType.BP_WORKING_MEM, layerId());
         INDArray delta = layerConf().getLossFn().computeGradient(getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM),
-                preOut, layerConf().getActivationFn(), maskArray);
+                forward.z(), layerConf().getActivationFn(), maskArray);
         Gradient gradient = new DefaultGradient();
-        INDArray epsilonNext = WeightNormLayers.backprop(input, delta, params, gradientViews, hasBias(), workspaceMgr,
-                gradient);
+        INDArray epsilonNext = WeightNormLayers.backprop(input, forward, delta, params, scale, gradientViews, hasBias(),
+                workspaceMgr, gradient);
         return new Pair<>(gradient, epsilonNext);
     }
 

@@ -1,0 +1,233 @@
+package io.normdrop.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.normdrop.config.JobConfig;
+import io.normdrop.config.JobFiles;
+import io.normdrop.config.LoadedJob;
+import io.normdrop.config.SparkSettings;
+import io.normdrop.data.IdxReader;
+import io.normdrop.data.LabeledImages;
+import io.normdrop.data.Minibatches;
+import io.normdrop.job.SparkContexts;
+import io.normdrop.job.TrainJob;
+import io.normdrop.nn.NetworkFactory;
+import io.normdrop.nn.WeightNormDense;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * Normdrop's benchmarks, run by {@code deploy/bench.sh}; results go to {@code OUT/bench.json}
+ * and {@code OUT/bench.md}. Timings are ratios of variants measured interleaved in one process
+ * (this machine is noisy), never absolute targets.
+ *
+ * <ul>
+ *   <li>{@code step}: one training step (forward + backward + Adam update), batch 64, a 784→512
+ *       relu layer under a 512→10 softmax output: weight-norm dense vs DenseLayer, and DL4J
+ *       {@code dropOut(1.0)} vs Normdrop's elided keep = 1 (no dropout built).</li>
+ *   <li>{@code fashion}: jobs/fashion-mnist.conf on Spark local[2] (weight-norm hidden layers,
+ *       keep 0.8), the same network with DenseLayers on Spark, and the weight-norm network
+ *       trained by {@code MultiLayerNetwork.fit} in one JVM on the same minibatches.</li>
+ * </ul>
+ */
+public final class Benchmarks {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 1 ? args[1] : "target/bench");
+        String which = args.length > 0 ? args[0] : "step";
+        Files.createDirectories(out);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
+                + ", Java " + System.getProperty("java.version"));
+        StringBuilder md = new StringBuilder("# Normdrop benchmarks\n\nMachine: " + results.get("machine") + "\n\n");
+        if (which.equals("step") || which.equals("all")) {
+            step(results, md);
+        }
+        if (which.equals("fashion") || which.equals("all")) {
+            fashion(results, md);
+        }
+        Files.writeString(out.resolve("bench.json"), JSON.writeValueAsString(results));
+        Files.writeString(out.resolve("bench.md"), md.toString());
+        System.out.println(md);
+        System.out.println("results: " + out.resolve("bench.json") + ", " + out.resolve("bench.md"));
+    }
+
+    // ---- one training step -----------------------------------------------------------------
+
+    static MultiLayerNetwork stepNetwork(FeedForwardLayer.Builder<?> hidden) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3)).list()
+                .layer(hidden.nIn(784).nOut(512).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(512).nOut(10).activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        return net;
+    }
+
+    static void step(Map<String, Object> results, StringBuilder md) {
+        Nd4j.getRandom().setSeed(1);
+        DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 64, 784), Nd4j.zeros(DataType.FLOAT, 64, 10));
+        for (int i = 0; i < 64; i++) {
+            batch.getLabels().putScalar(i, i % 10, 1);
+        }
+        Map<String, Supplier<MultiLayerNetwork>> variants = new LinkedHashMap<>();
+        variants.put("DenseLayer", () -> stepNetwork(new DenseLayer.Builder()));
+        variants.put("WeightNormDense", () -> stepNetwork(new WeightNormDense.Builder()));
+        variants.put("DenseLayer + DL4J dropOut(1.0)", () -> stepNetwork(new DenseLayer.Builder().dropOut(1.0)));
+        Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
+        variants.forEach((k, v) -> nets.put(k, v.get()));
+        int stepsPerBlock = 50;
+        int blocks = 15;
+        for (MultiLayerNetwork net : nets.values()) {
+            for (int i = 0; i < 100; i++) {
+                net.fit(batch); // warm-up: JIT, workspaces
+            }
+        }
+        Map<String, List<Double>> perStepMs = new LinkedHashMap<>();
+        nets.keySet().forEach(k -> perStepMs.put(k, new ArrayList<>()));
+        for (int b = 0; b < blocks; b++) {
+            for (Map.Entry<String, MultiLayerNetwork> e : nets.entrySet()) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < stepsPerBlock; i++) {
+                    e.getValue().fit(batch);
+                }
+                perStepMs.get(e.getKey()).add((System.nanoTime() - t0) / 1e6 / stepsPerBlock);
+            }
+        }
+        Map<String, Double> median = new LinkedHashMap<>();
+        perStepMs.forEach((k, v) -> median.put(k, median(v)));
+        double wnRatio = ratioOfMedians(perStepMs.get("WeightNormDense"), perStepMs.get("DenseLayer"));
+        double dropoutRatio = ratioOfMedians(perStepMs.get("DenseLayer + DL4J dropOut(1.0)"), perStepMs.get("DenseLayer"));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("shape", "batch 64, 784->512 relu, 512->10 softmax, Adam");
+        r.put("blocks", blocks);
+        r.put("stepsPerBlock", stepsPerBlock);
+        r.put("medianMsPerStep", median);
+        r.put("weightNormOverDense", wnRatio);
+        r.put("dl4jDropOut1OverElidedKeep1", dropoutRatio);
+        results.put("step", r);
+        md.append("## One training step (batch 64, 784→512 relu + 512→10 softmax, Adam)\n\n")
+                .append("Interleaved blocks: ").append(blocks).append(" x ").append(stepsPerBlock).append(" steps per variant.\n\n")
+                .append("| variant | median ms/step |\n|---|---|\n");
+        median.forEach((k, v) -> md.append(String.format("| %s | %.3f |%n", k, v)));
+        md.append(String.format("%n- weight-norm dense / DenseLayer: **%.3fx** (goal <= 1.10x)%n", wnRatio));
+        md.append(String.format("- DL4J dropOut(1.0) / Normdrop keep = 1 (no dropout built): **%.3fx**%n%n", dropoutRatio));
+    }
+
+    /** Median over blocks of the per-block ratio; blocks ran back to back, so each ratio shares the machine's state. */
+    static double ratioOfMedians(List<Double> a, List<Double> b) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        return median(ratios);
+    }
+
+    static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    // ---- full Fashion-MNIST ------------------------------------------------------------------
+
+    static void fashion(Map<String, Object> results, StringBuilder md) throws Exception {
+        Path job = Path.of("jobs/fashion-mnist.conf");
+        Path tmp = Files.createTempDirectory("normdrop-bench");
+        Map<String, Object> runs = new LinkedHashMap<>();
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(
+                new SparkSettings(null, "normdrop-bench", Map.of("spark.ui.enabled", "false")), "local[2]"))) {
+            runs.put("spark-weightnorm", spark(sc, job, tmp.resolve("wn"), List.of()));
+            runs.put("spark-dense", spark(sc, job, tmp.resolve("dense"),
+                    List.of("model.layers[0].type=dense", "model.layers[1].type=dense")));
+        }
+        runs.put("single-jvm-weightnorm", singleMachine(JobFiles.load(job, List.of()).config()));
+        results.put("fashion", runs);
+        md.append("## Fashion-MNIST, jobs/fashion-mnist.conf (784-512-256-10, keep 0.8, 10 epochs)\n\n")
+                .append("| run | test accuracy | s/epoch (training) | samples/s |\n|---|---|---|---|\n");
+        for (Map.Entry<String, Object> e : runs.entrySet()) {
+            @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) e.getValue();
+            md.append(String.format("| %s | %.4f | %.1f | %,.0f |%n", e.getKey(), (Double) r.get("testAccuracy"),
+                    (Double) r.get("secondsPerEpoch"), (Double) r.get("samplesPerSecond")));
+        }
+        md.append("\n");
+    }
+
+    static Map<String, Object> spark(JavaSparkContext sc, Path job, Path out, List<String> overrides) throws Exception {
+        List<String> all = new ArrayList<>(overrides);
+        all.add("output.dir=\"" + out + "\"");
+        LoadedJob loaded = JobFiles.load(job, all);
+        StringWriter console = new StringWriter();
+        TrainJob.Outcome outcome = new TrainJob(loaded, false).run(sc, new PrintWriter(console, true));
+        double seconds = outcome.epochs().stream().mapToDouble(m -> m.trainSeconds()).sum() / outcome.epochs().size();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("testAccuracy", outcome.testAccuracy());
+        r.put("secondsPerEpoch", seconds);
+        r.put("samplesPerSecond", outcome.epochs().get(0).trainExamples() / seconds);
+        r.put("accuracyPerEpoch", outcome.epochs().stream().map(m -> m.testAccuracy()).toList());
+        System.out.print(console);
+        return r;
+    }
+
+    static Map<String, Object> singleMachine(JobConfig job) {
+        IdxReader reader = new IdxReader(new Configuration());
+        LabeledImages train = reader.read(job.data().train(), 10);
+        LabeledImages test = reader.read(job.data().test(), 10);
+        List<DataSet> batches = new ArrayList<>(Minibatches.dataSets(train, job.training().batchSizePerWorker(), 10));
+        List<DataSet> testBatches = Minibatches.dataSets(test, 500, 10);
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(job.model(), job.training(), train.features()));
+        net.init();
+        double trainSeconds = 0;
+        List<Double> accuracy = new ArrayList<>();
+        Random shuffle = new Random(job.training().seed());
+        for (int epoch = 0; epoch < job.training().epochs(); epoch++) {
+            java.util.Collections.shuffle(batches, shuffle);
+            long t0 = System.nanoTime();
+            for (DataSet b : batches) {
+                net.fit(b);
+            }
+            trainSeconds += (System.nanoTime() - t0) / 1e9;
+            Evaluation eval = new Evaluation(10);
+            for (DataSet b : testBatches) {
+                eval.eval(b.getLabels(), net.output(b.getFeatures()));
+            }
+            accuracy.add(eval.accuracy());
+            System.out.printf("single JVM epoch %d: test acc %.4f%n", epoch + 1, eval.accuracy());
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        double perEpoch = trainSeconds / job.training().epochs();
+        r.put("testAccuracy", accuracy.get(accuracy.size() - 1));
+        r.put("secondsPerEpoch", perEpoch);
+        r.put("samplesPerSecond", train.count() / perEpoch);
+        r.put("accuracyPerEpoch", accuracy);
+        return r;
+    }
+}
