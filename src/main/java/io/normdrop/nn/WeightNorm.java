@@ -5,7 +5,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The maths of weight normalization (Salimans &amp; Kingma 2016), shared by the dense and output
- * layers. For a direction matrix V [nIn, nOut] and gains g [1, nOut], each output unit j has
+ * layers (their forward and backward passes are in WeightNormLayers). For a direction matrix V [nIn, nOut] and gains g [1, nOut], each output unit j has
  * weights w_j = g_j · v_j / ‖v_j‖ (column j). Norms are floored at {@value #EPSILON} so that a
  * zero column gives zero weights and finite gradients instead of NaN.
  */
@@ -26,28 +26,5 @@ public final class WeightNorm {
     public static INDArray weights(INDArray v, INDArray g) {
         INDArray scale = g.reshape(1, v.size(1)).div(norms(v));
         return v.mulRowVector(scale);
-    }
-
-    /**
-     * Reference form of the backward pass (the layers use an equivalent form that avoids W):
-     * turns the gradient of the loss with respect to the effective weights into gradients of
-     * the direction and the gains, written into the given views:
-     * ∂L/∂g_j = (G_j · v_j)/‖v_j‖ and ∂L/∂v_j = (g_j/‖v_j‖)·G_j − (g_j·∂L/∂g_j/‖v_j‖²)·v_j.
-     *
-     * @param v     direction [nIn, nOut]
-     * @param g     gains [1, nOut]
-     * @param gradW ∂L/∂W [nIn, nOut]
-     * @param gradV receives ∂L/∂V
-     * @param gradG receives ∂L/∂g
-     */
-    public static void backprop(INDArray v, INDArray g, INDArray gradW, INDArray gradV, INDArray gradG) {
-        long nOut = v.size(1);
-        INDArray n = norms(v);
-        INDArray gRow = g.reshape(1, nOut);
-        INDArray dg = gradW.mul(v).sum(true, 0).divi(n);
-        gradG.assign(dg.reshape(gradG.shape()));
-        INDArray scale = gRow.div(n);
-        INDArray projection = gRow.mul(dg).divi(n).divi(n);
-        gradV.assign(gradW.mulRowVector(scale).subi(v.mulRowVector(projection)));
     }
 }

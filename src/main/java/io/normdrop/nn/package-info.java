@@ -1,5 +1,6 @@
 /**
- * Networks: builds DL4J network configurations from the job's model and training settings,
- * and describes them. Depends on config and DL4J.
+ * Networks: the weight-normalized layers (config, implementation, parameter initializer),
+ * data-dependent initialization, folding for inference, and building and describing networks
+ * from the job's model. Depends on config and DL4J only.
  */
 package io.normdrop.nn;
