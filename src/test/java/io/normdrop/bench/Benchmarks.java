@@ -104,8 +104,8 @@ public final class Benchmarks {
         variants.put("DenseLayer + DL4J dropOut(1.0)", () -> stepNetwork(new DenseLayer.Builder().dropOut(1.0)));
         Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
         variants.forEach((k, v) -> nets.put(k, v.get()));
-        int stepsPerBlock = 50;
-        int blocks = 15;
+        int stepsPerBlock = 20;
+        int blocks = 45;
         for (MultiLayerNetwork net : nets.values()) {
             for (int i = 0; i < 100; i++) {
                 net.fit(batch); // warm-up: JIT, workspaces
@@ -113,8 +113,11 @@ public final class Benchmarks {
         }
         Map<String, List<Double>> perStepMs = new LinkedHashMap<>();
         nets.keySet().forEach(k -> perStepMs.put(k, new ArrayList<>()));
+        List<Map.Entry<String, MultiLayerNetwork>> order = new ArrayList<>(nets.entrySet());
         for (int b = 0; b < blocks; b++) {
-            for (Map.Entry<String, MultiLayerNetwork> e : nets.entrySet()) {
+            // Rotate which variant runs first, so no variant always follows the same one.
+            java.util.Collections.rotate(order, 1);
+            for (Map.Entry<String, MultiLayerNetwork> e : order) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < stepsPerBlock; i++) {
                     e.getValue().fit(batch);
