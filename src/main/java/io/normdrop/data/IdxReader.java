@@ -102,6 +102,18 @@ public final class IdxReader {
         return new Shape(count, images.rows(), images.cols());
     }
 
+    /**
+     * Checks that the test images have the training images' size.
+     *
+     * @throws DataException naming the test image file and both sizes
+     */
+    public static void requireSameImageSize(DataSource test, Shape testShape, Shape trainShape) {
+        if (testShape.rows() != trainShape.rows() || testShape.cols() != trainShape.cols()) {
+            throw new DataException(test.images() + ": images are " + testShape.rows() + "x" + testShape.cols()
+                    + " but the training images are " + trainShape.rows() + "x" + trainShape.cols());
+        }
+    }
+
     /** Reads only the header of an IDX image file. */
     public Shape shape(String path) {
         try (Source in = open(path)) {

@@ -87,10 +87,7 @@ public final class TrainJob {
             int classes = c.model().numClasses();
             LabeledImages train = reader.read(c.data().train(), classes);
             LabeledImages test = reader.read(c.data().test(), classes);
-            if (test.features() != train.features()) {
-                throw new io.normdrop.data.DataException(c.data().test().images() + ": images are " + test.rows() + "x"
-                        + test.cols() + " but the training images are " + train.rows() + "x" + train.cols());
-            }
+            IdxReader.requireSameImageSize(c.data().test(), test.shape(), train.shape());
             MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
             NetworkSummary summary = NetworkSummary.of(conf);
 

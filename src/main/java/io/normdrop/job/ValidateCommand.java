@@ -39,10 +39,7 @@ final class ValidateCommand implements Callable<Integer> {
         IdxReader reader = new IdxReader(new Configuration());
         IdxReader.Shape train = reader.headers(c.data().train());
         IdxReader.Shape test = reader.headers(c.data().test());
-        if (train.features() != test.features()) {
-            throw new io.normdrop.data.DataException(c.data().test().images() + ": images are " + test.rows() + "x"
-                    + test.cols() + " but the training images are " + train.rows() + "x" + train.cols());
-        }
+        IdxReader.requireSameImageSize(c.data().test(), test, train);
         MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("job %s is valid%n%n", loaded.source());

@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Configuration of a weight-normalized fully connected layer: out = σ(x · W + b) with
@@ -50,14 +49,8 @@ public class WeightNormDense extends FeedForwardLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                        int layerIndex, INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        WeightNormDenseLayer layer = new WeightNormDenseLayer(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return WeightNormLayers.instantiate(new WeightNormDenseLayer(conf, dataType), conf, listeners, layerIndex, paramsView,
+                initializeParams);
     }
 
     @Override

@@ -25,8 +25,7 @@ public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
                                                             LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(forBackprop);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray z = WeightNormLayers.forward(input, params, WeightNormLayers.scale(params), hasBias(), false,
-                workspaceMgr, ArrayType.ACTIVATIONS, layerId()).z();
+        INDArray z = WeightNormLayers.preOutput(input, params, hasBias(), workspaceMgr, layerId());
         if (maskArray != null) {
             applyMask(z);
         }

@@ -41,7 +41,8 @@ public final class WeightNormFolding {
             org.deeplearning4j.nn.api.Layer source = network.getLayer(i);
             org.deeplearning4j.nn.api.Layer target = folded.getLayer(i);
             if (source instanceof WeightNormDenseLayer || source instanceof WeightNormOutputLayer) {
-                INDArray w = WeightNormLayers.effectiveWeights(source.paramTable());
+                INDArray w = WeightNorm.weights(source.getParam(WeightNormParamInitializer.DIRECTION_KEY),
+                        source.getParam(WeightNormParamInitializer.GAIN_KEY));
                 target.getParam("W").assign(w);
                 if (source.paramTable().containsKey(WeightNormParamInitializer.BIAS_KEY)) {
                     target.getParam("b").assign(source.getParam(WeightNormParamInitializer.BIAS_KEY));

@@ -1,6 +1,7 @@
 package io.normdrop.nn;
 
 import org.deeplearning4j.exception.DL4JInvalidInputException;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
@@ -8,9 +9,11 @@ import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Collection;
 import java.util.Map;
 
 import static io.normdrop.nn.WeightNormParamInitializer.BIAS_KEY;
@@ -40,11 +43,6 @@ final class WeightNormLayers {
         INDArray v = params.get(DIRECTION_KEY);
         INDArray norms = WeightNorm.norms(v);
         return new Scale(norms, params.get(GAIN_KEY).reshape(1, v.size(1)).div(norms));
-    }
-
-    /** The effective weights, materialized (for folding and tests, not for training). */
-    static INDArray effectiveWeights(Map<String, INDArray> params) {
-        return WeightNorm.weights(params.get(DIRECTION_KEY), params.get(GAIN_KEY));
     }
 
     /**
@@ -121,6 +119,23 @@ final class WeightNormLayers {
         INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[]{v.size(0), delta.size(0)}, 'f');
         return v.mmuli(deltaScaled.transpose(), epsilon).transpose();
+    }
+
+    /** Wires a new layer implementation to its configuration and parameter views, as DL4J's own layers do. */
+    static <L extends org.deeplearning4j.nn.layers.BaseLayer<?>> L instantiate(L layer, NeuralNetConfiguration conf,
+            Collection<TrainingListener> listeners, int layerIndex, INDArray paramsView, boolean initializeParams) {
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(conf.getLayer().initializer().init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+
+    /** The forward pass without keeping x·V: the pre-activations in the ACTIVATIONS workspace. */
+    static INDArray preOutput(INDArray input, Map<String, INDArray> params, boolean hasBias,
+                              LayerWorkspaceMgr workspaceMgr, String layerId) {
+        return forward(input, params, scale(params), hasBias, false, workspaceMgr, ArrayType.ACTIVATIONS, layerId).z();
     }
 
     static LayerMemoryReport memoryReport(FeedForwardLayer layer, InputType inputType) {

@@ -12,7 +12,6 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Configuration of a weight-normalized output layer: as DL4J's OutputLayer (activation and
@@ -33,14 +32,8 @@ public class WeightNormOutput extends BaseOutputLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                        int layerIndex, INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        WeightNormOutputLayer layer = new WeightNormOutputLayer(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return WeightNormLayers.instantiate(new WeightNormOutputLayer(conf, dataType), conf, listeners, layerIndex, paramsView,
+                initializeParams);
     }
 
     @Override

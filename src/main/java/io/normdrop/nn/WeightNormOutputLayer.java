@@ -24,8 +24,7 @@ public class WeightNormOutputLayer extends BaseOutputLayer<WeightNormOutput> {
                                                             LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(forBackprop);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray z = WeightNormLayers.forward(input, params, WeightNormLayers.scale(params), hasBias(), false,
-                workspaceMgr, ArrayType.ACTIVATIONS, layerId()).z();
+        INDArray z = WeightNormLayers.preOutput(input, params, hasBias(), workspaceMgr, layerId());
         if (maskArray != null) {
             applyMask(z);
         }
