@@ -84,6 +84,16 @@ public final class JobFiles {
         return build("job", job, overrides);
     }
 
+    /**
+     * Validates a job already parsed, e.g. the {@code job} block of a sweep file; errors name
+     * the origins the config carries.
+     *
+     * @param source what to call the job in provenance and errors
+     */
+    public static LoadedJob of(Config job, String source, List<String> overrides) {
+        return build(source, job, overrides);
+    }
+
     private static LoadedJob build(String source, Config job, List<String> overrides) {
         Config defaults = defaults();
         for (String override : overrides) {
@@ -251,7 +261,7 @@ public final class JobFiles {
     private static JobConfig toJobConfig(Config c) {
         Values v = new Values(c);
         DataConfig data = new DataConfig(v.string("data.format"), source(v, "train"), source(v, "test"),
-                v.integer("data.batchSize"));
+                v.integer("data.batchSize"), v.stringList("data.classNames"));
         ModelConfig model = new ModelConfig(layers(c), new ModelConfig.DataInit(v.bool("model.dataInit.enabled"),
                 v.integer("model.dataInit.examples")));
         TrainingConfig training = new TrainingConfig(
@@ -268,7 +278,10 @@ public final class JobFiles {
         OutputConfig output = new OutputConfig(v.optionalString("output.dir"));
         SparkSettings spark = new SparkSettings(v.optionalString("spark.master"), v.string("spark.appName"),
                 sparkConf(c));
-        return new JobConfig(data, model, training, output, spark);
+        MetricsConfig metrics = new MetricsConfig(v.bool("metrics.trainingStats"), v.optionalString("metrics.textfileDir"),
+                new MetricsConfig.Pushgateway(v.optionalString("metrics.pushgateway.url"),
+                        v.string("metrics.pushgateway.job"), v.integer("metrics.pushgateway.timeoutSeconds")));
+        return new JobConfig(data, model, training, output, metrics, spark);
     }
 
     private static DataSource source(Values v, String role) {

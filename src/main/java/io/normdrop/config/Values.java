@@ -3,6 +3,9 @@ package io.normdrop.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Typed reads from a resolved config whose type errors become {@link ConfigException}s that
  * name the job key, the value found and the type expected.
@@ -31,6 +34,21 @@ final class Values {
 
     String optionalString(String path) {
         return config.getIsNull(path) ? null : string(path);
+    }
+
+    List<String> stringList(String path) {
+        ConfigValue value = present(path);
+        if (value.unwrapped() instanceof List<?> list) {
+            List<String> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof String s)) {
+                    throw ConfigException.invalid(keyPrefix + path, list, "expected a list of strings");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+        throw ConfigException.invalid(keyPrefix + path, value.unwrapped(), "expected a list of strings");
     }
 
     boolean bool(String path) {

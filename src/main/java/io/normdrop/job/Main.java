@@ -21,7 +21,8 @@ import java.io.PrintWriter;
         versionProvider = Main.Version.class,
         exitCodeOnInvalidInput = 64,
         exitCodeOnExecutionException = 70,
-        subcommands = {TrainCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, ValidateCommand.class, SweepCommand.class, CompareCommand.class,
+                CommandLine.HelpCommand.class},
         description = {
                 "Distributed training of dropout and weight-normalized networks on Spark.",
                 "",

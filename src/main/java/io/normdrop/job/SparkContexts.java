@@ -40,6 +40,8 @@ public final class SparkContexts {
         // ND4J arrays need Kryo with ND4J's registrator to travel between JVMs.
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        // Executors' peak resident memory in the metrics: ND4J's buffers live outside the JVM heap.
+        conf.setIfMissing("spark.executor.processTreeMetrics.enabled", "true");
         for (Map.Entry<String, String> e : settings.conf().entrySet()) {
             conf.setIfMissing(e.getKey(), e.getValue());
         }

@@ -43,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         LoadedJob loaded = job.load(extra);
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(loaded.config().spark(), master))) {
-            new TrainJob(loaded, overwrite).run(sc, spec.commandLine().getOut());
+            new TrainJob(loaded, overwrite).run(sc, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return ExitCode.OK.code();
     }

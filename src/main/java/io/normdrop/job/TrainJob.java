@@ -7,15 +7,26 @@ import io.normdrop.config.LoadedJob;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
+import io.normdrop.config.MetricsConfig;
+import io.normdrop.config.TrainingConfig;
+import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
+import io.normdrop.metrics.HtmlReport;
 import io.normdrop.metrics.JsonLinesSink;
+import io.normdrop.metrics.MetricsFiles;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.ProgressLine;
+import io.normdrop.metrics.PrometheusMetrics;
+import io.normdrop.metrics.RunMetrics;
+import io.normdrop.metrics.RunRecorder;
+import io.normdrop.metrics.SparkStatsListener;
+import io.normdrop.nn.NetworkDiagnostics;
 import io.normdrop.nn.DataDependentInit;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.NetworkSummary;
 import io.normdrop.nn.WeightNormFolding;
 import io.normdrop.train.SparkTrainer;
+import com.typesafe.config.ConfigRenderOptions;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -23,14 +34,22 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * One training run, start to finish: claim the output directory, read and check the data on the
@@ -52,16 +71,35 @@ public final class TrainJob {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
     private final LoadedJob job;
     private final boolean overwrite;
+    private final String name;
 
     /**
      * @param job       the validated job
      * @param overwrite replace an existing output directory
      */
     public TrainJob(LoadedJob job, boolean overwrite) {
+        this(job, overwrite, jobName(job.source()));
+    }
+
+    private TrainJob(LoadedJob job, boolean overwrite, String name) {
         this.job = job;
         this.overwrite = overwrite;
+        this.name = name;
+    }
+
+    /** The same job under another name in its metrics (the {@code model} label, report titles). */
+    TrainJob named(String name) {
+        return new TrainJob(job, overwrite, name);
+    }
+
+    /** A job's name: its file name without the {@code .conf} extension. */
+    static String jobName(String source) {
+        String file = source.substring(source.lastIndexOf('/') + 1);
+        return file.endsWith(".conf") ? file.substring(0, file.length() - 5) : file;
     }
 
     /**
@@ -71,17 +109,29 @@ public final class TrainJob {
      * @param testAccuracy test accuracy after the last epoch
      * @param epochs       per-epoch metrics
      * @param network      the trained network, as saved in the model file
+     * @param metrics      everything the run measured, as written to metrics.json
      */
-    public record Outcome(String directory, double testAccuracy, List<EpochMetrics> epochs, MultiLayerNetwork network) {
+    public record Outcome(String directory, double testAccuracy, List<EpochMetrics> epochs, MultiLayerNetwork network,
+                          RunMetrics metrics) {
+    }
+
+    /** Runs the job on {@code sc}, printing progress and warnings to {@code out}. */
+    public Outcome run(JavaSparkContext sc, PrintWriter out) throws IOException {
+        return run(sc, out, out);
     }
 
     /**
-     * Runs the job on {@code sc}, printing progress to {@code out}.
+     * Runs the job on {@code sc}, printing progress to {@code out} and warnings (a metrics push
+     * that failed) to {@code err}.
      *
      * @return where the run went and how it did
      */
-    public Outcome run(JavaSparkContext sc, PrintWriter out) throws IOException {
+    public Outcome run(JavaSparkContext sc, PrintWriter out, PrintWriter err) throws IOException {
         JobConfig c = job.config();
+        Instant started = Instant.now();
+        long startNanos = System.nanoTime();
+        SparkStatsListener listener = new SparkStatsListener();
+        sc.sc().addSparkListener(listener);
         try (RunOutput output = RunOutput.start(c.output().dir(), overwrite, sc.hadoopConfiguration())) {
             IdxReader reader = new IdxReader(sc.hadoopConfiguration());
             int classes = c.model().numClasses();
@@ -91,7 +141,8 @@ public final class TrainJob {
             MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
             NetworkSummary summary = NetworkSummary.of(conf);
 
-            SparkTrainer trainer = new SparkTrainer(sc, c.training());
+            SparkTrainer trainer = c.metrics().trainingStats()
+                    ? new SparkTrainer(sc, c.training()).withTrainingStats() : new SparkTrainer(sc, c.training());
             out.printf("normdrop: training %,d examples (%dx%d), testing on %,d, %d workers on %s%n",
                     train.count(), train.rows(), train.cols(), test.count(), trainer.workers(), sc.master());
             int batch = c.data().batchSize();
@@ -106,14 +157,25 @@ public final class TrainJob {
                 out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
             }
             SparkTrainer.Result result;
-            try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), new JsonLinesSink(output.create(METRICS)))) {
+            RunRecorder recorder = new RunRecorder(listener);
+            try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), new JsonLinesSink(output.create(METRICS)),
+                    recorder)) {
                 result = trainer.fit(network, trainRdd, train.count(), batch, testRdd, sink);
             }
+            Provenance.Data data = Provenance.Data.of(train.digests(), test.digests(), train.count(), test.count());
+            RunMetrics metrics = new RunMetrics(RunMetrics.FORMAT,
+                    new RunMetrics.Run(name, job.source(), output.target().toString(), started.toString(),
+                            Instant.now().toString(), (System.nanoTime() - startNanos) / 1e9,
+                            CodeVersion.current().toString()),
+                    configDigest(job), new RunMetrics.Data(train.count(), test.count(), train.features(),
+                    classNames(c), data.digest()),
+                    settings(c, trainer.workers(), summary), recorder.epochs(), recorder.rounds(),
+                    recorder.spark(sc.version(), sc.master()), NetworkDiagnostics.of(result.network()),
+                    finalResult(result, classes));
 
             Provenance provenance = new Provenance(Provenance.FORMAT, Instant.now().toString(), CodeVersion.current(),
                     job.source(), c.training().seed(), job.resolved().root().unwrapped(),
-                    Provenance.Data.of(train.digests(), test.digests(), train.count(), test.count()),
-                    new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), summary, result.epochs());
+                    data, new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), summary, result.epochs());
             String provenanceJson = JSON.writeValueAsString(provenance);
             writeModel(output, MODEL, result.network(), true, provenanceJson);
             if (WeightNormFolding.hasWeightNorm(conf)) {
@@ -121,11 +183,85 @@ public final class TrainJob {
             }
             write(output, PROVENANCE, provenanceJson);
             write(output, RESOLVED_JOB, "# Resolved job: " + job.source() + "\n" + job.renderHocon());
+            PrometheusMetrics prometheus = PrometheusMetrics.of(metrics, Instant.now().getEpochSecond());
+            write(output, MetricsFiles.JSON_FILE, MetricsFiles.json(metrics));
+            write(output, MetricsFiles.CSV_FILE, MetricsFiles.csv(metrics));
+            write(output, MetricsFiles.REPORT_FILE, HtmlReport.render(metrics));
+            write(output, MetricsFiles.PROMETHEUS_FILE, prometheus.text());
             output.commit();
+            publish(c.metrics(), prometheus, err);
             double accuracy = result.evaluation().accuracy();
-            out.printf("normdrop: test accuracy %.4f; model and metrics in %s%n", accuracy, output.target());
-            return new Outcome(output.target().toString(), accuracy, result.epochs(), result.network());
+            out.printf("normdrop: test accuracy %.4f; model and metrics in %s (report: %s)%n", accuracy,
+                    output.target(), MetricsFiles.REPORT_FILE);
+            return new Outcome(output.target().toString(), accuracy, result.epochs(), result.network(), metrics);
+        } finally {
+            sc.sc().removeSparkListener(listener);
         }
+    }
+
+    /**
+     * Publishes the committed run's metrics to a textfile-collector directory and a Pushgateway,
+     * as configured. Neither may fail the run: a failure is one warning line.
+     */
+    private static void publish(MetricsConfig metrics, PrometheusMetrics prometheus, PrintWriter err) {
+        if (metrics.textfileDir() != null) {
+            java.nio.file.Path dir = java.nio.file.Path.of(metrics.textfileDir());
+            try {
+                Files.createDirectories(dir);
+                java.nio.file.Path temp = Files.createTempFile(dir, ".normdrop-", ".prom.tmp");
+                Files.writeString(temp, prometheus.text());
+                Files.move(temp, dir.resolve(MetricsFiles.PROMETHEUS_FILE), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                warn(err, "could not write " + MetricsFiles.PROMETHEUS_FILE + " to metrics.textfileDir " + dir + ": " + e, e);
+            }
+        }
+        MetricsConfig.Pushgateway gateway = metrics.pushgateway();
+        if (gateway.enabled()) {
+            try {
+                prometheus.push(gateway.url(), gateway.job(), gateway.timeoutSeconds());
+            } catch (IOException | RuntimeException e) {
+                warn(err, "metrics not pushed to the Pushgateway at " + gateway.url() + ": " + e
+                        + " (the run itself succeeded)", e);
+            }
+        }
+    }
+
+    private static void warn(PrintWriter err, String message, Exception e) {
+        LOG.warn(message, e);
+        err.println("normdrop: warning: " + message.replaceAll("\\s*\\R\\s*", " "));
+        err.flush();
+    }
+
+    /** SHA-256 of the resolved job without its output section: equal for runs of the same job. */
+    static String configDigest(LoadedJob job) {
+        String rendered = job.resolved().withoutPath("output").root().render(ConfigRenderOptions.concise());
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(rendered.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> classNames(JobConfig c) {
+        return IntStream.range(0, c.model().numClasses()).mapToObj(c.data()::className).toList();
+    }
+
+    private static RunMetrics.Settings settings(JobConfig c, int workers, NetworkSummary summary) {
+        TrainingConfig t = c.training();
+        return new RunMetrics.Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingFrequency(),
+                t.updater().kind().name().toLowerCase(Locale.ROOT) + " " + t.updater().learningRate(),
+                t.approach().jobName(), c.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()),
+                c.model().dataInit().enabled(), summary.layers().stream().map(NetworkSummary.Row::keep).toList(),
+                c.model().layers().stream().map(l -> l.kind().jobName() + " " + l.units()).toList());
+    }
+
+    private static RunMetrics.Result finalResult(SparkTrainer.Result result, int classes) {
+        EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
+        double best = result.epochs().stream().mapToDouble(EpochMetrics::testAccuracy).max().orElse(Double.NaN);
+        return new RunMetrics.Result(last.testAccuracy(), last.testLoss(), last.macroF1(), best, last.classes(),
+                ClassMetrics.confusion(result.evaluation(), classes));
     }
 
     private static void writeModel(RunOutput output, String name, MultiLayerNetwork network, boolean withUpdater,

@@ -2,8 +2,11 @@ package io.normdrop.train;
 
 import io.normdrop.config.TrainingApproach;
 import io.normdrop.config.TrainingConfig;
+import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
+import io.normdrop.metrics.RoundMetrics;
+import io.normdrop.metrics.TimeBreakdown;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.PartitionPruningRDD;
@@ -45,15 +48,31 @@ public final class SparkTrainer {
     private final JavaSparkContext sc;
     private final TrainingConfig training;
     private final int workers;
+    private final boolean trainingStats;
 
     /**
+     * A trainer without dl4j-spark's training statistics (rounds carry no time breakdown).
+     *
      * @param sc       the Spark context (not stopped by the trainer)
      * @param training the job's training settings
      */
     public SparkTrainer(JavaSparkContext sc, TrainingConfig training) {
+        this(sc, training, false);
+    }
+
+    private SparkTrainer(JavaSparkContext sc, TrainingConfig training, boolean trainingStats) {
         this.sc = sc;
         this.training = training;
         this.workers = training.workers() > 0 ? training.workers() : sc.defaultParallelism();
+        this.trainingStats = trainingStats;
+    }
+
+    /**
+     * The same trainer, collecting dl4j-spark's training statistics so that every round's
+     * metrics split its time into broadcast, fit, aggregation, repartition and export.
+     */
+    public SparkTrainer withTrainingStats() {
+        return new SparkTrainer(sc, training, true);
     }
 
     /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
@@ -83,7 +102,7 @@ public final class SparkTrainer {
                 .rddTrainingApproach(training.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .storageLevel(STORAGE_LEVEL)
-                .collectTrainingStats(false)
+                .collectTrainingStats(trainingStats)
                 .build();
     }
 
@@ -112,16 +131,35 @@ public final class SparkTrainer {
      * approach cuts rounds with a random split, which reads the whole cached RDD once per
      * round: quadratic in the data size.)
      */
-    List<JavaRDD<DataSet>> rounds(JavaRDD<DataSet> train, int epoch) {
-        int p = train.getNumPartitions();
-        List<Integer> order = new ArrayList<>(IntStream.range(0, p).boxed().toList());
+    List<Set<Integer>> rounds(int partitions, int epoch) {
+        List<Integer> order = new ArrayList<>(IntStream.range(0, partitions).boxed().toList());
         Collections.shuffle(order, new Random(training.seed() * 1_000_003L + epoch));
-        List<JavaRDD<DataSet>> rounds = new ArrayList<>();
-        for (int r = 0; r < p; r += workers) {
-            Set<Integer> ids = new HashSet<>(order.subList(r, Math.min(p, r + workers)));
-            rounds.add(new JavaRDD<>(PartitionPruningRDD.create(train.rdd(), new InSet(ids)), train.classTag()));
+        List<Set<Integer>> rounds = new ArrayList<>();
+        for (int r = 0; r < partitions; r += workers) {
+            rounds.add(new HashSet<>(order.subList(r, Math.min(partitions, r + workers))));
         }
         return rounds;
+    }
+
+    /** The partitions {@code ids} of {@code train}, as an RDD that computes only those. */
+    static JavaRDD<DataSet> prune(JavaRDD<DataSet> train, Set<Integer> ids) {
+        return new JavaRDD<>(PartitionPruningRDD.create(train.rdd(), new InSet(ids)), train.classTag());
+    }
+
+    /** Examples in each partition of a minibatch RDD (one Spark job over the cached data). */
+    static long[] partitionExamples(JavaRDD<DataSet> data) {
+        List<long[]> counts = data.mapPartitionsWithIndex((index, it) -> {
+            long n = 0;
+            while (it.hasNext()) {
+                n += it.next().numExamples();
+            }
+            return List.of(new long[]{index, n}).iterator();
+        }, true).collect();
+        long[] out = new long[data.getNumPartitions()];
+        for (long[] c : counts) {
+            out[(int) c[0]] = c[1];
+        }
+        return out;
     }
 
     /** Keeps the partitions whose index is in a set; serializable, as Spark ships the RDD. */
@@ -152,37 +190,49 @@ public final class SparkTrainer {
                       JavaRDD<DataSet> test, MetricsSink sink) {
         ParameterAveragingTrainingMaster master = trainingMaster(dataSetExamples);
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
+        TrainingStatsReader stats = trainingStats ? new TrainingStatsReader(master::getTrainingStats) : null;
+        int classes = (int) network.layerSize(network.getnLayers() - 1);
         List<EpochMetrics> epochs = new ArrayList<>();
         Evaluation evaluation = null;
         long start = System.nanoTime();
         train.persist(STORAGE_LEVEL);
         test.persist(STORAGE_LEVEL);
         try {
+            boolean direct = training.approach() == TrainingApproach.DIRECT;
+            long[] partitionExamples = direct ? partitionExamples(train) : null;
             for (int epoch = 1; epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
-                double trainLoss;
-                if (training.approach() == TrainingApproach.EXPORT) {
-                    spark.fit(train);
-                    trainLoss = spark.getScore();
-                } else {
-                    double lossSum = 0;
-                    List<JavaRDD<DataSet>> rounds = rounds(train, epoch);
-                    for (JavaRDD<DataSet> round : rounds) {
-                        spark.fit(round);
-                        lossSum += spark.getScore();
+                List<Set<Integer>> rounds = direct ? rounds(train.getNumPartitions(), epoch) : List.of(Set.of());
+                double lossSum = 0;
+                TimeBreakdown time = stats == null ? null : TimeBreakdown.ZERO;
+                for (int r = 0; r < rounds.size(); r++) {
+                    Set<Integer> ids = rounds.get(r);
+                    long roundStart = System.nanoTime();
+                    spark.fit(direct ? prune(train, ids) : train);
+                    double wall = (System.nanoTime() - roundStart) / 1e9;
+                    long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
+                    TimeBreakdown roundTime = stats == null ? null : stats.next(wall);
+                    if (roundTime != null) {
+                        time = time.plus(roundTime);
                     }
-                    trainLoss = lossSum / rounds.size();
+                    lossSum += spark.getScore();
+                    sink.round(new RoundMetrics(epoch, r + 1, wall, spark.getScore(), examples, roundTime));
                 }
+                double trainLoss = lossSum / rounds.size();
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+                long evalStart = System.nanoTime();
                 // Evaluate a copy: in local mode dl4j-spark's evaluation functions close the
                 // broadcast parameters, which there are the driver network's own arrays.
                 SparkDl4jMultiLayer snapshot = new SparkDl4jMultiLayer(sc, spark.getNetwork().clone(), master);
                 evaluation = snapshot.evaluate(test);
                 double testLoss = snapshot.calculateScore(test, true);
+                double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double remaining = elapsed / epoch * (training.epochs() - epoch);
+                List<ClassMetrics> perClass = ClassMetrics.of(evaluation, classes);
                 EpochMetrics m = new EpochMetrics(epoch, training.epochs(), trainLoss, testLoss, evaluation.accuracy(),
-                        trainExamples, trainSeconds, trainExamples / trainSeconds, elapsed, remaining);
+                        ClassMetrics.macroF1(perClass), perClass, trainExamples, rounds.size(), trainSeconds,
+                        evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time);
                 epochs.add(m);
                 sink.epoch(m);
             }

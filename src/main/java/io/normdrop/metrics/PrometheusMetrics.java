@@ -1,0 +1,109 @@
+package io.normdrop.metrics;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.exporter.PushGateway;
+import io.prometheus.client.exporter.common.TextFormat;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.util.Map;
+
+/**
+ * A run's metrics in Prometheus terms: gauges labelled with the job's name ({@code model}),
+ * written in the text exposition format ({@code metrics.prom}, for node_exporter's textfile
+ * collector) or pushed to a Pushgateway. Values describe the last successful run, so a
+ * scheduler's dashboards and alerts see accuracy, loss and duration night after night.
+ */
+public final class PrometheusMetrics {
+    private final CollectorRegistry registry = new CollectorRegistry();
+    private final String model;
+
+    private PrometheusMetrics(String model) {
+        this.model = model;
+    }
+
+    /** Gauges for a finished run. */
+    public static PrometheusMetrics of(RunMetrics m, long finishedEpochSeconds) {
+        PrometheusMetrics p = new PrometheusMetrics(m.run().name());
+        RunMetrics.Result r = m.result();
+        p.gauge("normdrop_test_accuracy", "Test accuracy after the last epoch", r.accuracy());
+        p.gauge("normdrop_best_test_accuracy", "Best test accuracy over the epochs", r.bestAccuracy());
+        p.gauge("normdrop_test_loss", "Test loss after the last epoch", r.testLoss());
+        p.gauge("normdrop_macro_f1", "Macro F1 on the test set after the last epoch", r.macroF1());
+        EpochMetrics last = m.epochs().get(m.epochs().size() - 1).metrics();
+        p.gauge("normdrop_train_loss", "Training loss of the last epoch", last.trainLoss());
+        p.gauge("normdrop_epochs", "Epochs trained", m.epochs().size());
+        p.gauge("normdrop_train_examples", "Training examples per epoch", m.data().trainExamples());
+        p.gauge("normdrop_parameters", "Trainable parameters of the model", m.model().parameters());
+        p.gauge("normdrop_run_duration_seconds", "Wall time of the run, data loading included", m.run().wallSeconds());
+        p.gauge("normdrop_training_seconds", "Wall time spent training, evaluation excluded",
+                m.epochs().stream().mapToDouble(e -> e.metrics().trainSeconds()).sum());
+        p.gauge("normdrop_evaluation_seconds", "Wall time spent evaluating the test set",
+                m.epochs().stream().mapToDouble(e -> e.metrics().evalSeconds()).sum());
+        p.gauge("normdrop_samples_per_second", "Training throughput, mean over epochs",
+                m.epochs().stream().mapToDouble(e -> e.metrics().samplesPerSecond()).average().orElse(0));
+        SparkStats s = m.spark().totals();
+        p.gauge("normdrop_spark_tasks", "Spark tasks run", s.tasks());
+        p.gauge("normdrop_spark_failed_tasks", "Spark tasks that failed", s.failedTasks());
+        p.gauge("normdrop_spark_retried_tasks", "Spark task attempts after the first", s.retriedTasks());
+        p.gauge("normdrop_spark_gc_seconds", "JVM GC time during Spark tasks", s.gcSeconds());
+        p.gauge("normdrop_spark_executors_lost", "Executors lost during the run", s.executorsRemoved());
+        p.gauge("normdrop_driver_nd4j_offheap_peak_bytes", "Peak ND4J off-heap bytes on the driver",
+                m.spark().peakDriverMemory().nd4jOffHeapBytes());
+        p.gauge("normdrop_last_success_timestamp_seconds", "When the run finished (Unix time)", finishedEpochSeconds);
+        Gauge phase = Gauge.build("normdrop_training_phase_seconds",
+                "Training time by activity, summed over rounds (dl4j-spark training statistics)")
+                .labelNames("model", "phase").register(p.registry);
+        TimeBreakdown t = m.epochs().stream().map(e -> e.metrics().time()).reduce(TimeBreakdown.ZERO,
+                (a, b) -> b == null ? a : a.plus(b));
+        for (Map.Entry<String, Double> e : Map.of("broadcast", t.broadcast(), "fit", t.fit(),
+                "aggregation", t.aggregation(), "repartition", t.repartition(), "export", t.export(),
+                "other", t.other()).entrySet()) {
+            phase.labels(p.model, e.getKey()).set(e.getValue());
+        }
+        Gauge recall = Gauge.build("normdrop_class_recall", "Per-class accuracy (recall) on the test set")
+                .labelNames("model", "class").register(p.registry);
+        for (ClassMetrics c : r.classes()) {
+            String name = c.label() < m.data().classNames().size() ? m.data().classNames().get(c.label())
+                    : String.valueOf(c.label());
+            recall.labels(p.model, name).set(c.recall());
+        }
+        return p;
+    }
+
+    private void gauge(String name, String help, double value) {
+        Gauge.build(name, help).labelNames("model").register(registry).labels(model).set(value);
+    }
+
+    /** The text exposition format (version 0.0.4), as node_exporter's textfile collector reads it. */
+    public String text() {
+        StringWriter w = new StringWriter();
+        try {
+            TextFormat.write004(w, registry.metricFamilySamples());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /**
+     * Replaces this model's group on a Pushgateway (HTTP PUT to
+     * {@code /metrics/job/JOB/model/MODEL}).
+     *
+     * @throws IOException when the gateway cannot be reached or refuses the push
+     */
+    public void push(String url, String job, int timeoutSeconds) throws IOException {
+        PushGateway gateway = new PushGateway(new URL(url));
+        gateway.setConnectionFactory(u -> {
+            HttpURLConnection c = (HttpURLConnection) new URL(u).openConnection();
+            c.setConnectTimeout(timeoutSeconds * 1000);
+            c.setReadTimeout(timeoutSeconds * 1000);
+            return c;
+        });
+        gateway.push(registry, job, Map.of("model", model));
+    }
+}

@@ -1,0 +1,175 @@
+package io.normdrop.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.normdrop.metrics.Svg.esc;
+
+/**
+ * Several runs side by side, from their {@code metrics.json}: accuracy, loss, time, parameters,
+ * dropout and weight-norm settings, and whether their trained parameters are bit-identical
+ * (same parameter digest). Renders as a text table, Markdown or a self-contained HTML page.
+ */
+public final class RunComparison {
+    private static final String[] HEADER = {"run", "test acc", "best", "test loss", "macro F1", "epochs",
+            "s/epoch", "samples/s", "params", "layers", "dropout keep", "weight norm", "data init", "param digest"};
+
+    /** One run: its label (e.g. the run directory's name) and metrics document. */
+    public record Run(String label, JsonNode metrics) {
+    }
+
+    private final List<Run> runs;
+
+    public RunComparison(List<Run> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("nothing to compare");
+        }
+        this.runs = List.copyOf(runs);
+    }
+
+    /** The table's rows, formatted, in the order given. */
+    public List<List<String>> rows() {
+        Map<String, String> firstWithDigest = new LinkedHashMap<>();
+        List<List<String>> rows = new ArrayList<>();
+        for (Run r : runs) {
+            JsonNode m = r.metrics();
+            JsonNode s = m.path("settings");
+            JsonNode epochs = m.path("epochs");
+            double trainSeconds = 0;
+            double samples = 0;
+            for (JsonNode e : epochs) {
+                trainSeconds += e.path("metrics").path("trainSeconds").asDouble();
+                samples += e.path("metrics").path("samplesPerSecond").asDouble();
+            }
+            int n = Math.max(1, epochs.size());
+            String digest = m.path("model").path("parameterDigest").asText("");
+            String same = firstWithDigest.putIfAbsent(digest, r.label());
+            String digestCell = digest.length() >= 12 ? digest.substring(0, 12) : digest;
+            if (same != null) {
+                digestCell += " (= " + same + ")";
+            }
+            List<String> keeps = new ArrayList<>();
+            for (JsonNode k : s.path("dropout")) {
+                keeps.add(java.math.BigDecimal.valueOf(k.asDouble()).stripTrailingZeros().toPlainString());
+            }
+            List<String> layers = new ArrayList<>();
+            for (JsonNode l : s.path("layers")) {
+                layers.add(l.asText());
+            }
+            rows.add(List.of(r.label(),
+                    fmt(m.path("result").path("accuracy").asDouble(Double.NaN)),
+                    fmt(m.path("result").path("bestAccuracy").asDouble(Double.NaN)),
+                    fmt(m.path("result").path("testLoss").asDouble(Double.NaN)),
+                    fmt(m.path("result").path("macroF1").asDouble(Double.NaN)),
+                    String.valueOf(epochs.size()),
+                    String.format(Locale.ROOT, "%.1f", trainSeconds / n),
+                    String.format(Locale.ROOT, "%,.0f", samples / n),
+                    String.format(Locale.ROOT, "%,d", m.path("model").path("parameters").asLong()),
+                    String.join(", ", layers),
+                    keeps.stream().allMatch("1"::equals) ? "none" : String.join(", ", keeps),
+                    s.path("weightNorm").asBoolean() ? "yes" : "no",
+                    s.path("dataInit").asBoolean() ? "yes" : "no",
+                    digestCell));
+        }
+        return rows;
+    }
+
+    /** A fixed-width text table for the terminal. */
+    public String text() {
+        List<List<String>> rows = rows();
+        int[] width = new int[HEADER.length];
+        for (int c = 0; c < HEADER.length; c++) {
+            width[c] = HEADER[c].length();
+            for (List<String> row : rows) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        line(sb, List.of(HEADER), width);
+        for (List<String> row : rows) {
+            line(sb, row, width);
+        }
+        return sb.toString().replaceAll(" +\n", "\n");
+    }
+
+    /** A Markdown table. */
+    public String markdown() {
+        StringBuilder sb = new StringBuilder("| ").append(String.join(" | ", HEADER)).append(" |\n|");
+        sb.append("---|".repeat(HEADER.length)).append('\n');
+        for (List<String> row : rows()) {
+            sb.append("| ").append(row.stream().map(c -> c.replace("|", "\\|")).collect(Collectors.joining(" | ")))
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /** A self-contained page: the table, accuracy and loss per epoch of every run, and time per epoch. */
+    public String html(String title) {
+        StringBuilder sb = new StringBuilder();
+        HtmlReport.page(sb, title);
+        sb.append("<h1>").append(esc(title)).append("</h1>\n<table><tr>");
+        for (String h : HEADER) {
+            sb.append("<th>").append(esc(h)).append("</th>");
+        }
+        sb.append("</tr>\n");
+        for (List<String> row : rows()) {
+            sb.append("<tr>");
+            for (String c : row) {
+                sb.append("<td>").append(esc(c)).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        sb.append("</table>\n<div class=\"row\">\n");
+        List<Svg.Series> accuracy = new ArrayList<>();
+        List<Svg.Series> loss = new ArrayList<>();
+        String[] labels = new String[runs.size()];
+        double[] final_ = new double[runs.size()];
+        double[] perEpoch = new double[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            String color = Svg.PALETTE[i % Svg.PALETTE.length];
+            JsonNode epochs = r.metrics().path("epochs");
+            double[] x = new double[epochs.size()];
+            double[] acc = new double[epochs.size()];
+            double[] testLoss = new double[epochs.size()];
+            double seconds = 0;
+            for (int e = 0; e < epochs.size(); e++) {
+                JsonNode em = epochs.get(e).path("metrics");
+                x[e] = em.path("epoch").asDouble();
+                acc[e] = em.path("testAccuracy").asDouble(Double.NaN);
+                testLoss[e] = em.path("testLoss").asDouble(Double.NaN);
+                seconds += em.path("trainSeconds").asDouble();
+            }
+            accuracy.add(new Svg.Series(r.label(), color, x, acc));
+            loss.add(new Svg.Series(r.label(), color, x, testLoss));
+            labels[i] = String.valueOf(i + 1);
+            final_[i] = r.metrics().path("result").path("accuracy").asDouble(0);
+            perEpoch[i] = seconds / Math.max(1, epochs.size());
+        }
+        sb.append(Svg.lineChart("compare-accuracy", "Test accuracy per epoch", "epoch", "accuracy", accuracy));
+        sb.append(Svg.lineChart("compare-loss", "Test loss per epoch", "epoch", "loss", loss));
+        sb.append(Svg.bars("compare-final", "Final test accuracy (runs in table order)", "accuracy", labels, final_,
+                HtmlReport.ACCURACY));
+        sb.append(Svg.bars("compare-time", "Training seconds per epoch (runs in table order)", "seconds", labels,
+                perEpoch, HtmlReport.TIME_COLORS[1]));
+        sb.append("</div>\n</body></html>\n");
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, List<String> cells, int[] width) {
+        for (int c = 0; c < cells.size(); c++) {
+            sb.append(String.format(Locale.ROOT, c == 0 || c >= 9 ? "%-" + width[c] + "s" : "%" + width[c] + "s", cells.get(c)));
+            sb.append(c + 1 < cells.size() ? "  " : "\n");
+        }
+    }
+
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "-";
+    }
+}

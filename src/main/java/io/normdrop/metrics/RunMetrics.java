@@ -1,0 +1,99 @@
+package io.normdrop.metrics;
+
+import io.normdrop.nn.NetworkDiagnostics;
+
+import java.util.List;
+
+/**
+ * Everything a run measured, as one versioned document: {@code metrics.json} in the run
+ * directory. Readers check {@link #format}; fields are only ever added within a format version.
+ *
+ * @param format       {@value #FORMAT}
+ * @param run          which run, when, how long, which code
+ * @param configDigest SHA-256 of the resolved job (every key with its effective value): runs with
+ *                     the same digest ran the same job
+ * @param data         the data trained and tested on
+ * @param settings     the settings a comparison of runs needs at a glance
+ * @param epochs       per epoch: results, time breakdown, Spark activity and driver memory
+ * @param rounds       every parameter-averaging round
+ * @param spark        Spark's view of the whole run
+ * @param model        the trained network: per-layer diagnostics and parameter digest
+ * @param result       the final evaluation on the test set
+ */
+public record RunMetrics(String format, Run run, String configDigest, Data data, Settings settings,
+                         List<Epoch> epochs, List<RoundMetrics> rounds, Spark spark, NetworkDiagnostics model,
+                         Result result) {
+    public static final String FORMAT = "normdrop-metrics/1";
+
+    /**
+     * @param name          the job's name (its file name without {@code .conf})
+     * @param jobSource     the job file
+     * @param directory     the run directory
+     * @param startedAt     ISO-8601 instant the run started
+     * @param finishedAt    ISO-8601 instant training and evaluation ended
+     * @param wallSeconds   wall time from start to finish, data loading included
+     * @param codeVersion   Normdrop version and commit
+     */
+    public record Run(String name, String jobSource, String directory, String startedAt, String finishedAt,
+                      double wallSeconds, String codeVersion) {
+    }
+
+    /**
+     * @param trainExamples training examples
+     * @param testExamples  test examples
+     * @param features      features per example
+     * @param classNames    class names by label
+     * @param digest        SHA-256 over the input files' digests
+     */
+    public record Data(long trainExamples, long testExamples, long features, List<String> classNames, String digest) {
+    }
+
+    /**
+     * @param epochs             epochs
+     * @param seed               seed
+     * @param workers            parameter-averaging workers
+     * @param batchSizePerWorker minibatch size
+     * @param averagingFrequency minibatches per worker between averagings
+     * @param updater            updater and learning rate, e.g. {@code adam 0.001}
+     * @param approach           direct or export
+     * @param weightNorm         whether any layer is weight-normalized
+     * @param dataInit           whether data-dependent initialization ran
+     * @param dropout            per layer, the effective input retain probability (1 = none)
+     * @param layers             per layer, type and units, e.g. {@code weightnorm-dense 512}
+     */
+    public record Settings(int epochs, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
+                           String updater, String approach, boolean weightNorm, boolean dataInit, List<Double> dropout,
+                           List<String> layers) {
+    }
+
+    /**
+     * @param metrics results and times of the epoch
+     * @param spark   what Spark did during the epoch (training and evaluation)
+     * @param memory  driver memory at the end of the epoch
+     */
+    public record Epoch(EpochMetrics metrics, SparkStats spark, MemorySample memory) {
+    }
+
+    /**
+     * @param version   Spark version
+     * @param master    master URL
+     * @param totals    the whole run
+     * @param executors per executor
+     * @param peakDriverMemory the largest driver memory sample of the run (by ND4J off-heap bytes)
+     */
+    public record Spark(String version, String master, SparkStats totals, List<ExecutorStats> executors,
+                        MemorySample peakDriverMemory) {
+    }
+
+    /**
+     * @param accuracy  test accuracy after the last epoch
+     * @param testLoss  test loss after the last epoch
+     * @param macroF1   macro F1 after the last epoch
+     * @param bestAccuracy best test accuracy over the epochs
+     * @param classes   per-class metrics after the last epoch
+     * @param confusion {@code confusion[actual][predicted]} counts after the last epoch
+     */
+    public record Result(double accuracy, double testLoss, double macroF1, double bestAccuracy,
+                         List<ClassMetrics> classes, long[][] confusion) {
+    }
+}

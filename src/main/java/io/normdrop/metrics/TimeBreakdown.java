@@ -1,0 +1,28 @@
+package io.normdrop.metrics;
+
+/**
+ * Where the wall time of averaging rounds went, in seconds, from dl4j-spark's training
+ * statistics. Worker-side times are the mean over the round's workers (they run in parallel).
+ *
+ * @param broadcast   creating the parameter broadcast on the driver and loading it on the workers
+ * @param fit         workers fitting minibatches (including waiting for their data)
+ * @param aggregation collecting and averaging the workers' parameters and updater state, and
+ *                    applying them on the driver
+ * @param repartition repartitioning, splitting and counting the training data
+ * @param export      exporting minibatches to files (export approach only)
+ * @param other       the rest of the rounds' wall time: scheduling, task start-up, driver work
+ */
+public record TimeBreakdown(double broadcast, double fit, double aggregation, double repartition, double export,
+                            double other) {
+    public static final TimeBreakdown ZERO = new TimeBreakdown(0, 0, 0, 0, 0, 0);
+
+    /** The parts' sum: the wall time covered. */
+    public double total() {
+        return broadcast + fit + aggregation + repartition + export + other;
+    }
+
+    public TimeBreakdown plus(TimeBreakdown o) {
+        return new TimeBreakdown(broadcast + o.broadcast, fit + o.fit, aggregation + o.aggregation,
+                repartition + o.repartition, export + o.export, other + o.other);
+    }
+}
