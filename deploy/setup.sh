@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs what Normdrop needs on a Debian machine when it is missing: a Java 17 JDK and Maven,
-# and with --data the full Fashion-MNIST set (package dataset-fashion-mnist). Idempotent;
-# installs nothing that is already there. Needs root (or sudo) only when it must install.
+# Installs what Normdrop needs on a Debian machine when it is missing: a Java 17 JDK and Maven;
+# with --data the full Fashion-MNIST set (package dataset-fashion-mnist); with --test what the
+# integration tests drive (headless Chromium renders the HTML reports, a Prometheus Pushgateway
+# receives pushed metrics). Idempotent; installs nothing that is already there. Needs root (or
+# sudo) only when it must install.
 set -euo pipefail
 
 want_data=false
+want_test=false
 for arg in "$@"; do
   case "$arg" in
     --data) want_data=true ;;
-    *) echo "usage: deploy/setup.sh [--data]" >&2; exit 64 ;;
+    --test) want_test=true ;;
+    *) echo "usage: deploy/setup.sh [--data] [--test]" >&2; exit 64 ;;
   esac
 done
 
@@ -19,6 +23,10 @@ fi
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 if $want_data && [[ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]]; then
   packages+=(dataset-fashion-mnist)
+fi
+if $want_test; then
+  [[ -x /usr/bin/chromium ]] || packages+=(chromium fonts-dejavu-core)
+  [[ -x /usr/bin/prometheus-pushgateway ]] || packages+=(prometheus-pushgateway)
 fi
 ((${#packages[@]} == 0)) && exit 0
 

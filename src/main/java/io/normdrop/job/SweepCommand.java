@@ -56,6 +56,9 @@ final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Base name of the comparison files a sweep writes into its output directory. */
+    static final String COMPARE = "compare";
+
     /** One combination: its label, directory name and validated job. */
     record Cell(String label, String name, LoadedJob job) {
     }
@@ -63,31 +66,43 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Cell> cells = cells(sweepFile, overrides, out);
-        PrintWriter o = spec.commandLine().getOut();
-        String dir = parentOf(cells.get(0));
-        JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(cells.get(0).job().config().spark(), master));
-        try (sc) {
-            for (Cell cell : cells) {
-                if (!overwrite) {
-                    requireAbsent(cell, sc);
-                }
-            }
-            int i = 0;
-            for (Cell cell : cells) {
-                o.printf("normdrop: sweep cell %d/%d: %s%n", ++i, cells.size(), cell.label());
-                new TrainJob(cell.job(), overwrite).named(cell.label())
-                        .run(sc, o, spec.commandLine().getErr());
-            }
-            List<String> runs = cells.stream().map(c -> c.job().config().output().dir()).toList();
-            RunComparison comparison = CompareCommand.load(runs, sc.hadoopConfiguration());
-            String title = "Sweep " + TrainJob.jobName(sweepFile.toString());
-            CompareCommand.writeAtomically(dir + "/compare.txt", comparison.text(), sc.hadoopConfiguration());
-            CompareCommand.writeAtomically(dir + "/compare.md", comparison.markdown(), sc.hadoopConfiguration());
-            CompareCommand.writeAtomically(dir + "/compare.html", comparison.html(title), sc.hadoopConfiguration());
-            o.print(comparison.text());
-            o.printf("normdrop: sweep of %d runs done; comparison in %s/compare.html%n", cells.size(), dir);
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(cells.get(0).job().config().spark(), master))) {
+            run(sc, cells, TrainJob.jobName(sweepFile.toString()), overwrite, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
         }
         return ExitCode.OK.code();
+    }
+
+    /**
+     * Trains every cell on {@code sc}, one after the other, then writes compare.txt, compare.md
+     * and compare.html next to the cells' run directories.
+     *
+     * @throws OutputExistsException before training anything, when a cell's directory exists and
+     *                               {@code overwrite} is false
+     */
+    static RunComparison run(JavaSparkContext sc, List<Cell> cells, String name, boolean overwrite, PrintWriter out,
+                             PrintWriter err) throws java.io.IOException {
+        if (!overwrite) {
+            for (Cell cell : cells) {
+                requireAbsent(cell, sc);
+            }
+        }
+        int i = 0;
+        for (Cell cell : cells) {
+            out.printf("normdrop: sweep cell %d/%d: %s%n", ++i, cells.size(), cell.label());
+            new TrainJob(cell.job(), overwrite).named(cell.label()).run(sc, out, err);
+        }
+        String dir = parentOf(cells.get(0));
+        RunComparison comparison = CompareCommand.load(
+                cells.stream().map(c -> c.job().config().output().dir()).toList(), sc.hadoopConfiguration());
+        CompareCommand.writeAtomically(dir + "/" + COMPARE + ".txt", comparison.text(), sc.hadoopConfiguration());
+        CompareCommand.writeAtomically(dir + "/" + COMPARE + ".md", comparison.markdown(), sc.hadoopConfiguration());
+        CompareCommand.writeAtomically(dir + "/" + COMPARE + ".html", comparison.html("Sweep " + name),
+                sc.hadoopConfiguration());
+        out.print(comparison.text());
+        out.printf("normdrop: sweep of %d runs done; comparison in %s/%s.html%n", cells.size(), dir, COMPARE);
+        out.flush();
+        return comparison;
     }
 
     /** Every combination of the axes, in order (the first axis varies slowest), each validated. */

@@ -14,8 +14,11 @@ import static io.normdrop.metrics.Svg.esc;
  * the confusion matrix and the weight-norm gain distributions.
  */
 public final class HtmlReport {
-    /** Colors of the time-breakdown segments, fixed so reports read the same everywhere. */
-    static final String[] TIME_COLORS = {"#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f", "#d62728"};
+    /**
+     * Colors of the time-breakdown segments (broadcast, fit, aggregation, repartition, export,
+     * other, evaluation), apart from the line colors so that each chart's color is its own.
+     */
+    static final String[] TIME_COLORS = {"#6baed6", "#31a354", "#fd8d3c", "#9e9ac8", "#a1d99b", "#bdbdbd", "#e7969c"};
     static final String LOSS_TRAIN = "#1f77b4";
     static final String LOSS_TEST = "#ff7f0e";
     static final String ACCURACY = "#2ca02c";

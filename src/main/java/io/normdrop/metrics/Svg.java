@@ -13,10 +13,11 @@ final class Svg {
     static final String[] PALETTE = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"};
 
-    private static final int WIDTH = 560;
+    /** Right edge of the plot area; the legend, sized to its longest entry, is to its right. */
+    private static final int PLOT_RIGHT = 410;
     private static final int HEIGHT = 300;
     private static final int LEFT = 64;
-    private static final int RIGHT = 150;
+    private static final int LEGEND = 150;
     private static final int TOP = 34;
     private static final int BOTTOM = 44;
 
@@ -55,9 +56,10 @@ final class Svg {
             xMax += 0.5;
         }
         double pad = (yMax - yMin) * 0.08 + 1e-9;
-        Scale xs = new Scale(xMin, xMax, LEFT, WIDTH - RIGHT);
+        Scale xs = new Scale(xMin, xMax, LEFT, PLOT_RIGHT);
         Scale ys = Scale.nice(yMin - pad, yMax + pad, HEIGHT - BOTTOM, TOP);
-        StringBuilder sb = open(id, title);
+        int longest = series.stream().mapToInt(s -> s.name.length()).max().orElse(0);
+        StringBuilder sb = open(id, title, PLOT_RIGHT + Math.max(LEGEND, 40 + 6 * longest));
         axes(sb, xs, ys, xLabel, yLabel, true);
         int row = 0;
         for (Series s : series) {
@@ -93,8 +95,9 @@ final class Svg {
             max = Math.max(max, total);
         }
         Scale ys = Scale.nice(0, max > 0 ? max * 1.05 : 1, HEIGHT - BOTTOM, TOP);
-        StringBuilder sb = open(id, title);
-        double band = (WIDTH - RIGHT - LEFT) / (double) Math.max(1, n);
+        int longest = stacks.stream().mapToInt(s -> s.name.length()).max().orElse(0);
+        StringBuilder sb = open(id, title, PLOT_RIGHT + (stacks.size() > 1 ? Math.max(LEGEND, 40 + 6 * longest) : 20));
+        double band = (PLOT_RIGHT - LEFT) / (double) Math.max(1, n);
         axes(sb, null, ys, xLabel, yLabel, false);
         for (int i = 0; i < n; i++) {
             double x = LEFT + i * band + band * 0.15;
@@ -182,12 +185,12 @@ final class Svg {
 
     // ---- drawing helpers -------------------------------------------------------------------
 
-    private static StringBuilder open(String id, String title) {
+    private static StringBuilder open(String id, String title, int width) {
         StringBuilder sb = new StringBuilder();
         sb.append("<svg class=\"chart\" data-chart=\"").append(id).append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-                .append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ')
+                .append(width).append("\" height=\"").append(HEIGHT).append("\" viewBox=\"0 0 ").append(width).append(' ')
                 .append(HEIGHT).append("\" font-family=\"sans-serif\">\n");
-        sb.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
+        sb.append("<rect x=\"0\" y=\"0\" width=\"").append(width).append("\" height=\"").append(HEIGHT)
                 .append("\" fill=\"#ffffff\"/>\n");
         text(sb, 8, 20, "start", title, 14);
         return sb;
@@ -196,7 +199,7 @@ final class Svg {
     private static void axes(StringBuilder sb, Scale xs, Scale ys, String xLabel, String yLabel, boolean xTicks) {
         for (double t : ys.ticks()) {
             double y = ys.map(t);
-            sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(f(y))
+            sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(PLOT_RIGHT).append("\" y1=\"").append(f(y))
                     .append("\" y2=\"").append(f(y)).append("\" stroke=\"#e4e4e4\"/>\n");
             text(sb, LEFT - 6, y + 4, "end", num(t), 11);
         }
@@ -205,11 +208,11 @@ final class Svg {
                 text(sb, xs.map(t), HEIGHT - BOTTOM + 16, "middle", num(t), 11);
             }
         }
-        sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
+        sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(PLOT_RIGHT).append("\" y1=\"")
                 .append(HEIGHT - BOTTOM).append("\" y2=\"").append(HEIGHT - BOTTOM).append("\" stroke=\"#444444\"/>\n");
         sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(LEFT).append("\" y1=\"").append(TOP)
                 .append("\" y2=\"").append(HEIGHT - BOTTOM).append("\" stroke=\"#444444\"/>\n");
-        text(sb, (LEFT + WIDTH - RIGHT) / 2.0, HEIGHT - 8, "middle", xLabel, 12);
+        text(sb, (LEFT + PLOT_RIGHT) / 2.0, HEIGHT - 8, "middle", xLabel, 12);
         sb.append("<text x=\"14\" y=\"").append(f((TOP + HEIGHT - BOTTOM) / 2.0))
                 .append("\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 ")
                 .append(f((TOP + HEIGHT - BOTTOM) / 2.0)).append(")\">").append(esc(yLabel)).append("</text>\n");
@@ -217,9 +220,9 @@ final class Svg {
 
     private static void legend(StringBuilder sb, int row, String name, String color) {
         double y = TOP + 8 + row * 18;
-        sb.append("<rect x=\"").append(WIDTH - RIGHT + 12).append("\" y=\"").append(f(y - 9)).append("\" width=\"12\" height=\"12\" fill=\"")
+        sb.append("<rect x=\"").append(PLOT_RIGHT + 12).append("\" y=\"").append(f(y - 9)).append("\" width=\"12\" height=\"12\" fill=\"")
                 .append(color).append("\"/>\n");
-        text(sb, WIDTH - RIGHT + 30, y + 1, "start", name, 11);
+        text(sb, PLOT_RIGHT + 30, y + 1, "start", name, 11);
     }
 
     private static void text(StringBuilder sb, double x, double y, String anchor, String s, int size) {

@@ -52,6 +52,10 @@ import java.util.function.Supplier;
  *   <li>{@code fashion}: jobs/fashion-mnist.conf on Spark local[2] (weight-norm hidden layers,
  *       keep 0.8), the same network with DenseLayers on Spark, and the weight-norm network
  *       trained by {@code MultiLayerNetwork.fit} in one JVM on the same minibatches.</li>
+ *   <li>{@code metrics}: what the metrics module costs. The quickstart job on Spark local[2] as
+ *       {@code train} runs it (dl4j-spark training statistics, the Spark listener, the recorder)
+ *       against the bare trainer with no collection at all, alternating; the epoch time ratio,
+ *       and the end-of-run cost of diagnostics and rendering every file.</li>
  * </ul>
  */
 public final class Benchmarks {
@@ -70,6 +74,9 @@ public final class Benchmarks {
         StringBuilder md = new StringBuilder("# Normdrop benchmarks\n\nMachine: " + results.get("machine") + "\n\n");
         if (which.equals("step") || which.equals("all")) {
             step(results, md);
+        }
+        if (which.equals("metrics") || which.equals("all")) {
+            metrics(results, md);
         }
         if (which.equals("fashion") || which.equals("all")) {
             fashion(results, md);
@@ -160,6 +167,88 @@ public final class Benchmarks {
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    // ---- metrics overhead -------------------------------------------------------------------
+
+    static void metrics(Map<String, Object> results, StringBuilder md) throws Exception {
+        Path job = Path.of("jobs/quickstart.conf");
+        Path tmp = Files.createTempDirectory("normdrop-bench");
+        int pairs = 4;
+        int epochs = 4;
+        List<Double> full = new ArrayList<>();
+        List<Double> bare = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        List<Double> endOfRunMs = new ArrayList<>();
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(
+                new SparkSettings(null, "normdrop-bench", Map.of("spark.ui.enabled", "false")), "local[2]"))) {
+            for (int pair = 0; pair < pairs; pair++) {
+                double f = 0;
+                double b = 0;
+                // Alternate which variant goes first.
+                for (int v = 0; v < 2; v++) {
+                    boolean collect = (pair + v) % 2 == 0;
+                    LoadedJob loaded = JobFiles.load(job, List.of("training.epochs=" + epochs,
+                            "output.dir=\"" + tmp.resolve("run-" + pair + "-" + v) + "\""));
+                    double seconds;
+                    if (collect) {
+                        TrainJob.Outcome o = new TrainJob(loaded, false).run(sc, new PrintWriter(new StringWriter(), true));
+                        seconds = epochSeconds(o.epochs());
+                        long t0 = System.nanoTime();
+                        io.normdrop.nn.NetworkDiagnostics.of(o.network());
+                        io.normdrop.metrics.HtmlReport.render(o.metrics());
+                        io.normdrop.metrics.MetricsFiles.json(o.metrics());
+                        io.normdrop.metrics.MetricsFiles.csv(o.metrics());
+                        io.normdrop.metrics.PrometheusMetrics.of(o.metrics(), 0).text();
+                        endOfRunMs.add((System.nanoTime() - t0) / 1e6);
+                        f = seconds;
+                    } else {
+                        seconds = bareEpochSeconds(sc, loaded.config());
+                        b = seconds;
+                    }
+                    (collect ? full : bare).add(seconds);
+                    System.out.printf("metrics bench pair %d: %s %.3f s/epoch%n", pair + 1, collect ? "full" : "bare", seconds);
+                }
+                ratios.add(f / b);
+            }
+        }
+        double ratio = median(ratios);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("job", "jobs/quickstart.conf, " + epochs + " epochs (the first left out), local[2]");
+        r.put("secondsPerEpochFull", full);
+        r.put("secondsPerEpochBare", bare);
+        r.put("fullOverBare", ratio);
+        r.put("endOfRunMs", endOfRunMs);
+        results.put("metrics", r);
+        md.append("## Metrics overhead (jobs/quickstart.conf, local[2], epochs 2-").append(epochs).append(")\n\n")
+                .append("| pair | full collection s/epoch | bare trainer s/epoch | ratio |\n|---|---|---|---|\n");
+        for (int i = 0; i < pairs; i++) {
+            md.append(String.format("| %d | %.3f | %.3f | %.3f |%n", i + 1, full.get(i), bare.get(i), ratios.get(i)));
+        }
+        md.append(String.format("%n- full / bare epoch time (training + evaluation): **%.3fx** (median of %d alternating pairs; goal < 1.03x)%n",
+                ratio, pairs));
+        md.append(String.format("- end of run (diagnostics, metrics.json, epochs.csv, report.html, metrics.prom): median %.0f ms, once per run%n%n",
+                median(endOfRunMs)));
+    }
+
+    /** Mean training + evaluation seconds per epoch, leaving out the first (caching, JIT). */
+    static double epochSeconds(List<io.normdrop.metrics.EpochMetrics> epochs) {
+        return epochs.stream().skip(1).mapToDouble(m -> m.trainSeconds() + m.evalSeconds()).average().orElseThrow();
+    }
+
+    /** The same job through the bare trainer: no statistics, no listener, no sink. */
+    static double bareEpochSeconds(JavaSparkContext sc, JobConfig c) {
+        IdxReader reader = new IdxReader(sc.hadoopConfiguration());
+        LabeledImages train = reader.read(c.data().train(), 10);
+        LabeledImages test = reader.read(c.data().test(), 10);
+        io.normdrop.train.SparkTrainer trainer = new io.normdrop.train.SparkTrainer(sc, c.training());
+        int batch = c.data().batchSize();
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), train.features()));
+        net.init();
+        io.normdrop.train.SparkTrainer.Result result = trainer.fit(net,
+                Minibatches.rdd(sc, train, batch, 10, trainer.partitions(train.count(), batch)), train.count(), batch,
+                Minibatches.rdd(sc, test, batch, 10, trainer.workers()), io.normdrop.metrics.MetricsSink.all());
+        return epochSeconds(result.epochs());
     }
 
     // ---- full Fashion-MNIST ------------------------------------------------------------------

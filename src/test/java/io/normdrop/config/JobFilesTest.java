@@ -142,6 +142,15 @@ class JobFilesTest {
             spark.master=""                       | spark.master: invalid value "" (a Spark master URL
             spark.appName=""                      | spark.appName: is required
             spark.conf.executor.memory=4g         | spark.conf: invalid value "executor.memory" (keys are Spark properties starting with spark.)
+            data.classNames=[a,b]                 | data.classNames: invalid value "2 names" (must name all 10 classes of the output layer, or be empty)
+            data.classNames="shoes"               | data.classNames: invalid value "shoes" (expected a list of strings)
+            data.classNames=[a,b,c,d,e,f,g,h,i,""] | data.classNames[9]: is required (a non-empty string)
+            metrics.trainingStats=sometimes       | metrics.trainingStats: invalid value "sometimes" (expected true or false)
+            metrics.pushgateway.url="pushgw:9091" | metrics.pushgateway.url: invalid value "pushgw:9091" (an http:// or https:// URL, or null)
+            metrics.pushgateway.job=""            | metrics.pushgateway.job: is required
+            metrics.pushgateway.timeoutSeconds=0  | metrics.pushgateway.timeoutSeconds: invalid value 0 (must be >= 1)
+            metrics.textfileDir=""                | metrics.textfileDir: invalid value "" (a directory, or null)
+            metrics.pushgatway.url="http://x"     | metrics.pushgatway: unknown key (did you mean pushgateway?
             """)
     void everyRuleNamesKeyValueAndRange(String override, String expected) {
         String message = error(override.trim());

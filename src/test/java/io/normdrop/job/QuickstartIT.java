@@ -7,6 +7,8 @@ import io.normdrop.config.LoadedJob;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
+import io.normdrop.metrics.MetricsFiles;
+import io.normdrop.nn.NetworkDiagnostics;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -45,7 +47,8 @@ class QuickstartIT {
         assertEquals(3, outcome.epochs().size());
         assertTrue(console.toString().contains("epoch 3/3  loss "), console.toString());
 
-        for (String f : List.of(TrainJob.MODEL, TrainJob.PROVENANCE, TrainJob.METRICS, TrainJob.RESOLVED_JOB, "_SUCCESS")) {
+        for (String f : List.of(TrainJob.MODEL, TrainJob.PROVENANCE, TrainJob.METRICS, TrainJob.RESOLVED_JOB, "_SUCCESS",
+                MetricsFiles.JSON_FILE, MetricsFiles.CSV_FILE, MetricsFiles.REPORT_FILE, MetricsFiles.PROMETHEUS_FILE)) {
             assertTrue(Files.exists(runDir.resolve(f)), f);
         }
         assertEquals(3, Files.readAllLines(runDir.resolve(TrainJob.METRICS)).size());
@@ -85,6 +88,78 @@ class QuickstartIT {
         assertEquals(Files.readString(runDir.resolve(TrainJob.PROVENANCE)), embedded);
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "only the committed run directory");
+        }
+        assertMetrics(runDir, outcome, evaluation);
+    }
+
+    /** metrics.json and its renderings agree with what the run did. */
+    private static void assertMetrics(Path runDir, TrainJob.Outcome outcome, Evaluation evaluation) throws Exception {
+        JsonNode m = MetricsFiles.read(Files.newInputStream(runDir.resolve(MetricsFiles.JSON_FILE)), "metrics.json");
+        assertEquals("quickstart", m.at("/run/name").asText());
+        assertEquals(outcome.testAccuracy(), m.at("/result/accuracy").asDouble(), 1e-12);
+        assertEquals(3, m.get("epochs").size());
+
+        // Rounds: each epoch's rounds cover all 10,000 examples, and each round's breakdown
+        // accounts for its wall time.
+        JsonNode rounds = m.get("rounds");
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            long examples = 0;
+            double wall = 0;
+            int count = 0;
+            for (JsonNode r : rounds) {
+                if (r.get("epoch").asInt() == epoch) {
+                    examples += r.get("examples").asLong();
+                    wall += r.get("wallSeconds").asDouble();
+                    count++;
+                    JsonNode t = r.get("time");
+                    double parts = t.get("broadcast").asDouble() + t.get("fit").asDouble() + t.get("aggregation").asDouble()
+                            + t.get("repartition").asDouble() + t.get("export").asDouble() + t.get("other").asDouble();
+                    assertTrue(parts >= r.get("wallSeconds").asDouble() - 1e-6, "breakdown covers the round: " + r);
+                    assertTrue(t.get("fit").asDouble() > 0, "workers fitted: " + r);
+                }
+            }
+            JsonNode e = m.at("/epochs/" + (epoch - 1) + "/metrics");
+            assertEquals(10_000, examples, "epoch " + epoch);
+            assertEquals(e.get("rounds").asInt(), count);
+            assertTrue(wall <= e.get("trainSeconds").asDouble() + 1e-6, "rounds within the epoch's training time");
+            assertTrue(m.at("/epochs/" + (epoch - 1) + "/spark/tasks").asLong() >= count, "tasks of the epoch");
+        }
+
+        // The final evaluation: the confusion matrix is the evaluation's, per-class recall from it.
+        JsonNode confusion = m.at("/result/confusion");
+        long total = 0;
+        long diagonal = 0;
+        for (int a = 0; a < 10; a++) {
+            for (int p = 0; p < 10; p++) {
+                long n = confusion.get(a).get(p).asLong();
+                assertEquals(evaluation.getConfusion().getCount(a, p), n);
+                total += n;
+                diagonal += a == p ? n : 0;
+            }
+            assertEquals(evaluation.recall(a), m.at("/result/classes/" + a + "/recall").asDouble(), 1e-9);
+        }
+        assertEquals(2_000, total);
+        assertEquals(outcome.testAccuracy(), diagonal / 2000.0, 1e-12);
+        assertEquals("Ankle boot", m.at("/data/classNames/9").asText());
+
+        // Spark and memory, as the listener and the probes saw them.
+        assertTrue(m.at("/spark/totals/tasks").asLong() > 0);
+        assertEquals("driver", m.at("/spark/executors/0/executorId").asText());
+        assertTrue(m.at("/spark/peakDriverMemory/heapUsedBytes").asLong() > 0);
+        assertTrue(m.at("/spark/peakDriverMemory/rssBytes").asLong() > m.at("/spark/peakDriverMemory/heapUsedBytes").asLong());
+
+        // Model diagnostics of the saved network.
+        assertEquals(256, m.at("/model/layers/0/gain/count").asInt());
+        assertEquals(128, m.at("/model/layers/1/directionNorm/count").asInt());
+        assertEquals(0.8, m.at("/model/layers/2/keep").asDouble(), 1e-12);
+        assertEquals(NetworkDiagnostics.of(outcome.network()).parameterDigest(), m.at("/model/parameterDigest").asText());
+
+        assertEquals(4, Files.readAllLines(runDir.resolve(MetricsFiles.CSV_FILE)).size());
+        assertTrue(Files.readString(runDir.resolve(MetricsFiles.PROMETHEUS_FILE))
+                .contains("normdrop_test_accuracy{model=\"quickstart\",} " + outcome.testAccuracy()));
+        String report = Files.readString(runDir.resolve(MetricsFiles.REPORT_FILE));
+        for (String chart : List.of("loss", "accuracy", "time", "class-accuracy", "confusion", "gain-0", "norm-1")) {
+            assertTrue(report.contains("data-chart=\"" + chart + "\""), chart);
         }
     }
 }

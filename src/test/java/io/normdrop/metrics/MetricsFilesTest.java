@@ -1,0 +1,66 @@
+package io.normdrop.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MetricsFilesTest {
+    private static JsonNode read(String json) throws IOException {
+        return MetricsFiles.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "runs/x/metrics.json");
+    }
+
+    @Test
+    void metricsJsonIsOneVersionedDocumentThatReadsBack() throws IOException {
+        RunMetrics run = SampleRun.of("sample", SampleRun.network(1), 0.70, 0.80, 0.85);
+        JsonNode doc = read(MetricsFiles.json(run));
+
+        assertEquals(RunMetrics.FORMAT, doc.get("format").asText());
+        assertEquals(3, doc.get("epochs").size());
+        assertEquals(12, doc.get("rounds").size());
+        assertEquals(0.85, doc.at("/result/accuracy").asDouble(), 1e-12);
+        assertEquals(0.8, doc.at("/epochs/1/metrics/testAccuracy").asDouble(), 1e-12);
+        assertEquals(3.0 - 0.2, doc.at("/epochs/1/metrics/time/fit").asDouble(), 1e-12);
+        assertEquals(10, doc.at("/epochs/0/spark/tasks").asLong());
+        assertEquals(98, doc.at("/result/confusion/2/2").asLong());
+        assertEquals(24, doc.at("/model/layers/0/gain/count").asInt());
+        assertEquals(0.7, doc.at("/model/layers/1/keep").asDouble(), 1e-12);
+        assertEquals(64, doc.at("/model/parameterDigest").asText().length());
+        assertEquals("<Trouser & \"co\">", doc.at("/data/classNames/1").asText());
+    }
+
+    @Test
+    void somethingElseIsRefusedNamingTheFile() {
+        IOException notJson = assertThrows(IOException.class, () -> read("{ nope"));
+        assertTrue(notJson.getMessage().startsWith("runs/x/metrics.json: not a JSON document"), notJson.getMessage());
+        IOException otherFormat = assertThrows(IOException.class, () -> read("{\"format\": \"normdrop-provenance/1\"}"));
+        assertEquals("runs/x/metrics.json: not a Normdrop metrics document (format \"normdrop-provenance/1\", expected "
+                + RunMetrics.FORMAT + ")", otherFormat.getMessage());
+    }
+
+    @Test
+    void epochsCsvHasAHeaderAndOneRowPerEpochWithEveryColumn() {
+        RunMetrics run = SampleRun.of("sample", SampleRun.network(1), 0.70, 0.80, 0.85);
+        List<String> lines = MetricsFiles.csv(run).lines().toList();
+
+        assertEquals(4, lines.size());
+        String[] header = lines.get(0).split(",");
+        assertEquals("epoch", header[0]);
+        assertEquals("recall_2", header[header.length - 1]);
+        for (String line : lines.subList(1, lines.size())) {
+            assertEquals(header.length, line.split(",", -1).length, line);
+        }
+        String[] second = lines.get(2).split(",");
+        assertEquals("2", second[0]);
+        assertEquals(0.8, Double.parseDouble(second[List.of(header).indexOf("test_accuracy")]), 1e-6);
+        assertEquals(2.8, Double.parseDouble(second[List.of(header).indexOf("time_fit")]), 1e-6);
+        assertEquals(0.85, Double.parseDouble(second[List.of(header).indexOf("recall_2")]), 1e-6);
+    }
+}

@@ -1,0 +1,152 @@
+package io.normdrop.metrics;
+
+import io.normdrop.config.JobFiles;
+import io.normdrop.config.LoadedJob;
+import io.normdrop.job.TrainJob;
+import io.normdrop.testing.LocalSpark;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Metrics for schedulers, against a real Prometheus Pushgateway (Debian's
+ * prometheus-pushgateway, started here on 127.0.0.1 and stopped after): a push replaces the
+ * model's group, a training run pushes its results and writes the textfile, and a gateway that
+ * is down costs a warning, not the run.
+ */
+@ExtendWith(LocalSpark.class)
+class PushgatewayIT {
+    static final Path BINARY = Path.of("/usr/bin/prometheus-pushgateway");
+    static Process gateway;
+    static String url;
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    @BeforeAll
+    static void startGateway() throws Exception {
+        if (!Files.isExecutable(BINARY)) {
+            throw new AssertionError(BINARY + " is missing: run deploy/setup.sh --test (apt-get install prometheus-pushgateway)");
+        }
+        int port = freePort();
+        url = "http://127.0.0.1:" + port;
+        gateway = new ProcessBuilder(BINARY.toString(), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                if (get("/-/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            if (System.nanoTime() > deadline || !gateway.isAlive()) {
+                throw new AssertionError("pushgateway did not start on " + url);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stopGateway() throws InterruptedException {
+        if (gateway != null) {
+            gateway.destroy();
+            if (!gateway.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                gateway.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
+                HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value the gateway exposes for {@code name} in job normdrop and the given model. */
+    static double scraped(String name, String model) throws IOException, InterruptedException {
+        List<String> lines = get("/metrics").body().lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains("job=\"normdrop\"") && l.contains("model=\"" + model + "\""))
+                .toList();
+        assertEquals(1, lines.size(), name + " for " + model + ": " + lines);
+        String line = lines.get(0);
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    @Test
+    void aPushReplacesTheModelsGroup() throws Exception {
+        PrometheusMetrics.of(SampleRun.of("nightly", SampleRun.network(1), 0.7, 0.8), 1_700_000_000L)
+                .push(url, "normdrop", 5);
+        assertEquals(0.8, scraped("normdrop_test_accuracy", "nightly"), 1e-12);
+        assertEquals(1.7e9, scraped("normdrop_last_success_timestamp_seconds", "nightly"), 0);
+
+        PrometheusMetrics.of(SampleRun.of("nightly", SampleRun.network(1), 0.7, 0.9), 1_700_086_400L)
+                .push(url, "normdrop", 5);
+        assertEquals(0.9, scraped("normdrop_test_accuracy", "nightly"), 1e-12);
+        assertEquals(1.7000864e9, scraped("normdrop_last_success_timestamp_seconds", "nightly"), 0);
+    }
+
+    private static LoadedJob smallJob(Path out, String... extra) {
+        List<String> sets = new java.util.ArrayList<>(List.of("output.dir=\"" + out + "\"", "training.epochs=1",
+                "data.train.limit=2000", "data.test.limit=500"));
+        sets.addAll(List.of(extra));
+        return JobFiles.load(Path.of("jobs/quickstart.conf"), sets);
+    }
+
+    @Test
+    void aTrainingRunPushesItsResultsAndWritesTheTextfile(JavaSparkContext sc, @TempDir Path dir) throws Exception {
+        Path textfiles = dir.resolve("node-exporter");
+        LoadedJob job = smallJob(dir.resolve("run"), "metrics.pushgateway.url=\"" + url + "\"",
+                "metrics.textfileDir=\"" + textfiles + "\"");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        TrainJob.Outcome outcome = new TrainJob(job, false).run(sc, new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertEquals("", err.toString());
+        assertEquals(outcome.testAccuracy(), scraped("normdrop_test_accuracy", "quickstart"), 1e-12);
+        assertEquals(outcome.metrics().model().parameters(), scraped("normdrop_parameters", "quickstart"), 0);
+        assertEquals(Files.readString(dir.resolve("run").resolve(MetricsFiles.PROMETHEUS_FILE)),
+                Files.readString(textfiles.resolve(MetricsFiles.PROMETHEUS_FILE)));
+        try (var files = Files.list(textfiles)) {
+            assertEquals(1, files.count(), "only metrics.prom, no temporary file");
+        }
+    }
+
+    @Test
+    void aGatewayThatIsDownIsAWarningAndTheRunStillSucceeds(JavaSparkContext sc, @TempDir Path dir) throws Exception {
+        LoadedJob job = smallJob(dir.resolve("run"), "metrics.pushgateway.url=\"http://127.0.0.1:" + freePort() + "\"",
+                "metrics.pushgateway.timeoutSeconds=2");
+        StringWriter err = new StringWriter();
+        new TrainJob(job, false).run(sc, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+
+        List<String> lines = err.toString().lines().toList();
+        assertEquals(1, lines.size(), err.toString());
+        assertTrue(lines.get(0).startsWith("normdrop: warning: metrics not pushed to the Pushgateway at http://127.0.0.1:"),
+                lines.get(0));
+        assertTrue(lines.get(0).endsWith("(the run itself succeeded)"), lines.get(0));
+        assertTrue(Files.exists(dir.resolve("run/_SUCCESS")));
+    }
+}
