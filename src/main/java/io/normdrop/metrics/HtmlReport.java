@@ -71,7 +71,7 @@ public final class HtmlReport {
         for (int c = 0; c < labels.length; c++) {
             short_[c] = labels.length > 8 ? String.valueOf(c) : labels[c];
         }
-        sb.append(Svg.bars("class-accuracy", "Accuracy per class (recall)", "accuracy", short_, recall, CLASS_ACCURACY));
+        sb.append(Svg.fractionBars("class-accuracy", "Accuracy per class (recall)", "accuracy", short_, recall, CLASS_ACCURACY));
         sb.append(Svg.heatmap("confusion", "Confusion matrix", "actual class", "predicted class", labels,
                 m.result().confusion()));
         sb.append("</div>\n");

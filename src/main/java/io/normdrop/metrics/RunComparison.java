@@ -154,7 +154,7 @@ public final class RunComparison {
         }
         sb.append(Svg.lineChart("compare-accuracy", "Test accuracy per epoch", "epoch", "accuracy", accuracy));
         sb.append(Svg.lineChart("compare-loss", "Test loss per epoch", "epoch", "loss", loss));
-        sb.append(Svg.bars("compare-final", "Final test accuracy (runs in table order)", "accuracy", labels, final_,
+        sb.append(Svg.fractionBars("compare-final", "Final test accuracy (runs in table order)", "accuracy", labels, final_,
                 HtmlReport.ACCURACY));
         sb.append(Svg.bars("compare-time", "Training seconds per epoch (runs in table order)", "seconds", labels,
                 perEpoch, HtmlReport.TIME_COLORS[1]));

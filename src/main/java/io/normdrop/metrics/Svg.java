@@ -85,6 +85,12 @@ final class Svg {
 
     static String stackedBars(String id, String title, String xLabel, String yLabel, String[] categories,
                               List<Stack> stacks) {
+        return stackedBars(id, title, xLabel, yLabel, categories, stacks, 0);
+    }
+
+    /** Stacked bars; {@code top} > 0 fixes the top of the value axis (e.g. 1 for fractions). */
+    static String stackedBars(String id, String title, String xLabel, String yLabel, String[] categories,
+                              List<Stack> stacks, double top) {
         int n = categories.length;
         double max = 0;
         for (int i = 0; i < n; i++) {
@@ -94,7 +100,7 @@ final class Svg {
             }
             max = Math.max(max, total);
         }
-        Scale ys = Scale.nice(0, max > 0 ? max * 1.05 : 1, HEIGHT - BOTTOM, TOP);
+        Scale ys = Scale.nice(0, top > 0 ? top : max > 0 ? max * 1.05 : 1, HEIGHT - BOTTOM, TOP);
         int longest = stacks.stream().mapToInt(s -> s.name.length()).max().orElse(0);
         StringBuilder sb = open(id, title, PLOT_RIGHT + (stacks.size() > 1 ? Math.max(LEGEND, 40 + 6 * longest) : 20));
         double band = (PLOT_RIGHT - LEFT) / (double) Math.max(1, n);
@@ -129,6 +135,11 @@ final class Svg {
 
     static String bars(String id, String title, String yLabel, String[] labels, double[] values, String color) {
         return stackedBars(id, title, "", yLabel, labels, List.of(new Stack(yLabel, color, values)));
+    }
+
+    /** Bars of fractions, on an axis from 0 to 1. */
+    static String fractionBars(String id, String title, String yLabel, String[] labels, double[] values, String color) {
+        return stackedBars(id, title, "", yLabel, labels, List.of(new Stack(yLabel, color, values)), 1);
     }
 
     /** Counts[row][col] as a grid of cells shaded by their share of the row. */
