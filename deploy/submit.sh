@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Submits a Normdrop job to a Spark cluster with spark-submit, with the settings the job needs
+# from conf/spark-defaults.conf (Kryo with ND4J's registrator, DL4J's clock on driver and
+# executors, executor memory and ND4J off-heap sizing).
+#
+#   deploy/submit.sh JOB.conf [normdrop train options: --set KEY=VALUE, --out DIR, --overwrite ...]
+#
+# Environment:
+#   NORMDROP_MASTER       Spark master, e.g. spark://host:7077, yarn, k8s://https://host:6443 (required)
+#   NORMDROP_DEPLOY_MODE  client (default) or cluster; in cluster mode the job file travels with
+#                         --files and the driver reads it by its file name
+#   NORMDROP_JAR          the job jar (default target/normdrop-job.jar; built when missing)
+#   NORMDROP_SUBMIT_ARGS  further spark-submit options, e.g. "--executor-memory 8g --num-executors 4"
+#   SPARK_HOME            a Spark 3.5 (Scala 2.12) installation, or spark-submit on the PATH
+# Secrets (spark.authenticate.secret) come from SPARK_AUTHENTICATE_SECRET_FILE or the cluster's own
+# configuration, never from this command line.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if [[ $# -lt 1 || "$1" == -h || "$1" == --help ]]; then
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  exit $([[ $# -lt 1 ]] && echo 64 || echo 0)
+fi
+job="$1"; shift
+[[ -f "$job" ]] || { echo "normdrop: job file not found: $job" >&2; exit 66; }
+master="${NORMDROP_MASTER:?normdrop: set NORMDROP_MASTER to the Spark master URL (spark://..., yarn, k8s://...)}"
+mode="${NORMDROP_DEPLOY_MODE:-client}"
+[[ "$mode" == client || "$mode" == cluster ]] || { echo "normdrop: NORMDROP_DEPLOY_MODE must be client or cluster, not $mode" >&2; exit 64; }
+
+jar="${NORMDROP_JAR:-$root/target/normdrop-job.jar}"
+if [[ ! -f "$jar" ]]; then
+  echo "normdrop: building $jar ..." >&2
+  (cd "$root" && mvn -B -q -DskipTests package) || exit 70
+fi
+
+submit=spark-submit
+[[ -n "${SPARK_HOME:-}" ]] && submit="$SPARK_HOME/bin/spark-submit"
+
+secret_conf=()
+if [[ -n "${SPARK_AUTHENTICATE_SECRET_FILE:-}" ]]; then
+  # The file's path goes on the command line, the secret itself does not.
+  secret_conf=(--conf spark.authenticate=true
+               --conf "spark.authenticate.secret.file=$SPARK_AUTHENTICATE_SECRET_FILE")
+fi
+
+job_arg="$job"
+files=()
+if [[ "$mode" == cluster ]]; then
+  files=(--files "$job")
+  job_arg="$(basename "$job")"
+fi
+
+# shellcheck disable=SC2086
+exec "$submit" --master "$master" --deploy-mode "$mode" \
+  --properties-file "$root/conf/spark-defaults.conf" \
+  --class io.normdrop.job.Main \
+  "${secret_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
+  "$jar" train "$job_arg" "$@"
