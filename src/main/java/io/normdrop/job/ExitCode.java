@@ -1,8 +1,8 @@
 package io.normdrop.job;
 
 /**
- * Process exit codes, distinct so schedulers can act on them (values follow BSD sysexits).
- * Documented in the README; never renumber one.
+ * Process exit codes, distinct so schedulers can act on them (values follow BSD sysexits where
+ * one fits; 80 and up are Normdrop's own). Documented in the README; never renumber one.
  */
 public enum ExitCode {
     /** The run completed and its output directory is in place. */
@@ -16,7 +16,11 @@ public enum ExitCode {
     /** An unexpected failure inside Normdrop, Spark or DL4J; the log has the stack trace. */
     INTERNAL(70),
     /** The output directory exists and --overwrite was not given. */
-    OUTPUT_EXISTS(73);
+    OUTPUT_EXISTS(73),
+    /** Another run is writing the same run directory; try again when it has ended (sysexits EX_TEMPFAIL). */
+    RUN_IN_PROGRESS(75),
+    /** Training diverged (a NaN or infinite loss); the last good checkpoint is kept for --resume. */
+    DIVERGED(80);
 
     private final int code;
 

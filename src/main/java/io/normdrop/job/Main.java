@@ -3,6 +3,7 @@ package io.normdrop.job;
 import io.normdrop.config.ConfigException;
 import io.normdrop.data.DataException;
 import io.normdrop.data.MissingInputException;
+import io.normdrop.train.TrainingDivergedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,7 +38,9 @@ import java.io.PrintWriter;
                 "  65  bad input data (wrong magic number, truncated, corrupt gzip, bad label)",
                 "  66  an input file is missing or cannot be opened",
                 "  70  internal failure (the log has the stack trace)",
-                "  73  the output directory exists (use --overwrite)"})
+                "  73  the output directory exists (use --overwrite)",
+                "  75  another run is writing the same output directory (try again later)",
+                "  80  training diverged (NaN or infinite loss); the last checkpoint is kept for --resume"})
 public final class Main {
     /** Failure stack traces are logged here; conf/log4j2.properties sends this logger to the log file only. */
     static final Logger FAILURES = LoggerFactory.getLogger("normdrop.failures");
@@ -83,6 +86,12 @@ public final class Main {
             }
             if (t instanceof OutputExistsException) {
                 return ExitCode.OUTPUT_EXISTS;
+            }
+            if (t instanceof RunInProgressException) {
+                return ExitCode.RUN_IN_PROGRESS;
+            }
+            if (t instanceof TrainingDivergedException) {
+                return ExitCode.DIVERGED;
             }
         }
         return ExitCode.INTERNAL;

@@ -1,57 +1,148 @@
 package io.normdrop.job;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A run directory written atomically: everything goes to a hidden sibling
- * ({@code .NAME.tmp-UUID}), {@code _SUCCESS} is written last, and only then is the directory
- * renamed into place. A run that fails leaves nothing at the final path, and closing an
- * uncommitted output deletes the temporary directory. Works on any Hadoop file system whose
- * rename is atomic (local, HDFS).
+ * A run directory written atomically, by one run at a time, resumable after a crash.
+ *
+ * <p>Next to the run directory {@code NAME} live, while the run is in progress, a lock file
+ * {@code .NAME.lock} (host, process id and start time of its owner) and a working directory
+ * {@code .NAME.inprogress}. Files go to the working directory; epoch checkpoints go to its
+ * {@code checkpoint-N} subdirectories. {@link #commit()} removes the checkpoints, writes
+ * {@code _SUCCESS} last and renames the working directory into place, so a run that fails leaves
+ * nothing at the final path. A run that fails after a checkpoint keeps its working directory
+ * for {@code --resume}; one that fails before keeps nothing. A second run on the same directory
+ * while the lock is held is refused; a lock whose owner died on this host is taken over.
+ * Works on any Hadoop file system whose rename is atomic (local, HDFS).
  */
 final class RunOutput implements AutoCloseable {
     static final String SUCCESS = "_SUCCESS";
+    /** Prefix of the checkpoint subdirectories of the working directory. */
+    static final String CHECKPOINT = "checkpoint-";
 
     private final FileSystem fs;
     private final Path target;
-    private final Path temp;
+    private final Path work;
+    private final Path lock;
     private final boolean overwrite;
     private boolean committed;
 
-    private RunOutput(FileSystem fs, Path target, Path temp, boolean overwrite) {
+    private RunOutput(FileSystem fs, Path target, boolean overwrite) {
         this.fs = fs;
         this.target = target;
-        this.temp = temp;
+        this.work = new Path(target.getParent(), "." + target.getName() + ".inprogress");
+        this.lock = new Path(target.getParent(), "." + target.getName() + ".lock");
         this.overwrite = overwrite;
     }
 
     /**
-     * Starts a run directory at {@code dir}.
+     * Starts a run directory at {@code dir}: takes the lock and prepares the working directory.
      *
-     * @throws OutputExistsException when {@code dir} exists and {@code overwrite} is false
+     * @param resume keep the working directory of an interrupted run (its checkpoints); otherwise
+     *               start from an empty one
+     * @throws OutputExistsException   when {@code dir} exists and {@code overwrite} is false
+     * @throws RunInProgressException when another live run holds the lock
      */
-    static RunOutput start(String dir, boolean overwrite, Configuration hadoop) {
+    static RunOutput start(String dir, boolean overwrite, boolean resume, Configuration hadoop) {
+        FileSystem fs = null;
         try {
             Path target = new Path(dir);
             // A private instance: no .crc side files, and closing it affects no one else.
-            FileSystem fs = FileSystem.newInstance(target.toUri(), hadoop);
+            fs = FileSystem.newInstance(target.toUri(), hadoop);
             fs.setWriteChecksum(false);
-            target = fs.makeQualified(target);
-            if (fs.exists(target) && !overwrite) {
+            RunOutput out = new RunOutput(fs, fs.makeQualified(target), overwrite);
+            if (fs.exists(out.target) && !overwrite) {
                 throw new OutputExistsException(dir);
             }
-            Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-            fs.mkdirs(temp);
-            return new RunOutput(fs, target, temp, overwrite);
+            out.acquireLock();
+            if (!resume && fs.exists(out.work)) {
+                fs.delete(out.work, true);
+            }
+            fs.mkdirs(out.work);
+            return out;
         } catch (IOException e) {
+            closeQuietly(fs);
             throw new UncheckedIOException("cannot create output directory " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(fs);
+            throw e;
+        }
+    }
+
+    /** Starts a fresh run (no resume). */
+    static RunOutput start(String dir, boolean overwrite, Configuration hadoop) {
+        return start(dir, overwrite, false, hadoop);
+    }
+
+    private void acquireLock() throws IOException {
+        String owner = owner();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (OutputStream os = fs.create(lock, false)) {
+                os.write(owner.getBytes(StandardCharsets.UTF_8));
+                return;
+            } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+                String holder = readLock();
+                if (attempt == 0 && isStale(holder)) {
+                    fs.delete(lock, false);
+                    continue;
+                }
+                throw new RunInProgressException(target.toString(), holder, lock.toString());
+            } catch (IOException e) {
+                if (!fs.exists(lock)) {
+                    throw e;
+                }
+                throw new RunInProgressException(target.toString(), readLock(), lock.toString());
+            }
+        }
+    }
+
+    private String readLock() {
+        try (FSDataInputStream in = fs.open(lock)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** {@code host pid start-instant} of this process. */
+    private static String owner() {
+        return host() + " " + ProcessHandle.current().pid() + " " + Instant.now();
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+
+    /** A lock held by a process of this host that no longer runs. */
+    private static boolean isStale(String holder) {
+        String[] parts = holder.split(" ");
+        if (parts.length < 2 || !parts[0].equals(host())) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(parts[1])).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -60,23 +151,75 @@ final class RunOutput implements AutoCloseable {
         return target;
     }
 
-    /** The temporary directory files are written to until commit. */
+    /** The working directory files are written to until commit. */
     Path temp() {
-        return temp;
+        return work;
     }
 
     FileSystem fileSystem() {
         return fs;
     }
 
-    /** Creates a file in the temporary directory. */
+    /** Creates a file in the working directory. */
     OutputStream create(String name) throws IOException {
-        return fs.create(new Path(temp, name), false);
+        return fs.create(new Path(work, name), true);
     }
 
-    /** Writes {@code _SUCCESS} and moves the directory into place, replacing an old one if allowed. */
+    /** A new, empty directory for the checkpoint of {@code epoch}. */
+    Path newCheckpoint(int epoch) throws IOException {
+        Path p = new Path(work, CHECKPOINT + epoch);
+        fs.delete(p, true);
+        fs.mkdirs(p);
+        return p;
+    }
+
+    /** Deletes the checkpoints before {@code epoch}, once that one is complete. */
+    void dropCheckpointsBefore(int epoch) throws IOException {
+        for (FileStatus s : checkpointDirs()) {
+            if (epochOf(s.getPath()) < epoch) {
+                fs.delete(s.getPath(), true);
+            }
+        }
+    }
+
+    /** The newest checkpoint directory that holds {@code complete} (its last-written file), if any. */
+    Optional<Path> latestCheckpoint(String complete) throws IOException {
+        return Arrays.stream(checkpointDirs())
+                .map(FileStatus::getPath)
+                .sorted(Comparator.comparingInt(RunOutput::epochOf).reversed())
+                .filter(p -> exists(new Path(p, complete)))
+                .findFirst();
+    }
+
+    private boolean exists(Path p) {
+        try {
+            return fs.exists(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private FileStatus[] checkpointDirs() throws IOException {
+        if (!fs.exists(work)) {
+            return new FileStatus[0];
+        }
+        return fs.listStatus(work, p -> p.getName().startsWith(CHECKPOINT) && epochOf(p) >= 0);
+    }
+
+    private static int epochOf(Path p) {
+        try {
+            return Integer.parseInt(p.getName().substring(CHECKPOINT.length()));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Removes the checkpoints, writes {@code _SUCCESS} and moves the directory into place, replacing an old one if allowed. */
     void commit() throws IOException {
-        fs.create(new Path(temp, SUCCESS), false).close();
+        for (FileStatus s : checkpointDirs()) {
+            fs.delete(s.getPath(), true);
+        }
+        fs.create(new Path(work, SUCCESS), false).close();
         Path old = null;
         if (fs.exists(target)) {
             if (!overwrite) {
@@ -85,7 +228,7 @@ final class RunOutput implements AutoCloseable {
             old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
             rename(target, old);
         }
-        rename(temp, target);
+        rename(work, target);
         committed = true;
         if (old != null) {
             fs.delete(old, true);
@@ -101,12 +244,24 @@ final class RunOutput implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!committed) {
-                fs.delete(temp, true);
+            if (!committed && checkpointDirs().length == 0) {
+                fs.delete(work, true);
             }
-            fs.close();
+            fs.delete(lock, false);
         } catch (IOException e) {
             // Best effort: an uncommitted directory is hidden and never marked _SUCCESS.
+        } finally {
+            closeQuietly(fs);
+        }
+    }
+
+    private static void closeQuietly(FileSystem fs) {
+        try {
+            if (fs != null) {
+                fs.close();
+            }
+        } catch (IOException e) {
+            // nothing to do
         }
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 /** {@code normdrop train JOB}: trains the job's network on Spark and writes the run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train the job's network on Spark and write the model, its provenance and metrics.",
-                "The run directory appears only when the run succeeds (with a _SUCCESS marker)."},
+                "The run directory appears only when the run succeeds (with a _SUCCESS marker);",
+                "every epoch is checkpointed, so an interrupted run continues with --resume."},
         footer = {"", "Every job key, its default and meaning: conf/job-defaults.conf (in the jar: job-defaults.conf)."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
@@ -27,6 +28,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "Replace the run directory if it exists.")
     boolean overwrite;
+
+    @Option(names = "--resume", description = {"Continue an interrupted run of this job from its last epoch checkpoint",
+            "(kept in the hidden .NAME.inprogress next to the run directory)."})
+    boolean resume;
 
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master, e.g. local[2] or spark://host:7077 (default: spark-submit's, else the job's spark.master, else the launcher's).")
@@ -43,7 +48,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         LoadedJob loaded = job.load(extra);
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(loaded.config().spark(), master))) {
-            new TrainJob(loaded, overwrite).run(sc, spec.commandLine().getOut(), spec.commandLine().getErr());
+            TrainJob train = new TrainJob(loaded, overwrite);
+            (resume ? train.resuming() : train).run(sc, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return ExitCode.OK.code();
     }

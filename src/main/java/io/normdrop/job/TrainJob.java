@@ -25,7 +25,10 @@ import io.normdrop.nn.DataDependentInit;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.NetworkSummary;
 import io.normdrop.nn.WeightNormFolding;
+import io.normdrop.config.ConfigException;
+import io.normdrop.data.MissingInputException;
 import io.normdrop.train.SparkTrainer;
+import io.normdrop.train.TrainingDivergedException;
 import com.typesafe.config.ConfigRenderOptions;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -49,6 +52,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -76,24 +80,34 @@ public final class TrainJob {
     private final LoadedJob job;
     private final boolean overwrite;
     private final String name;
+    private final boolean resume;
 
     /**
      * @param job       the validated job
      * @param overwrite replace an existing output directory
      */
     public TrainJob(LoadedJob job, boolean overwrite) {
-        this(job, overwrite, jobName(job.source()));
+        this(job, overwrite, jobName(job.source()), false);
     }
 
-    private TrainJob(LoadedJob job, boolean overwrite, String name) {
+    private TrainJob(LoadedJob job, boolean overwrite, String name, boolean resume) {
         this.job = job;
         this.overwrite = overwrite;
         this.name = name;
+        this.resume = resume;
     }
 
     /** The same job under another name in its metrics (the {@code model} label, report titles). */
     TrainJob named(String name) {
-        return new TrainJob(job, overwrite, name);
+        return new TrainJob(job, overwrite, name, resume);
+    }
+
+    /**
+     * The same job continuing an interrupted run of it from its last checkpoint (the job may
+     * differ only in {@code training.epochs} and {@code output}).
+     */
+    public TrainJob resuming() {
+        return new TrainJob(job, overwrite, name, true);
     }
 
     /** A job's name: its file name without the {@code .conf} extension. */
@@ -132,7 +146,7 @@ public final class TrainJob {
         long startNanos = System.nanoTime();
         SparkStatsListener listener = new SparkStatsListener();
         sc.sc().addSparkListener(listener);
-        try (RunOutput output = RunOutput.start(c.output().dir(), overwrite, sc.hadoopConfiguration())) {
+        try (RunOutput output = RunOutput.start(c.output().dir(), overwrite, resume, sc.hadoopConfiguration())) {
             IdxReader reader = new IdxReader(sc.hadoopConfiguration());
             int classes = c.model().numClasses();
             LabeledImages train = reader.read(c.data().train(), classes);
@@ -148,20 +162,46 @@ public final class TrainJob {
             int batch = c.data().batchSize();
             JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, train, batch, classes, trainer.partitions(train.count(), batch));
             JavaRDD<DataSet> testRdd = Minibatches.rdd(sc, test, batch, classes, trainer.workers());
-            MultiLayerNetwork network = new MultiLayerNetwork(conf);
-            network.init();
-            if (c.model().dataInit().enabled()) {
-                int n = Math.min(c.model().dataInit().examples(), train.count());
-                LabeledImages sample = train.head(n);
-                int layers = DataDependentInit.apply(network, Minibatches.dataSets(sample, n, classes).get(0).getFeatures());
-                out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
+            String resumeDigest = resumeDigest(job);
+            Checkpoints.Loaded checkpoint = resume ? checkpoint(output, resumeDigest) : null;
+            MultiLayerNetwork network;
+            SparkTrainer.Start start;
+            RunRecorder recorder;
+            if (checkpoint != null) {
+                network = checkpoint.network();
+                start = new SparkTrainer.Start(checkpoint.state().epoch() + 1, checkpoint.state().iterationCount());
+                recorder = new RunRecorder(listener, checkpoint.state().epochs(), checkpoint.state().rounds());
+                out.printf("normdrop: resuming after epoch %d from %s%n", checkpoint.state().epoch(), checkpoint.directory());
+            } else {
+                network = new MultiLayerNetwork(conf);
+                network.init();
+                if (c.model().dataInit().enabled()) {
+                    int n = Math.min(c.model().dataInit().examples(), train.count());
+                    LabeledImages sample = train.head(n);
+                    int layers = DataDependentInit.apply(network, Minibatches.dataSets(sample, n, classes).get(0).getFeatures());
+                    out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
+                }
+                start = SparkTrainer.Start.FRESH;
+                recorder = new RunRecorder(listener);
             }
             SparkTrainer.Result result;
-            RunRecorder recorder = new RunRecorder(listener);
-            try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), new JsonLinesSink(output.create(METRICS)),
-                    recorder)) {
-                result = trainer.fit(network, trainRdd, train.count(), batch, testRdd, sink);
+            JsonLinesSink jsonLines = new JsonLinesSink(output.create(METRICS));
+            if (checkpoint != null) {
+                // metrics.jsonl starts again with the epochs the checkpoint carries.
+                checkpoint.state().epochs().forEach(e -> jsonLines.epoch(e.metrics()));
             }
+            try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), jsonLines, recorder)) {
+                SparkTrainer.EpochEnd save = (epoch, trained, iterations) -> Checkpoints.save(output,
+                        new Checkpoints.State(Checkpoints.FORMAT, epoch, iterations, resumeDigest, recorder.epochs(),
+                                recorder.rounds(), Instant.now().toString()), trained);
+                result = trainer.fit(network, trainRdd, train.count(), batch, testRdd, sink, start, save);
+            } catch (TrainingDivergedException e) {
+                Optional<Checkpoints.Loaded> kept = Checkpoints.latest(output);
+                throw e.with(kept.map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
+                        + output.temp() + " for --resume").orElse("no epoch finished, nothing kept")
+                        + "; try a lower training.updater.learningRate");
+            }
+            List<EpochMetrics> allEpochs = recorder.epochs().stream().map(RunMetrics.Epoch::metrics).toList();
             Provenance.Data data = Provenance.Data.of(train.digests(), test.digests(), train.count(), test.count());
             RunMetrics metrics = new RunMetrics(RunMetrics.FORMAT,
                     new RunMetrics.Run(name, job.source(), output.target().toString(), started.toString(),
@@ -171,11 +211,11 @@ public final class TrainJob {
                     classNames(c), data.digest()),
                     settings(c, trainer.workers(), summary), recorder.epochs(), recorder.rounds(),
                     recorder.spark(sc.version(), sc.master()), NetworkDiagnostics.of(result.network()),
-                    finalResult(result, classes));
+                    finalResult(recorder.epochs(), result, classes));
 
             Provenance provenance = new Provenance(Provenance.FORMAT, Instant.now().toString(), CodeVersion.current(),
                     job.source(), c.training().seed(), job.resolved().root().unwrapped(),
-                    data, new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), summary, result.epochs());
+                    data, new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), summary, allEpochs);
             String provenanceJson = JSON.writeValueAsString(provenance);
             writeModel(output, MODEL, result.network(), true, provenanceJson);
             if (WeightNormFolding.hasWeightNorm(conf)) {
@@ -193,7 +233,7 @@ public final class TrainJob {
             double accuracy = result.evaluation().accuracy();
             out.printf("normdrop: test accuracy %.4f; model and metrics in %s (report: %s)%n", accuracy,
                     output.target(), MetricsFiles.REPORT_FILE);
-            return new Outcome(output.target().toString(), accuracy, result.epochs(), result.network(), metrics);
+            return new Outcome(output.target().toString(), accuracy, allEpochs, result.network(), metrics);
         } finally {
             sc.sc().removeSparkListener(listener);
         }
@@ -233,9 +273,29 @@ public final class TrainJob {
         err.flush();
     }
 
+    /** The run's last checkpoint, which must come from the same job. */
+    private static Checkpoints.Loaded checkpoint(RunOutput output, String resumeDigest) throws IOException {
+        Checkpoints.Loaded loaded = Checkpoints.latest(output).orElseThrow(() -> new MissingInputException(
+                "nothing to resume: no checkpoint in " + output.temp() + " (run without --resume to start afresh)", null));
+        if (!loaded.state().jobDigest().equals(resumeDigest)) {
+            throw new ConfigException("--resume", "the job differs from the one that wrote the checkpoint in "
+                    + loaded.directory() + " (only training.epochs and output may change); run without --resume to start afresh");
+        }
+        return loaded;
+    }
+
     /** SHA-256 of the resolved job without its output section: equal for runs of the same job. */
     static String configDigest(LoadedJob job) {
-        String rendered = job.resolved().withoutPath("output").root().render(ConfigRenderOptions.concise());
+        return digest(job.resolved().withoutPath("output"));
+    }
+
+    /** Like {@link #configDigest}, without training.epochs as well: a resumed run may train longer. */
+    static String resumeDigest(LoadedJob job) {
+        return digest(job.resolved().withoutPath("output").withoutPath("training.epochs"));
+    }
+
+    private static String digest(com.typesafe.config.Config config) {
+        String rendered = config.root().render(ConfigRenderOptions.concise());
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(rendered.getBytes(StandardCharsets.UTF_8)));
@@ -257,9 +317,9 @@ public final class TrainJob {
                 c.model().layers().stream().map(l -> l.kind().jobName() + " " + l.units()).toList());
     }
 
-    private static RunMetrics.Result finalResult(SparkTrainer.Result result, int classes) {
-        EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
-        double best = result.epochs().stream().mapToDouble(EpochMetrics::testAccuracy).max().orElse(Double.NaN);
+    private static RunMetrics.Result finalResult(List<RunMetrics.Epoch> epochs, SparkTrainer.Result result, int classes) {
+        EpochMetrics last = epochs.get(epochs.size() - 1).metrics();
+        double best = epochs.stream().mapToDouble(e -> e.metrics().testAccuracy()).max().orElse(Double.NaN);
         return new RunMetrics.Result(last.testAccuracy(), last.testLoss(), last.macroF1(), best, last.classes(),
                 ClassMetrics.confusion(result.evaluation(), classes));
     }

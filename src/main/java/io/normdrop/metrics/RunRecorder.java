@@ -17,6 +17,18 @@ public final class RunRecorder implements MetricsSink {
 
     /** @param spark the listener registered on the run's Spark context */
     public RunRecorder(SparkStatsListener spark) {
+        this(spark, List.of(), List.of());
+    }
+
+    /**
+     * A recorder that continues a resumed run.
+     *
+     * @param epochs what the run recorded before its checkpoint
+     * @param rounds the rounds of those epochs
+     */
+    public RunRecorder(SparkStatsListener spark, List<RunMetrics.Epoch> epochs, List<RoundMetrics> rounds) {
+        this.epochs.addAll(epochs);
+        this.rounds.addAll(rounds);
         this.spark = spark;
         this.previous = spark.snapshot();
         this.peak = MemorySample.now();

@@ -80,8 +80,33 @@ public final class SparkTrainer {
         return workers;
     }
 
-    /** The trained network and what each epoch measured. */
+    /** The trained network and what each epoch measured (from the start epoch on). */
     public record Result(MultiLayerNetwork network, List<EpochMetrics> epochs, Evaluation evaluation) {
+    }
+
+    /**
+     * Where training starts: epoch 1 of a fresh network, or the epoch after a checkpoint.
+     *
+     * @param epoch          1-based epoch to train first
+     * @param iterationCount minibatch iterations already trained (dl4j-spark's master counts them;
+     *                       the updater's bias correction depends on it)
+     */
+    public record Start(int epoch, int iterationCount) {
+        public static final Start FRESH = new Start(1, 0);
+    }
+
+    /** Called after every epoch with the network as trained so far, e.g. to save a checkpoint. */
+    @FunctionalInterface
+    public interface EpochEnd {
+        EpochEnd NONE = (epoch, network, iterationCount) -> {
+        };
+
+        /**
+         * @param epoch          the epoch just finished
+         * @param network        the driver's network (do not modify)
+         * @param iterationCount iterations trained so far, for {@link Start}
+         */
+        void after(int epoch, MultiLayerNetwork network, int iterationCount) throws java.io.IOException;
     }
 
     /**
@@ -188,19 +213,32 @@ public final class SparkTrainer {
      */
     public Result fit(MultiLayerNetwork network, JavaRDD<DataSet> train, long trainExamples, int dataSetExamples,
                       JavaRDD<DataSet> test, MetricsSink sink) {
+        return fit(network, train, trainExamples, dataSetExamples, test, sink, Start.FRESH, EpochEnd.NONE);
+    }
+
+    /**
+     * Trains from {@code start.epoch} to {@code training.epochs}, calling {@code epochEnd} after
+     * each epoch (after its metrics are published).
+     *
+     * @throws TrainingDivergedException as soon as a round's training loss or an epoch's test
+     *                                   loss is NaN or infinite
+     */
+    public Result fit(MultiLayerNetwork network, JavaRDD<DataSet> train, long trainExamples, int dataSetExamples,
+                      JavaRDD<DataSet> test, MetricsSink sink, Start start, EpochEnd epochEnd) {
         ParameterAveragingTrainingMaster master = trainingMaster(dataSetExamples);
+        master.setIterationCount(start.iterationCount());
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
         TrainingStatsReader stats = trainingStats ? new TrainingStatsReader(master::getTrainingStats) : null;
         int classes = (int) network.layerSize(network.getnLayers() - 1);
         List<EpochMetrics> epochs = new ArrayList<>();
         Evaluation evaluation = null;
-        long start = System.nanoTime();
+        long startNanos = System.nanoTime();
         train.persist(STORAGE_LEVEL);
         test.persist(STORAGE_LEVEL);
         try {
             boolean direct = training.approach() == TrainingApproach.DIRECT;
             long[] partitionExamples = direct ? partitionExamples(train) : null;
-            for (int epoch = 1; epoch <= training.epochs(); epoch++) {
+            for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 List<Set<Integer>> rounds = direct ? rounds(train.getNumPartitions(), epoch) : List.of(Set.of());
                 double lossSum = 0;
@@ -215,8 +253,12 @@ public final class SparkTrainer {
                     if (roundTime != null) {
                         time = time.plus(roundTime);
                     }
-                    lossSum += spark.getScore();
-                    sink.round(new RoundMetrics(epoch, r + 1, wall, spark.getScore(), examples, roundTime));
+                    double score = spark.getScore();
+                    lossSum += score;
+                    sink.round(new RoundMetrics(epoch, r + 1, wall, score, examples, roundTime));
+                    if (!Double.isFinite(score)) {
+                        throw new TrainingDivergedException(epoch, "round " + (r + 1), "training loss", score);
+                    }
                 }
                 double trainLoss = lossSum / rounds.size();
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
@@ -227,14 +269,26 @@ public final class SparkTrainer {
                 evaluation = snapshot.evaluate(test);
                 double testLoss = snapshot.calculateScore(test, true);
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                double remaining = elapsed / epoch * (training.epochs() - epoch);
+                double elapsed = (System.nanoTime() - startNanos) / 1e9;
+                double remaining = elapsed / (epoch - start.epoch() + 1) * (training.epochs() - epoch);
                 List<ClassMetrics> perClass = ClassMetrics.of(evaluation, classes);
                 EpochMetrics m = new EpochMetrics(epoch, training.epochs(), trainLoss, testLoss, evaluation.accuracy(),
                         ClassMetrics.macroF1(perClass), perClass, trainExamples, rounds.size(), trainSeconds,
                         evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time);
                 epochs.add(m);
                 sink.epoch(m);
+                if (!Double.isFinite(testLoss)) {
+                    throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
+                }
+                try {
+                    epochEnd.after(epoch, spark.getNetwork(), master.getIterationCount());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
+                }
+            }
+            if (evaluation == null) {
+                // Nothing left to train (resumed after the last epoch): evaluate what there is.
+                evaluation = new SparkDl4jMultiLayer(sc, spark.getNetwork().clone(), master).evaluate(test);
             }
         } finally {
             master.deleteTempFiles(sc);

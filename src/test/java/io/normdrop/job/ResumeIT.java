@@ -1,0 +1,99 @@
+package io.normdrop.job;
+
+import io.normdrop.config.JobFiles;
+import io.normdrop.metrics.MetricsFiles;
+import io.normdrop.testing.LocalSpark;
+import io.normdrop.testing.Processes;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The driver killed mid-training (SIGKILL, its own JVM through the README's launcher): the run
+ * resumes from its last epoch checkpoint and, with deterministic settings (no dropout, two
+ * workers), ends with exactly the parameters of an uninterrupted run.
+ */
+@ExtendWith(LocalSpark.class)
+class ResumeIT {
+    /** Deterministic and quick: no dropout, two workers, a small network on part of the sample. */
+    static final List<String> DETERMINISTIC = List.of("training.epochs=4", "training.workers=2", "data.train.limit=3840",
+            "data.test.limit=500", "model.layers[0].units=64", "model.layers[1].units=32",
+            "model.layers[1].dropout.keep=1.0", "model.layers[2].dropout.keep=1.0");
+
+    static List<String> launcher(Path out, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/local.sh", "jobs/quickstart.conf", "--out", out.toString(),
+                "--master", "local[2]"));
+        for (String s : DETERMINISTIC) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        cmd.addAll(List.of(extra));
+        return cmd;
+    }
+
+    static String digest(Path run) throws Exception {
+        return MetricsFiles.read(Files.newInputStream(run.resolve(MetricsFiles.JSON_FILE)), run.toString())
+                .at("/model/parameterDigest").asText();
+    }
+
+    @Test
+    void aKilledRunResumesToTheParametersOfAnUninterruptedOne(JavaSparkContext sc, @TempDir Path dir) throws Exception {
+        // The reference: the same job, uninterrupted.
+        List<String> sets = new ArrayList<>(DETERMINISTIC);
+        sets.add("output.dir=\"" + dir.resolve("reference") + "\"");
+        TrainJob.Outcome reference = new TrainJob(JobFiles.load(Path.of("jobs/quickstart.conf"), sets), false)
+                .run(sc, new PrintWriter(new StringWriter(), true));
+
+        // The run to kill, once it has checkpointed epoch 2.
+        Path run = dir.resolve("nightly");
+        Path checkpoint2 = dir.resolve(".nightly.inprogress/checkpoint-2/state.json");
+        ProcessBuilder pb = new ProcessBuilder(launcher(run)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.log").toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("NORMDROP_DRIVER_MEMORY", "2g");
+        Process driver = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!Files.exists(checkpoint2)) {
+            assertTrue(driver.isAlive(), "the run ended before its checkpoint: " + Files.readString(dir.resolve("killed.log")));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint of epoch 2 in 3 minutes");
+            Thread.sleep(20);
+        }
+        driver.destroyForcibly().waitFor();
+        assertEquals(137, driver.exitValue(), "killed with SIGKILL");
+        assertFalse(Files.exists(run), "a killed run leaves no run directory");
+        assertTrue(Files.exists(dir.resolve(".nightly.lock")), "the dead driver's lock is left behind");
+
+        Processes.Result resumed = Processes.run(launcher(run, "--resume"));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("normdrop: resuming after epoch "), resumed.out());
+        assertTrue(resumed.out().contains("epoch 4/4"), resumed.out());
+        assertEquals(reference.metrics().model().parameterDigest(), digest(run),
+                "resumed parameters are bit-identical to the uninterrupted run's");
+        assertEquals(4, MetricsFiles.read(Files.newInputStream(run.resolve(MetricsFiles.JSON_FILE)), "metrics.json")
+                .get("epochs").size(), "metrics cover the epochs before and after the kill");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("killed.log", "nightly", "reference"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no lock, no working directory left");
+        }
+
+        // Resuming a finished run is refused like any rerun; resuming nothing is a missing input.
+        Processes.Result again = Processes.run(launcher(run, "--resume"));
+        assertEquals(73, again.code(), again.err());
+        Processes.Result nothing = Processes.run(launcher(dir.resolve("never"), "--resume"));
+        assertEquals(66, nothing.code(), nothing.err());
+        assertTrue(nothing.err().startsWith("normdrop: nothing to resume: no checkpoint in "), nothing.err());
+    }
+}
