@@ -21,8 +21,9 @@ import java.util.Optional;
  * checkpoint without it is incomplete and ignored). After a checkpoint is complete the older ones
  * are deleted.
  *
- * <p>What a resumed run needs besides the parameters and the updater: the epoch, the iteration
- * count (the updater's bias correction depends on it), and the metrics so far. The data order of
+ * <p>What a resumed run needs besides the parameters and the updater state: the epoch, the metrics
+ * so far, and dl4j-spark's iteration count (its statistics and listeners count on; the updater's
+ * own iteration count travels in the saved network's configuration). The data order of
  * every epoch derives from the job's seed and the epoch number, so a resumed epoch sees the
  * minibatches in the same order; that is the random state that matters on the driver. Dropout
  * masks are drawn on the executors, as in any run.
@@ -63,8 +64,14 @@ final class Checkpoints {
         } finally {
             Files.deleteIfExists(local);
         }
-        try (FSDataOutputStream os = output.fileSystem().create(new Path(dir, STATE), true)) {
+        // The state file marks the checkpoint complete, so it must appear whole: written aside,
+        // then renamed (a driver killed while writing it left an empty state.json before this).
+        Path temp = new Path(dir, STATE + ".tmp");
+        try (FSDataOutputStream os = output.fileSystem().create(temp, true)) {
             os.write(JSON.writeValueAsBytes(state));
+        }
+        if (!output.fileSystem().rename(temp, new Path(dir, STATE))) {
+            throw new IOException("could not rename " + temp + " to " + STATE);
         }
         output.dropCheckpointsBefore(state.epoch());
     }

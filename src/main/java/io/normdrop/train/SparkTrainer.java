@@ -88,8 +88,8 @@ public final class SparkTrainer {
      * Where training starts: epoch 1 of a fresh network, or the epoch after a checkpoint.
      *
      * @param epoch          1-based epoch to train first
-     * @param iterationCount minibatch iterations already trained (dl4j-spark's master counts them;
-     *                       the updater's bias correction depends on it)
+     * @param iterationCount minibatch iterations already trained, as dl4j-spark's master counts them
+     *                       (the updater's own count travels in the network's configuration)
      */
     public record Start(int epoch, int iterationCount) {
         public static final Start FRESH = new Start(1, 0);
