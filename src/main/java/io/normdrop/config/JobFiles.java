@@ -275,13 +275,15 @@ public final class JobFiles {
                 v.integer("training.averagingFrequency"),
                 v.integer("training.prefetch"),
                 Names.parse("training.approach", v.string("training.approach"), TrainingApproach.class));
-        OutputConfig output = new OutputConfig(v.optionalString("output.dir"));
+        OutputConfig output = new OutputConfig(v.optionalString("output.dir"), v.optionalString("output.runId"));
+        QualityConfig quality = new QualityConfig(v.number("quality.minAccuracy"),
+                c.getIsNull("quality.maxDrop") ? null : v.number("quality.maxDrop"));
         SparkSettings spark = new SparkSettings(v.optionalString("spark.master"), v.string("spark.appName"),
                 sparkConf(c));
         MetricsConfig metrics = new MetricsConfig(v.bool("metrics.trainingStats"), v.optionalString("metrics.textfileDir"),
                 new MetricsConfig.Pushgateway(v.optionalString("metrics.pushgateway.url"),
                         v.string("metrics.pushgateway.job"), v.integer("metrics.pushgateway.timeoutSeconds")));
-        return new JobConfig(data, model, training, output, metrics, spark);
+        return new JobConfig(data, model, training, output, quality, metrics, spark);
     }
 
     private static DataSource source(Values v, String role) {

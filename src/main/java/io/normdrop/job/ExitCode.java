@@ -20,7 +20,9 @@ public enum ExitCode {
     /** Another run is writing the same run directory; try again when it has ended (sysexits EX_TEMPFAIL). */
     RUN_IN_PROGRESS(75),
     /** Training diverged (a NaN or infinite loss); the last good checkpoint is kept for --resume. */
-    DIVERGED(80);
+    DIVERGED(80),
+    /** The run finished but failed the quality gate; it was kept and nothing was published. */
+    QUALITY_GATE(81);
 
     private final int code;
 

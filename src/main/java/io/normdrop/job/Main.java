@@ -40,7 +40,8 @@ import java.io.PrintWriter;
                 "  70  internal failure (the log has the stack trace)",
                 "  73  the output directory exists (use --overwrite)",
                 "  75  another run is writing the same output directory (try again later)",
-                "  80  training diverged (NaN or infinite loss); the last checkpoint is kept for --resume"})
+                "  80  training diverged (NaN or infinite loss); the last checkpoint is kept for --resume",
+                "  81  the run failed its quality gate (quality.*): kept, not published"})
 public final class Main {
     /** Failure stack traces are logged here; conf/log4j2.properties sends this logger to the log file only. */
     static final Logger FAILURES = LoggerFactory.getLogger("normdrop.failures");
@@ -92,6 +93,9 @@ public final class Main {
             }
             if (t instanceof TrainingDivergedException) {
                 return ExitCode.DIVERGED;
+            }
+            if (t instanceof QualityGateException) {
+                return ExitCode.QUALITY_GATE;
             }
         }
         return ExitCode.INTERNAL;

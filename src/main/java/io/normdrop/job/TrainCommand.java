@@ -29,6 +29,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the run directory if it exists.")
     boolean overwrite;
 
+    @Option(names = "--run-id", paramLabel = "ID",
+            description = "Run id (overrides output.runId): the run goes to OUTPUT_DIR/ID; 'auto' makes one from the time.")
+    String runId;
+
     @Option(names = "--resume", description = {"Continue an interrupted run of this job from its last epoch checkpoint",
             "(kept in the hidden .NAME.inprogress next to the run directory)."})
     boolean resume;
@@ -45,6 +49,9 @@ final class TrainCommand implements Callable<Integer> {
         List<String> extra = new ArrayList<>();
         if (out != null) {
             extra.add("output.dir=" + ConfigUtil.quoteString(out));
+        }
+        if (runId != null) {
+            extra.add("output.runId=" + ConfigUtil.quoteString(runId));
         }
         LoadedJob loaded = job.load(extra);
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(loaded.config().spark(), master))) {

@@ -8,6 +8,7 @@ import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
 import io.normdrop.config.MetricsConfig;
+import io.normdrop.config.OutputConfig;
 import io.normdrop.config.TrainingConfig;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
@@ -146,7 +147,9 @@ public final class TrainJob {
         long startNanos = System.nanoTime();
         SparkStatsListener listener = new SparkStatsListener();
         sc.sc().addSparkListener(listener);
-        try (RunOutput output = RunOutput.start(c.output().dir(), overwrite, resume, sc.hadoopConfiguration())) {
+        String runId = runId(c.output(), started);
+        String runDir = runId == null ? c.output().dir() : c.output().dir() + "/" + runId;
+        try (RunOutput output = RunOutput.start(runDir, overwrite, resume, sc.hadoopConfiguration())) {
             IdxReader reader = new IdxReader(sc.hadoopConfiguration());
             int classes = c.model().numClasses();
             LabeledImages train = reader.read(c.data().train(), classes);
@@ -233,9 +236,49 @@ public final class TrainJob {
             double accuracy = result.evaluation().accuracy();
             out.printf("normdrop: test accuracy %.4f; model and metrics in %s (report: %s)%n", accuracy,
                     output.target(), MetricsFiles.REPORT_FILE);
+            gateAndPublish(c, runId, output, accuracy, out);
             return new Outcome(output.target().toString(), accuracy, allEpochs, result.network(), metrics);
         } finally {
             sc.sc().removeSparkListener(listener);
+        }
+    }
+
+    /**
+     * The run id of this run: null without one, the given one, or for {@code auto} one made from
+     * the start time (UTC, to the second).
+     */
+    private String runId(OutputConfig output, Instant started) {
+        if (!OutputConfig.AUTO_RUN_ID.equals(output.runId())) {
+            return output.runId();
+        }
+        if (resume) {
+            throw new ConfigException("output.runId", "auto cannot be resumed: give the id of the run to resume (--run-id ID)");
+        }
+        return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
+                .format(started);
+    }
+
+    /**
+     * Applies the quality gate to the committed run and, with a run id, publishes it when it
+     * passes.
+     *
+     * @throws QualityGateException when it fails: the run stays, nothing is published
+     */
+    private static void gateAndPublish(JobConfig c, String runId, RunOutput output, double accuracy, PrintWriter out)
+            throws IOException {
+        Path jobDir = output.target().getParent();
+        java.util.OptionalDouble published = runId == null ? java.util.OptionalDouble.empty()
+                : Publication.publishedAccuracy(output.fileSystem(), jobDir);
+        Optional<String> failure = Publication.gateFailure(accuracy, published, c.quality());
+        if (failure.isPresent()) {
+            throw new QualityGateException("quality gate failed: " + failure.get() + "; the run is kept in "
+                    + output.target() + (runId == null ? "" : ", nothing was published"));
+        }
+        if (runId != null) {
+            Publication.publish(output.fileSystem(), jobDir, output.target(), runId);
+            out.printf("normdrop: published run %s as %s/%s%s%n", runId, jobDir, Publication.PUBLISHED,
+                    published.isPresent() ? String.format(Locale.ROOT, " (test accuracy %.4f, before %.4f)", accuracy,
+                            published.getAsDouble()) : "");
         }
     }
 

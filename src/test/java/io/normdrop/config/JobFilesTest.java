@@ -151,6 +151,10 @@ class JobFilesTest {
             metrics.pushgateway.timeoutSeconds=0  | metrics.pushgateway.timeoutSeconds: invalid value 0 (must be >= 1)
             metrics.textfileDir=""                | metrics.textfileDir: invalid value "" (a directory, or null)
             metrics.pushgatway.url="http://x"     | metrics.pushgatway: unknown key (did you mean pushgateway?
+            output.runId="../x"                   | output.runId: invalid value "../x" (letters, digits, '.', '_' and '-', starting with a letter or digit, or auto, or null)
+            output.runId=published                | output.runId: invalid value "published" (the name of the published copy)
+            quality.minAccuracy=1.5               | quality.minAccuracy: invalid value 1.5 (must be in [0, 1])
+            quality.maxDrop=-0.1                  | quality.maxDrop: invalid value -0.1 (must be in [0, 1])
             """)
     void everyRuleNamesKeyValueAndRange(String override, String expected) {
         String message = error(override.trim());
