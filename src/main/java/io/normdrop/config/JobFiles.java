@@ -367,6 +367,15 @@ public final class JobFiles {
         for (Map.Entry<String, Object> e : object.toConfig().root().unwrapped().entrySet()) {
             flatten(e.getKey(), e.getValue(), out);
         }
+        for (String key : out.keySet()) {
+            // Job files end up in provenance, job.conf and metrics: no secrets in them.
+            if (key.toLowerCase(java.util.Locale.ROOT).matches(".*(secret|password|token).*")
+                    && !key.equals("spark.authenticate.secret.file")) {
+                throw new ConfigException(SPARK_CONF + "." + key, "secrets do not belong in job files (they are copied "
+                        + "into the run's provenance); for spark.authenticate.secret use spark.authenticate.secret.file "
+                        + "or the environment variable SPARK_AUTHENTICATE_SECRET_FILE");
+            }
+        }
         return out;
     }
 

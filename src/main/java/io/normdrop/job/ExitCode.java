@@ -13,6 +13,8 @@ public enum ExitCode {
     DATA(65),
     /** An input file does not exist or cannot be opened. */
     NO_INPUT(66),
+    /** The Spark master did not accept the application, or stopped it (wrong or missing secret, master down). */
+    UNAVAILABLE(69),
     /** An unexpected failure inside Normdrop, Spark or DL4J; the log has the stack trace. */
     INTERNAL(70),
     /** The output directory exists and --overwrite was not given. */

@@ -37,6 +37,7 @@ import java.io.PrintWriter;
                 "  64  bad command line or job file (unknown key, bad value)",
                 "  65  bad input data (wrong magic number, truncated, corrupt gzip, bad label)",
                 "  66  an input file is missing or cannot be opened",
+                "  69  the Spark master did not accept the application or stopped it (secret? master up?)",
                 "  70  internal failure (the log has the stack trace)",
                 "  73  the output directory exists (use --overwrite)",
                 "  75  another run is writing the same output directory (try again later)",
@@ -87,6 +88,9 @@ public final class Main {
             }
             if (t instanceof OutputExistsException) {
                 return ExitCode.OUTPUT_EXISTS;
+            }
+            if (t instanceof SparkUnavailableException) {
+                return ExitCode.UNAVAILABLE;
             }
             if (t instanceof RunInProgressException) {
                 return ExitCode.RUN_IN_PROGRESS;

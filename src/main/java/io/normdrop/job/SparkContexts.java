@@ -2,8 +2,12 @@ package io.normdrop.job;
 
 import io.normdrop.config.ConfigException;
 import io.normdrop.config.SparkSettings;
+import io.normdrop.data.MissingInputException;
 import org.apache.spark.SparkConf;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -45,6 +49,47 @@ public final class SparkContexts {
         for (Map.Entry<String, String> e : settings.conf().entrySet()) {
             conf.setIfMissing(e.getKey(), e.getValue());
         }
+        authenticationSecret(conf);
         return conf;
     }
+
+    /**
+     * With {@code spark.authenticate=true}, Spark's standalone driver wants the secret itself in
+     * its configuration. Normdrop takes it from a file ({@code spark.authenticate.secret.file},
+     * or the environment variable {@value #SECRET_FILE_ENV}), or from the environment variable
+     * Spark itself uses for the processes it launches ({@code _SPARK_AUTH_SECRET}: a driver in
+     * standalone cluster mode), so that it never appears on a command line; Spark redacts it in
+     * its UI and logs, and Normdrop never writes Spark's configuration to its outputs.
+     */
+    static void authenticationSecret(SparkConf conf) {
+        if (!conf.getBoolean("spark.authenticate", false) || conf.contains(SECRET)) {
+            return;
+        }
+        String file = conf.get(SECRET_FILE, System.getenv(SECRET_FILE_ENV));
+        if (file == null) {
+            // A driver that a standalone worker launched (cluster mode) gets the secret the way
+            // Spark hands it to its own processes: in this environment variable.
+            String inherited = System.getenv(SPARK_SECRET_ENV);
+            if (inherited != null && !inherited.isBlank()) {
+                conf.set(SECRET, inherited);
+            }
+            return; // otherwise YARN and Kubernetes provide the secret themselves
+        }
+        try {
+            String secret = Files.readString(Path.of(file)).strip();
+            if (secret.isEmpty()) {
+                throw new ConfigException(SECRET_FILE, "the secret file " + file + " is empty");
+            }
+            conf.set(SECRET, secret);
+        } catch (IOException e) {
+            throw new MissingInputException("cannot read the Spark secret file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final String SECRET = "spark.authenticate.secret";
+    private static final String SECRET_FILE = "spark.authenticate.secret.file";
+    /** Spark's own environment variable for the secret of the processes it launches. */
+    private static final String SPARK_SECRET_ENV = "_SPARK_AUTH_SECRET";
+    /** Environment variable naming the file that holds {@code spark.authenticate.secret}. */
+    static final String SECRET_FILE_ENV = "SPARK_AUTHENTICATE_SECRET_FILE";
 }

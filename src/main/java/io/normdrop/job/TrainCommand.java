@@ -56,7 +56,11 @@ final class TrainCommand implements Callable<Integer> {
         LoadedJob loaded = job.load(extra);
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(loaded.config().spark(), master))) {
             TrainJob train = new TrainJob(loaded, overwrite);
-            (resume ? train.resuming() : train).run(sc, spec.commandLine().getOut(), spec.commandLine().getErr());
+            try {
+                (resume ? train.resuming() : train).run(sc, spec.commandLine().getOut(), spec.commandLine().getErr());
+            } catch (RuntimeException e) {
+                throw sc.sc().isStopped() ? new SparkUnavailableException(sc.master(), e) : e;
+            }
         }
         return ExitCode.OK.code();
     }

@@ -1,0 +1,262 @@
+package io.normdrop.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.normdrop.config.JobFiles;
+import io.normdrop.metrics.MetricsFiles;
+import io.normdrop.testing.LocalSpark;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1: a master and two workers started from the Spark
+ * jars Maven resolved (a SPARK_HOME assembled under target/), with spark.authenticate on and the
+ * secret handed over in a file or the environment, never on a command line. The job jar goes in
+ * through Spark's own SparkSubmit, in client and in cluster mode, and trains on executors in
+ * their own JVMs; an executor killed mid-training costs a retry, not the run. Everything started
+ * here is stopped after, also when a test fails.
+ */
+@ExtendWith(LocalSpark.class)
+class StandaloneClusterIT {
+    static final String SECRET = "normdrop-it-" + Long.toHexString(System.nanoTime()) + "-secret";
+    static final List<String> JOB = List.of("training.epochs=2", "training.workers=2",
+            "model.layers[1].dropout.keep=1.0", "model.layers[2].dropout.keep=1.0");
+
+    static Path sparkHome;
+    static Path work;
+    static Path secretFile;
+    static String master;
+    static final List<Process> daemons = new ArrayList<>();
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A SPARK_HOME whose jars/ holds Spark and its dependencies, as an installation has them. */
+    static Path assembleSparkHome() throws IOException {
+        Path home = Path.of("target/spark-home").toAbsolutePath();
+        Path jars = home.resolve("jars");
+        Files.createDirectories(jars);
+        for (String jar : Files.readString(Path.of("target/spark.classpath")).trim().split(":")) {
+            Path link = jars.resolve(Path.of(jar).getFileName());
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, Path.of(jar));
+            }
+        }
+        Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7, assembled from Maven for Normdrop's tests\n");
+        return home;
+    }
+
+    static ProcessBuilder java(List<String> args, Path log, boolean withSecret) {
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "@conf/java17-module-flags.args",
+                "-cp", sparkHome.resolve("jars") + "/*"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("SPARK_HOME", sparkHome.toString());
+        env.put("SPARK_SCALA_VERSION", "2.12");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.remove("_SPARK_AUTH_SECRET");
+        if (withSecret) {
+            env.put("_SPARK_AUTH_SECRET", SECRET);
+        }
+        return pb;
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        sparkHome = assembleSparkHome();
+        work = Files.createTempDirectory("normdrop-cluster");
+        secretFile = work.resolve("spark.secret");
+        Files.writeString(secretFile, SECRET);
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        int port = freePort();
+        master = "spark://127.0.0.1:" + port;
+        Path masterLog = work.resolve("master.log");
+        daemons.add(java(List.of("-Dspark.authenticate=true", "org.apache.spark.deploy.master.Master",
+                "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0"), masterLog, true).start());
+        for (int w = 1; w <= 2; w++) {
+            daemons.add(java(List.of("-Dspark.authenticate=true", "org.apache.spark.deploy.worker.Worker",
+                    "--host", "127.0.0.1", "--cores", "2", "--memory", "3g", "--webui-port", "0",
+                    "--work-dir", work.resolve("worker" + w).toString(), master), work.resolve("worker" + w + ".log"), true).start());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (Files.readString(masterLog).split("Registering worker", -1).length - 1 < 2) {
+            assertTrue(System.nanoTime() < deadline, "two workers did not register: " + Files.readString(masterLog));
+            assertTrue(daemons.stream().allMatch(Process::isAlive), "a daemon died: " + Files.readString(masterLog));
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws InterruptedException {
+        for (Process p : daemons) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroy();
+        }
+        for (Process p : daemons) {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    record Submitted(int code, String output) {
+    }
+
+    static Process submit(String mode, Path out, Path log, boolean secretInEnvironment, List<String> confs, List<String> sets)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master,
+                "--deploy-mode", mode, "--properties-file", "conf/spark-defaults.conf",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
+                "--conf", "spark.driver.memory=2g", "--conf", "spark.cores.max=2", "--conf", "spark.executor.cores=1",
+                "--conf", "spark.standalone.submit.waitAppCompletion=true"));
+        args.addAll(confs);
+        Path root = Path.of("").toAbsolutePath();
+        Path data = root.resolve("jobs/data/fashion-mnist-sample");
+        args.addAll(List.of("--class", "io.normdrop.job.Main", root.resolve("target/normdrop-job.jar").toString(),
+                "train", root.resolve("jobs/quickstart.conf").toString(), "--out", out.toString(),
+                "--set", "data.train.images=\"" + data.resolve("train-images-idx3-ubyte.gz") + "\"",
+                "--set", "data.train.labels=\"" + data.resolve("train-labels-idx1-ubyte.gz") + "\"",
+                "--set", "data.test.images=\"" + data.resolve("t10k-images-idx3-ubyte.gz") + "\"",
+                "--set", "data.test.labels=\"" + data.resolve("t10k-labels-idx1-ubyte.gz") + "\""));
+        for (String s : sets) {
+            args.addAll(List.of("--set", s));
+        }
+        return java(args, log, secretInEnvironment).start();
+    }
+
+    static Submitted await(Process p, Path log) throws Exception {
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("spark-submit did not end in 5 minutes: " + Files.readString(log));
+        }
+        return new Submitted(p.exitValue(), Files.readString(log));
+    }
+
+    static JsonNode metrics(Path run) throws IOException {
+        return MetricsFiles.read(Files.newInputStream(run.resolve(MetricsFiles.JSON_FILE)), run.toString());
+    }
+
+    static void assertRanOnExecutorJvms(JsonNode m) {
+        List<String> busy = new ArrayList<>();
+        for (JsonNode e : m.at("/spark/executors")) {
+            if (!e.get("executorId").asText().equals("driver") && e.get("tasks").asLong() > 0) {
+                busy.add(e.get("executorId").asText());
+            }
+        }
+        assertTrue(busy.size() >= 2, "tasks ran on two executors of their own: " + m.at("/spark/executors"));
+    }
+
+    /** No file below {@code dir} contains the secret. */
+    static void assertNoSecret(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.equals(secretFile)).toList()) {
+                assertFalse(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1).contains(SECRET),
+                        "the secret leaked into " + f);
+            }
+        }
+    }
+
+    @Test
+    void clientAndClusterModeTrainOnExecutorJvmsAsWellAsLocalMode(JavaSparkContext sc) throws Exception {
+        List<String> local = new ArrayList<>(JOB);
+        local.add("output.dir=\"" + work.resolve("local") + "\"");
+        double reference = new TrainJob(JobFiles.load(Path.of("jobs/quickstart.conf"), local), false)
+                .run(sc, new PrintWriter(new StringWriter(), true)).testAccuracy();
+
+        // Client mode: the driver is this submit's JVM; the secret comes from a file.
+        Path client = work.resolve("client");
+        Submitted c = await(submit("client", client, work.resolve("client.log"), false,
+                List.of("--conf", "spark.authenticate=true", "--conf", "spark.authenticate.secret.file=" + secretFile), JOB),
+                work.resolve("client.log"));
+        assertEquals(0, c.code(), c.output());
+        assertTrue(c.output().contains("2 workers on " + master), c.output());
+        JsonNode cm = metrics(client);
+        assertRanOnExecutorJvms(cm);
+        assertEquals(reference, cm.at("/result/accuracy").asDouble(), 0.01, "client mode vs local mode");
+
+        // Cluster mode: a worker starts the driver; the submitting client has the secret in its environment.
+        Path cluster = work.resolve("cluster");
+        Submitted k = await(submit("cluster", cluster, work.resolve("cluster.log"), true,
+                List.of("--conf", "spark.authenticate=true"), JOB), work.resolve("cluster.log"));
+        assertEquals(0, k.code(), k.output());
+        assertTrue(k.output().matches("(?s).*State of driver driver-\\S+ is FINISHED.*"), k.output());
+        assertTrue(Files.exists(cluster.resolve("_SUCCESS")), "cluster-mode run committed");
+        JsonNode km = metrics(cluster);
+        assertRanOnExecutorJvms(km);
+        assertEquals(reference, km.at("/result/accuracy").asDouble(), 0.01, "cluster mode vs local mode");
+        System.out.printf("standalone cluster: local %.4f, client %.4f, cluster %.4f%n", reference,
+                cm.at("/result/accuracy").asDouble(), km.at("/result/accuracy").asDouble());
+
+        assertNoSecret(work);
+    }
+
+    @Test
+    void aSubmitWithoutTheSecretIsRefused() throws Exception {
+        Path run = work.resolve("refused");
+        Submitted r = await(submit("client", run, work.resolve("refused.log"), false, List.of(), List.of("training.epochs=1")),
+                work.resolve("refused.log"));
+        assertEquals(ExitCode.UNAVAILABLE.code(), r.code(), r.output());
+        assertTrue(r.output().contains("normdrop: the Spark master " + master + " did not accept the application"), r.output());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
+    void anExecutorKilledMidTrainingCostsARetryNotTheRun() throws Exception {
+        Path run = work.resolve("killed-executor");
+        Path log = work.resolve("killed-executor.log");
+        List<String> sets = new ArrayList<>(JOB);
+        sets.set(0, "training.epochs=3");
+        Process p = submit("client", run, log, false,
+                List.of("--conf", "spark.authenticate=true", "--conf", "spark.authenticate.secret.file=" + secretFile), sets);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!Files.readString(log).contains("epoch 1/3")) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "no first epoch: " + Files.readString(log));
+            Thread.sleep(100);
+        }
+        List<ProcessHandle> executors = daemons.stream().flatMap(Process::descendants)
+                .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).toList();
+        assertEquals(2, executors.size(), "two executor JVMs");
+        executors.get(0).destroyForcibly();
+
+        Submitted s = await(p, log);
+        assertEquals(0, s.code(), s.output());
+        JsonNode m = metrics(run);
+        JsonNode epochs = m.get("epochs");
+        System.out.printf("executor killed after epoch 1: epoch seconds %.1f / %.1f / %.1f, accuracy %.4f / %.4f / %.4f, "
+                        + "failed tasks %d, executors lost %d, added %d%n",
+                epochs.get(0).at("/metrics/trainSeconds").asDouble(), epochs.get(1).at("/metrics/trainSeconds").asDouble(),
+                epochs.get(2).at("/metrics/trainSeconds").asDouble(), epochs.get(0).at("/metrics/testAccuracy").asDouble(),
+                epochs.get(1).at("/metrics/testAccuracy").asDouble(), epochs.get(2).at("/metrics/testAccuracy").asDouble(),
+                m.at("/spark/totals/failedTasks").asLong(), m.at("/spark/totals/executorsRemoved").asLong(),
+                m.at("/spark/totals/executorsAdded").asLong());
+        // The lost executor is seen and replaced; whether one of its tasks failed (and was rerun)
+        // depends on whether the kill fell inside a round.
+        assertEquals(1, m.at("/spark/totals/executorsRemoved").asLong(), m.at("/spark/totals").toString());
+        assertTrue(m.at("/spark/totals/executorsAdded").asLong() >= 3, "a replacement executor: " + m.at("/spark/totals"));
+        assertEquals(3, epochs.size());
+    }
+}
