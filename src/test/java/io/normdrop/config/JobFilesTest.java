@@ -155,7 +155,7 @@ class JobFilesTest {
             output.runId=published                | output.runId: invalid value "published" (the name of the published copy)
             quality.minAccuracy=1.5               | quality.minAccuracy: invalid value 1.5 (must be in [0, 1])
             quality.maxDrop=-0.1                  | quality.maxDrop: invalid value -0.1 (must be in [0, 1])
-            spark.conf{"spark.authenticate.secret"=x} | spark.conf.spark.authenticate.secret: secrets do not belong in job files
+            spark.conf={"spark.authenticate.secret"=x} | spark.conf.spark.authenticate.secret: secrets do not belong in job files
             """)
     void everyRuleNamesKeyValueAndRange(String override, String expected) {
         String message = error(override.trim());
