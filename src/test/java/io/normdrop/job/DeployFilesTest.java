@@ -45,6 +45,15 @@ class DeployFilesTest {
     }
 
     @Test
+    void theJarTheyNameIsTheOneTheBuildMakes() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        assertTrue(pom.contains("normdrop-job.jar"), "the shade plugin writes target/normdrop-job.jar");
+        for (String f : List.of("submit.sh", "kubernetes/Dockerfile", "airflow/normdrop_dag.py")) {
+            assertTrue(read(f).contains("target/normdrop-job.jar"), f);
+        }
+    }
+
+    @Test
     void shellLaunchersParseAndAreExecutable() throws Exception {
         for (String s : List.of("submit.sh", "local.sh", "setup.sh", "test.sh", "bench.sh", "kubernetes/submit-k8s.sh",
                 "yarn/submit-yarn.sh")) {
