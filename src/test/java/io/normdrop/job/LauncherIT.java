@@ -61,4 +61,26 @@ class LauncherIT {
             assertEquals(0, files.count(), "no temporary directory left behind");
         }
     }
+
+    @Test
+    void divergenceAndTheQualityGateExitWithTheirCodesAndOneLine() throws Exception {
+        Processes.Result diverged = launch("jobs/quickstart.conf", "--out", dir.resolve("d").toString(), "--master", "local[2]",
+                "--set", "training.updater.type=sgd", "--set", "training.updater.learningRate=1e6",
+                "--set", "data.train.limit=1280", "--set", "data.test.limit=200");
+        assertEquals(80, diverged.code(), diverged.err());
+        assertEquals("normdrop: training diverged: training loss NaN in epoch 1, round 1; no epoch finished, nothing kept; "
+                + "try a lower training.updater.learningRate", diverged.err().strip());
+
+        Processes.Result gated = launch("jobs/quickstart.conf", "--out", dir.resolve("q").toString(), "--run-id", "night-1",
+                "--master", "local[2]", "--set", "training.epochs=1", "--set", "data.train.limit=1280",
+                "--set", "data.test.limit=200", "--set", "quality.minAccuracy=0.99");
+        assertEquals(81, gated.code(), gated.err());
+        assertTrue(gated.err().strip().startsWith("normdrop: quality gate failed: test accuracy "), gated.err());
+        assertEquals(1, gated.err().strip().lines().count(), gated.err());
+        assertTrue(Files.exists(dir.resolve("q/night-1/_SUCCESS")), "the run is kept");
+        assertFalse(Files.exists(dir.resolve("q/published")), "nothing published");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("q"), files.map(p -> p.getFileName().toString()).toList(), "nothing left of the diverged run");
+        }
+    }
 }
