@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The {@code normdrop} command line. {@code main} parses and dispatches; each subcommand
@@ -77,32 +79,27 @@ public final class Main {
     /** The exit code for a failure, looking through wrappers such as Spark's. */
     static ExitCode exitCode(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException) {
-                return ExitCode.USAGE;
-            }
-            if (t instanceof MissingInputException) {
-                return ExitCode.NO_INPUT;
-            }
-            if (t instanceof DataException) {
-                return ExitCode.DATA;
-            }
-            if (t instanceof OutputExistsException) {
-                return ExitCode.OUTPUT_EXISTS;
-            }
-            if (t instanceof SparkUnavailableException) {
-                return ExitCode.UNAVAILABLE;
-            }
-            if (t instanceof RunInProgressException) {
-                return ExitCode.RUN_IN_PROGRESS;
-            }
-            if (t instanceof TrainingDivergedException) {
-                return ExitCode.DIVERGED;
-            }
-            if (t instanceof QualityGateException) {
-                return ExitCode.QUALITY_GATE;
+            for (Map.Entry<Class<? extends Throwable>, ExitCode> failure : FAILURES_BY_TYPE.entrySet()) {
+                if (failure.getKey().isInstance(t)) {
+                    return failure.getValue();
+                }
             }
         }
         return ExitCode.INTERNAL;
+    }
+
+    /** The exit code of each kind of failure, most specific type first. */
+    private static final Map<Class<? extends Throwable>, ExitCode> FAILURES_BY_TYPE = new LinkedHashMap<>();
+
+    static {
+        FAILURES_BY_TYPE.put(ConfigException.class, ExitCode.USAGE);
+        FAILURES_BY_TYPE.put(MissingInputException.class, ExitCode.NO_INPUT);
+        FAILURES_BY_TYPE.put(DataException.class, ExitCode.DATA);
+        FAILURES_BY_TYPE.put(OutputExistsException.class, ExitCode.OUTPUT_EXISTS);
+        FAILURES_BY_TYPE.put(SparkUnavailableException.class, ExitCode.UNAVAILABLE);
+        FAILURES_BY_TYPE.put(RunInProgressException.class, ExitCode.RUN_IN_PROGRESS);
+        FAILURES_BY_TYPE.put(TrainingDivergedException.class, ExitCode.DIVERGED);
+        FAILURES_BY_TYPE.put(QualityGateException.class, ExitCode.QUALITY_GATE);
     }
 
     private static String oneLine(String s) {
