@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A real Spark standalone cluster on 127.0.0.1: a master and two workers started from the Spark
  * jars Maven resolved (a SPARK_HOME assembled under target/), with spark.authenticate on and the
  * secret handed over in a file or the environment, never on a command line. The job jar goes in
- * through Spark's own SparkSubmit, in client and in cluster mode, and trains on executors in
+ * through Spark's own SparkSubmit (client mode by deploy/submit.sh), in client and in cluster mode, and trains on executors in
  * their own JVMs; an executor killed mid-training costs a retry, not the run. Everything started
  * here is stopped after, also when a test fails.
  */
@@ -66,6 +66,13 @@ class StandaloneClusterIT {
             }
         }
         Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7, assembled from Maven for Normdrop's tests\n");
+        // What an installation's bin/spark-submit does, for deploy/submit.sh: SparkSubmit on
+        // Spark's jars, with the module flags and DL4J's clock a client-mode driver needs.
+        Path submit = home.resolve("bin/spark-submit");
+        Files.createDirectories(submit.getParent());
+        Files.writeString(submit, "#!/usr/bin/env bash\nexec java -Xmx2g @" + Path.of("conf/java17-module-flags.args")
+                .toAbsolutePath() + " -cp \"$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
         return home;
     }
 
@@ -187,11 +194,26 @@ class StandaloneClusterIT {
         double reference = new TrainJob(JobFiles.load(Path.of("jobs/quickstart.conf"), local), false)
                 .run(sc, new PrintWriter(new StringWriter(), true)).testAccuracy();
 
-        // Client mode: the driver is this submit's JVM; the secret comes from a file.
+        // Client mode, through deploy/submit.sh: the driver is the submit's JVM; the secret comes from a file.
         Path client = work.resolve("client");
-        Submitted c = await(submit("client", client, work.resolve("client.log"), false,
-                List.of("--conf", "spark.authenticate=true", "--conf", "spark.authenticate.secret.file=" + secretFile), JOB),
-                work.resolve("client.log"));
+        Path clientLog = work.resolve("client.log");
+        Path root = Path.of("").toAbsolutePath();
+        Path data = root.resolve("jobs/data/fashion-mnist-sample");
+        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/submit.sh", "jobs/quickstart.conf", "--out", client.toString(),
+                "--set", "data.train.images=\"" + data.resolve("train-images-idx3-ubyte.gz") + "\"",
+                "--set", "data.train.labels=\"" + data.resolve("train-labels-idx1-ubyte.gz") + "\"",
+                "--set", "data.test.images=\"" + data.resolve("t10k-images-idx3-ubyte.gz") + "\"",
+                "--set", "data.test.labels=\"" + data.resolve("t10k-labels-idx1-ubyte.gz") + "\""));
+        for (String set : JOB) {
+            cmd.addAll(List.of("--set", set));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(clientLog.toFile());
+        pb.environment().remove("_SPARK_AUTH_SECRET");
+        pb.environment().putAll(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",
+                "NORMDROP_MASTER", master, "SPARK_AUTHENTICATE_SECRET_FILE", secretFile.toString(),
+                "NORMDROP_SUBMIT_ARGS", "--conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=1g "
+                        + "--conf spark.cores.max=2 --conf spark.executor.cores=1"));
+        Submitted c = await(pb.start(), clientLog);
         assertEquals(0, c.code(), c.output());
         assertTrue(c.output().contains("2 workers on " + master), c.output());
         JsonNode cm = metrics(client);
