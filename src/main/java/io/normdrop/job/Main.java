@@ -24,7 +24,7 @@ import java.util.Map;
         versionProvider = Main.Version.class,
         exitCodeOnInvalidInput = 64,
         exitCodeOnExecutionException = 70,
-        subcommands = {TrainCommand.class, ValidateCommand.class, SweepCommand.class, CompareCommand.class,
+        subcommands = {TrainCommand.class, ValidateCommand.class, SweepCommand.class, CompareCommand.class, GenerateCommand.class,
                 CommandLine.HelpCommand.class},
         description = {
                 "Distributed training of dropout and weight-normalized networks on Spark.",
@@ -55,7 +55,7 @@ public final class Main {
 
     /** Runs the command line and returns its exit code, writing to the given streams. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         // Bad options are usage errors in every subcommand, not picocli's default 2.

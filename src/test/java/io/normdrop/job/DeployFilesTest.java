@@ -45,6 +45,15 @@ class DeployFilesTest {
     }
 
     @Test
+    void theLocalLauncherPassesEveryCommandThrough() throws IOException {
+        String local = read("local.sh");
+        String commands = local.lines().filter(l -> l.trim().startsWith("train|")).findFirst().orElseThrow();
+        for (String command : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
+            assertTrue(commands.contains(command + "|"), "deploy/local.sh does not pass on " + command + ": " + commands);
+        }
+    }
+
+    @Test
     void theJarTheyNameIsTheOneTheBuildMakes() throws IOException {
         String pom = Files.readString(Path.of("pom.xml"));
         assertTrue(pom.contains("normdrop-job.jar"), "the shade plugin writes target/normdrop-job.jar");

@@ -90,4 +90,32 @@ class MainTest {
         assertOneLine(r, 64, "spark.master: no Spark master given");
         assertTrue(Files.notExists(dir.resolve("run")));
     }
+
+    @Test
+    void generateWritesADatasetAndAJobThatValidates() throws IOException {
+        Path out = dir.resolve("synthetic");
+        Result r = run("generate", out.toString(), "--examples", "1000", "--test-examples", "200", "--features", "64",
+                "--classes", "4", "--format", "idx");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("normdrop: wrote 1,000 + 200 examples of 64 features, 4 classes (idx) to "), r.out());
+        for (String f : new String[]{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte", "job.conf"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        try (var files = Files.list(out)) {
+            assertEquals(5, files.count(), "no checksum or temporary files");
+        }
+        Result validate = run("validate", out.resolve("job.conf").toString());
+        assertEquals(0, validate.code(), validate.err());
+        assertTrue(validate.out().contains("1,000"), validate.out());
+
+        Result csv = run("generate", dir.resolve("csv").toString(), "--examples", "10", "--test-examples", "5",
+                "--features", "3", "--format", "csv");
+        assertEquals(0, csv.code(), csv.err());
+        assertEquals(11, Files.readAllLines(dir.resolve("csv/train.csv")).size());
+        assertEquals(6, Files.readAllLines(dir.resolve("csv/test.csv")).size());
+
+        assertOneLine(run("generate", dir.resolve("bad").toString(), "--classes", "1"), 64, "classes in 2..256");
+        assertEquals(64, run("generate", dir.resolve("bad").toString(), "--format", "xml").code());
+    }
 }
