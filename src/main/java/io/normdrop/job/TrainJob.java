@@ -150,87 +150,31 @@ public final class TrainJob {
         String runId = runId(c.output(), started);
         String runDir = runId == null ? c.output().dir() : c.output().dir() + "/" + runId;
         try (RunOutput output = RunOutput.start(runDir, overwrite, resume, sc.hadoopConfiguration())) {
-            IdxReader reader = new IdxReader(sc.hadoopConfiguration());
-            int classes = c.model().numClasses();
-            LabeledImages train = reader.read(c.data().train(), classes);
-            LabeledImages test = reader.read(c.data().test(), classes);
-            IdxReader.requireSameImageSize(c.data().test(), test.shape(), train.shape());
-            MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
-            NetworkSummary summary = NetworkSummary.of(conf);
-
+            Inputs in = Inputs.read(sc, c);
             SparkTrainer trainer = c.metrics().trainingStats()
                     ? new SparkTrainer(sc, c.training()).withTrainingStats() : new SparkTrainer(sc, c.training());
             out.printf("normdrop: training %,d examples (%dx%d), testing on %,d, %d workers on %s%n",
-                    train.count(), train.rows(), train.cols(), test.count(), trainer.workers(), sc.master());
-            int batch = c.data().batchSize();
-            JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, train, batch, classes, trainer.partitions(train.count(), batch));
-            JavaRDD<DataSet> testRdd = Minibatches.rdd(sc, test, batch, classes, trainer.workers());
-            String resumeDigest = resumeDigest(job);
-            Checkpoints.Loaded checkpoint = resume ? checkpoint(output, resumeDigest) : null;
-            MultiLayerNetwork network;
-            SparkTrainer.Start start;
-            RunRecorder recorder;
-            if (checkpoint != null) {
-                network = checkpoint.network();
-                start = new SparkTrainer.Start(checkpoint.state().epoch() + 1, checkpoint.state().iterationCount());
-                recorder = new RunRecorder(listener, checkpoint.state().epochs(), checkpoint.state().rounds());
-                out.printf("normdrop: resuming after epoch %d from %s%n", checkpoint.state().epoch(), checkpoint.directory());
-            } else {
-                network = new MultiLayerNetwork(conf);
-                network.init();
-                if (c.model().dataInit().enabled()) {
-                    int n = Math.min(c.model().dataInit().examples(), train.count());
-                    LabeledImages sample = train.head(n);
-                    int layers = DataDependentInit.apply(network, Minibatches.dataSets(sample, n, classes).get(0).getFeatures());
-                    out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
-                }
-                start = SparkTrainer.Start.FRESH;
-                recorder = new RunRecorder(listener);
-            }
-            SparkTrainer.Result result;
-            JsonLinesSink jsonLines = new JsonLinesSink(output.create(METRICS));
-            if (checkpoint != null) {
-                // metrics.jsonl starts again with the epochs the checkpoint carries.
-                checkpoint.state().epochs().forEach(e -> jsonLines.epoch(e.metrics()));
-            }
-            try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), jsonLines, recorder)) {
-                SparkTrainer.EpochEnd save = (epoch, trained, iterations) -> Checkpoints.save(output,
-                        new Checkpoints.State(Checkpoints.FORMAT, epoch, iterations, resumeDigest, recorder.epochs(),
-                                recorder.rounds(), Instant.now().toString()), trained);
-                result = trainer.fit(network, trainRdd, train.count(), batch, testRdd, sink, start, save);
-            } catch (TrainingDivergedException e) {
-                Optional<Checkpoints.Loaded> kept = Checkpoints.latest(output);
-                throw e.with(kept.map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
-                        + output.temp() + " for --resume").orElse("no epoch finished, nothing kept")
-                        + "; try a lower training.updater.learningRate");
-            }
+                    in.train().count(), in.train().rows(), in.train().cols(), in.test().count(), trainer.workers(), sc.master());
+            Beginning beginning = begin(output, in, listener, out);
+            SparkTrainer.Result result = train(sc, output, trainer, in, beginning, out);
+            RunRecorder recorder = beginning.recorder();
             List<EpochMetrics> allEpochs = recorder.epochs().stream().map(RunMetrics.Epoch::metrics).toList();
-            Provenance.Data data = Provenance.Data.of(train.digests(), test.digests(), train.count(), test.count());
+            Provenance.Data data = Provenance.Data.of(in.train().digests(), in.test().digests(), in.train().count(),
+                    in.test().count());
             RunMetrics metrics = new RunMetrics(RunMetrics.FORMAT,
                     new RunMetrics.Run(name, job.source(), output.target().toString(), started.toString(),
                             Instant.now().toString(), (System.nanoTime() - startNanos) / 1e9,
                             CodeVersion.current().toString()),
-                    configDigest(job), new RunMetrics.Data(train.count(), test.count(), train.features(),
+                    configDigest(job), new RunMetrics.Data(in.train().count(), in.test().count(), in.train().features(),
                     classNames(c), data.digest()),
-                    settings(c, trainer.workers(), summary), recorder.epochs(), recorder.rounds(),
+                    settings(c, trainer.workers(), in.summary()), recorder.epochs(), recorder.rounds(),
                     recorder.spark(sc.version(), sc.master()), NetworkDiagnostics.of(result.network()),
-                    finalResult(recorder.epochs(), result, classes));
-
+                    finalResult(recorder.epochs(), result, c.model().numClasses()));
             Provenance provenance = new Provenance(Provenance.FORMAT, Instant.now().toString(), CodeVersion.current(),
                     job.source(), c.training().seed(), job.resolved().root().unwrapped(),
-                    data, new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), summary, allEpochs);
-            String provenanceJson = JSON.writeValueAsString(provenance);
-            writeModel(output, MODEL, result.network(), true, provenanceJson);
-            if (WeightNormFolding.hasWeightNorm(conf)) {
-                writeModel(output, INFERENCE_MODEL, WeightNormFolding.fold(result.network()), false, provenanceJson);
-            }
-            write(output, PROVENANCE, provenanceJson);
-            write(output, RESOLVED_JOB, "# Resolved job: " + job.source() + "\n" + job.renderHocon());
+                    data, new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), in.summary(), allEpochs);
             PrometheusMetrics prometheus = PrometheusMetrics.of(metrics, Instant.now().getEpochSecond());
-            write(output, MetricsFiles.JSON_FILE, MetricsFiles.json(metrics));
-            write(output, MetricsFiles.CSV_FILE, MetricsFiles.csv(metrics));
-            write(output, MetricsFiles.REPORT_FILE, HtmlReport.render(metrics));
-            write(output, MetricsFiles.PROMETHEUS_FILE, prometheus.text());
+            writeFiles(output, in.conf(), result.network(), JSON.writeValueAsString(provenance), metrics, prometheus);
             output.commit();
             publish(c.metrics(), prometheus, err);
             double accuracy = result.evaluation().accuracy();
@@ -241,6 +185,84 @@ public final class TrainJob {
         } finally {
             sc.sc().removeSparkListener(listener);
         }
+    }
+
+    /** The data, checked, and the network configuration it implies. */
+    private record Inputs(LabeledImages train, LabeledImages test, MultiLayerConfiguration conf, NetworkSummary summary) {
+        static Inputs read(JavaSparkContext sc, JobConfig c) {
+            IdxReader reader = new IdxReader(sc.hadoopConfiguration());
+            LabeledImages train = reader.read(c.data().train(), c.model().numClasses());
+            LabeledImages test = reader.read(c.data().test(), c.model().numClasses());
+            IdxReader.requireSameImageSize(c.data().test(), test.shape(), train.shape());
+            MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
+            return new Inputs(train, test, conf, NetworkSummary.of(conf));
+        }
+    }
+
+    /** Where training starts: a fresh (maybe data-initialized) network, or a checkpoint's. */
+    private record Beginning(MultiLayerNetwork network, SparkTrainer.Start start, RunRecorder recorder,
+                             List<RunMetrics.Epoch> previousEpochs) {
+    }
+
+    private Beginning begin(RunOutput output, Inputs in, SparkStatsListener listener, PrintWriter out) throws IOException {
+        JobConfig c = job.config();
+        if (resume) {
+            Checkpoints.Loaded checkpoint = checkpoint(output, resumeDigest(job));
+            out.printf("normdrop: resuming after epoch %d from %s%n", checkpoint.state().epoch(), checkpoint.directory());
+            return new Beginning(checkpoint.network(),
+                    new SparkTrainer.Start(checkpoint.state().epoch() + 1, checkpoint.state().iterationCount()),
+                    new RunRecorder(listener, checkpoint.state().epochs(), checkpoint.state().rounds()),
+                    checkpoint.state().epochs());
+        }
+        MultiLayerNetwork network = new MultiLayerNetwork(in.conf());
+        network.init();
+        if (c.model().dataInit().enabled()) {
+            int n = Math.min(c.model().dataInit().examples(), in.train().count());
+            int layers = DataDependentInit.apply(network,
+                    Minibatches.dataSets(in.train().head(n), n, c.model().numClasses()).get(0).getFeatures());
+            out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
+        }
+        return new Beginning(network, SparkTrainer.Start.FRESH, new RunRecorder(listener), List.of());
+    }
+
+    /** Trains from the beginning, checkpointing every epoch; a divergence says what it kept. */
+    private SparkTrainer.Result train(JavaSparkContext sc, RunOutput output, SparkTrainer trainer, Inputs in, Beginning b,
+                                      PrintWriter out) throws IOException {
+        JobConfig c = job.config();
+        int classes = c.model().numClasses();
+        int batch = c.data().batchSize();
+        JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, in.train(), batch, classes, trainer.partitions(in.train().count(), batch));
+        JavaRDD<DataSet> testRdd = Minibatches.rdd(sc, in.test(), batch, classes, trainer.workers());
+        String resumeDigest = resumeDigest(job);
+        JsonLinesSink jsonLines = new JsonLinesSink(output.create(METRICS));
+        // metrics.jsonl starts again with the epochs a checkpoint carries.
+        b.previousEpochs().forEach(e -> jsonLines.epoch(e.metrics()));
+        try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), jsonLines, b.recorder())) {
+            SparkTrainer.EpochEnd save = (epoch, trained, iterations) -> Checkpoints.save(output,
+                    new Checkpoints.State(Checkpoints.FORMAT, epoch, iterations, resumeDigest, b.recorder().epochs(),
+                            b.recorder().rounds(), Instant.now().toString()), trained);
+            return trainer.fit(b.network(), trainRdd, in.train().count(), batch, testRdd, sink, b.start(), save);
+        } catch (TrainingDivergedException e) {
+            Optional<Checkpoints.Loaded> kept = Checkpoints.latest(output);
+            throw e.with(kept.map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
+                    + output.temp() + " for --resume").orElse("no epoch finished, nothing kept")
+                    + "; try a lower training.updater.learningRate");
+        }
+    }
+
+    /** Everything of the run directory but _SUCCESS: models, provenance, the job, the metrics files. */
+    private void writeFiles(RunOutput output, MultiLayerConfiguration conf, MultiLayerNetwork network, String provenanceJson,
+                            RunMetrics metrics, PrometheusMetrics prometheus) throws IOException {
+        writeModel(output, MODEL, network, true, provenanceJson);
+        if (WeightNormFolding.hasWeightNorm(conf)) {
+            writeModel(output, INFERENCE_MODEL, WeightNormFolding.fold(network), false, provenanceJson);
+        }
+        write(output, PROVENANCE, provenanceJson);
+        write(output, RESOLVED_JOB, "# Resolved job: " + job.source() + "\n" + job.renderHocon());
+        write(output, MetricsFiles.JSON_FILE, MetricsFiles.json(metrics));
+        write(output, MetricsFiles.CSV_FILE, MetricsFiles.csv(metrics));
+        write(output, MetricsFiles.REPORT_FILE, HtmlReport.render(metrics));
+        write(output, MetricsFiles.PROMETHEUS_FILE, prometheus.text());
     }
 
     /**
