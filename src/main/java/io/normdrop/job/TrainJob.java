@@ -167,7 +167,7 @@ public final class TrainJob {
                             CodeVersion.current().toString()),
                     configDigest(job), new RunMetrics.Data(in.train().count(), in.test().count(), in.train().features(),
                     classNames(c), data.digest()),
-                    settings(c, trainer.workers(), in.summary()), recorder.epochs(), recorder.rounds(),
+                    settings(c, trainer.workers(), in.summary()), recorder.epochs(), recorder.rounds(), recorder.partitions(),
                     recorder.spark(sc.version(), sc.master()), NetworkDiagnostics.of(result.network()),
                     finalResult(recorder.epochs(), result, c.model().numClasses()));
             Provenance provenance = new Provenance(Provenance.FORMAT, Instant.now().toString(), CodeVersion.current(),

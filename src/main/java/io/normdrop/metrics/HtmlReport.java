@@ -92,6 +92,11 @@ public final class HtmlReport {
         layerTable(sb, m.model());
 
         sb.append("<h2>Spark</h2>\n");
+        if (!m.partitions().isEmpty()) {
+            java.util.LongSummaryStatistics p = m.partitions().stream().mapToLong(Long::longValue).summaryStatistics();
+            sb.append(String.format(Locale.ROOT, "<p>Training data in %d partitions of %,d to %,d examples (mean %,.0f).</p>%n",
+                    p.getCount(), p.getMin(), p.getMax(), p.getAverage()));
+        }
         sparkTables(sb, m);
         sb.append("<h2>Epochs</h2>\n");
         epochTable(sb, m.epochs());

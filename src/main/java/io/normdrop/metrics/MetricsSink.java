@@ -1,5 +1,7 @@
 package io.normdrop.metrics;
 
+import java.util.List;
+
 /**
  * Where metrics go. Components that measure publish here; sinks decide how to show or store.
  * A sink must not throw for a reporting problem that should not fail training.
@@ -7,6 +9,10 @@ package io.normdrop.metrics;
 public interface MetricsSink extends AutoCloseable {
     /** Called after every parameter-averaging round, before the epoch it belongs to. */
     default void round(RoundMetrics metrics) {
+    }
+
+    /** Called once before training with the examples in each partition of the training data. */
+    default void partitions(List<Long> examplesPerPartition) {
     }
 
     /** Called once after every epoch. */
@@ -24,6 +30,13 @@ public interface MetricsSink extends AutoCloseable {
             public void round(RoundMetrics r) {
                 for (MetricsSink s : sinks) {
                     s.round(r);
+                }
+            }
+
+            @Override
+            public void partitions(List<Long> examplesPerPartition) {
+                for (MetricsSink s : sinks) {
+                    s.partitions(examplesPerPartition);
                 }
             }
 

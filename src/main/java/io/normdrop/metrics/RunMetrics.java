@@ -16,12 +16,14 @@ import java.util.List;
  * @param settings     the settings a comparison of runs needs at a glance
  * @param epochs       per epoch: results, time breakdown, Spark activity and driver memory
  * @param rounds       every parameter-averaging round
+ * @param partitions   examples in each partition of the training data, in partition order
  * @param spark        Spark's view of the whole run
  * @param model        the trained network: per-layer diagnostics and parameter digest
  * @param result       the final evaluation on the test set
  */
 public record RunMetrics(String format, Run run, String configDigest, Data data, Settings settings,
-                         List<Epoch> epochs, List<RoundMetrics> rounds, Spark spark, NetworkDiagnostics model,
+                         List<Epoch> epochs, List<RoundMetrics> rounds, List<Long> partitions, Spark spark,
+                         NetworkDiagnostics model,
                          Result result) {
     public static final String FORMAT = "normdrop-metrics/1";
 

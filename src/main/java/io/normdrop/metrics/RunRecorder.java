@@ -12,6 +12,7 @@ public final class RunRecorder implements MetricsSink {
     private final SparkStatsListener spark;
     private final List<RoundMetrics> rounds = new ArrayList<>();
     private final List<RunMetrics.Epoch> epochs = new ArrayList<>();
+    private List<Long> partitions = List.of();
     private SparkStats previous;
     private MemorySample peak;
 
@@ -32,6 +33,16 @@ public final class RunRecorder implements MetricsSink {
         this.spark = spark;
         this.previous = spark.snapshot();
         this.peak = MemorySample.now();
+    }
+
+    @Override
+    public void partitions(List<Long> examplesPerPartition) {
+        partitions = List.copyOf(examplesPerPartition);
+    }
+
+    /** Examples in each partition of the training data (empty when the trainer did not say). */
+    public List<Long> partitions() {
+        return partitions;
     }
 
     @Override

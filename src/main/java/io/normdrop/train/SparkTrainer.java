@@ -238,6 +238,9 @@ public final class SparkTrainer {
         try {
             boolean direct = training.approach() == TrainingApproach.DIRECT;
             long[] partitionExamples = direct ? partitionExamples(train) : null;
+            if (partitionExamples != null) {
+                sink.partitions(java.util.Arrays.stream(partitionExamples).boxed().toList());
+            }
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 List<Set<Integer>> rounds = direct ? rounds(train.getNumPartitions(), epoch) : List.of(Set.of());

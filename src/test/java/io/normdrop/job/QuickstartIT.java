@@ -139,6 +139,12 @@ class QuickstartIT {
             assertEquals(evaluation.recall(a), m.at("/result/classes/" + a + "/recall").asDouble(), 1e-9);
         }
         assertEquals(2_000, total);
+        long partitioned = 0;
+        for (JsonNode p : m.get("partitions")) {
+            assertTrue(p.asLong() > 0, "no empty partition: " + m.get("partitions"));
+            partitioned += p.asLong();
+        }
+        assertEquals(10_000, partitioned, "the partitions hold the training set");
         assertEquals(outcome.testAccuracy(), diagonal / 2000.0, 1e-12);
         assertEquals("Ankle boot", m.at("/data/classNames/9").asText());
 

@@ -25,6 +25,7 @@ class MetricsFilesTest {
         assertEquals(RunMetrics.FORMAT, doc.get("format").asText());
         assertEquals(3, doc.get("epochs").size());
         assertEquals(12, doc.get("rounds").size());
+        assertEquals(360, doc.at("/partitions/2").asLong());
         assertEquals(0.85, doc.at("/result/accuracy").asDouble(), 1e-12);
         assertEquals(0.8, doc.at("/epochs/1/metrics/testAccuracy").asDouble(), 1e-12);
         assertEquals(3.0 - 0.2, doc.at("/epochs/1/metrics/time/fit").asDouble(), 1e-12);

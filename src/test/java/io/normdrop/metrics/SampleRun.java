@@ -68,7 +68,7 @@ public final class SampleRun {
                 "c0ffee", new RunMetrics.Data(1000, 300, 12, CLASS_NAMES, "da7a"),
                 new RunMetrics.Settings(n, 42, 2, 64, 10, "adam 0.001", "direct", true, false,
                         List.of(1.0, 0.7, 1.0), List.of("weightnorm-dense 24", "weightnorm-dense 16", "output 3")),
-                epochs, rounds, new RunMetrics.Spark("3.5.7", "local[2]", total,
+                epochs, rounds, List.of(640L, 640L, 360L), new RunMetrics.Spark("3.5.7", "local[2]", total,
                 List.of(new ExecutorStats("driver", 10L * n, 1, 4.0 * n, 0.1 * n, 500 << 20, 80 << 20, 900 << 20)),
                 new MemorySample(120 << 20, 1 << 30, 60 << 20, 1L << 32, 420 << 20)),
                 NetworkDiagnostics.of(network),
