@@ -15,8 +15,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,10 +43,10 @@ final class CompareCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         Configuration hadoop = new Configuration();
         if (html != null) {
-            writeAtomically(html, comparison.html("Normdrop runs compared"), hadoop);
+            HadoopFiles.writeAtomically(html, comparison.html("Normdrop runs compared"), hadoop);
         }
         if (markdown != null) {
-            writeAtomically(markdown, comparison.markdown(), hadoop);
+            HadoopFiles.writeAtomically(markdown, comparison.markdown(), hadoop);
         }
         return ExitCode.OK.code();
     }
@@ -69,22 +67,5 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         return new RunComparison(loaded);
-    }
-
-    /** Writes a file next to its destination, then renames it into place. */
-    static void writeAtomically(String file, String text, Configuration hadoop) throws IOException {
-        Path target = new Path(file);
-        try (FileSystem fs = FileSystem.newInstance(target.toUri(), hadoop)) {
-            fs.setWriteChecksum(false);
-            target = fs.makeQualified(target);
-            Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-            try (OutputStream os = fs.create(temp, true)) {
-                os.write(text.getBytes(StandardCharsets.UTF_8));
-            }
-            fs.delete(target, false);
-            if (!fs.rename(temp, target)) {
-                throw new IOException("could not rename " + temp + " to " + target);
-            }
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.normdrop.job;
 
 import io.normdrop.data.SyntheticData;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,8 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -88,12 +85,6 @@ final class GenerateCommand implements Callable<Integer> {
                 output.dir = "%s/run"
                 """, examples, testExamples, features, classes, separation, seed, dir, train[0], train[1], test[0], test[1],
                 classes, dir);
-        Path file = new Path(dir, "job.conf");
-        try (FileSystem fs = FileSystem.newInstance(file.toUri(), hadoop)) {
-            fs.setWriteChecksum(false);
-            try (OutputStream os = fs.create(file, true)) {
-                os.write(job.getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        HadoopFiles.writeAtomically(new Path(dir, "job.conf").toString(), job, hadoop);
     }
 }

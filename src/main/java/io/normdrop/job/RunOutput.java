@@ -63,9 +63,7 @@ final class RunOutput implements AutoCloseable {
         FileSystem fs = null;
         try {
             Path target = new Path(dir);
-            // A private instance: no .crc side files, and closing it affects no one else.
-            fs = FileSystem.newInstance(target.toUri(), hadoop);
-            fs.setWriteChecksum(false);
+            fs = HadoopFiles.open(target.toUri(), hadoop);
             RunOutput out = new RunOutput(fs, fs.makeQualified(target), overwrite);
             if (fs.exists(out.target) && !overwrite) {
                 throw new OutputExistsException(dir);

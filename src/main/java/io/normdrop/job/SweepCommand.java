@@ -95,9 +95,9 @@ final class SweepCommand implements Callable<Integer> {
         String dir = parentOf(cells.get(0));
         RunComparison comparison = CompareCommand.load(
                 cells.stream().map(c -> c.job().config().output().dir()).toList(), sc.hadoopConfiguration());
-        CompareCommand.writeAtomically(dir + "/" + COMPARE + ".txt", comparison.text(), sc.hadoopConfiguration());
-        CompareCommand.writeAtomically(dir + "/" + COMPARE + ".md", comparison.markdown(), sc.hadoopConfiguration());
-        CompareCommand.writeAtomically(dir + "/" + COMPARE + ".html", comparison.html("Sweep " + name),
+        HadoopFiles.writeAtomically(dir + "/" + COMPARE + ".txt", comparison.text(), sc.hadoopConfiguration());
+        HadoopFiles.writeAtomically(dir + "/" + COMPARE + ".md", comparison.markdown(), sc.hadoopConfiguration());
+        HadoopFiles.writeAtomically(dir + "/" + COMPARE + ".html", comparison.html("Sweep " + name),
                 sc.hadoopConfiguration());
         out.print(comparison.text());
         out.printf("normdrop: sweep of %d runs done; comparison in %s/%s.html%n", cells.size(), dir, COMPARE);

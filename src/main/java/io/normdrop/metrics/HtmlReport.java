@@ -5,6 +5,7 @@ import io.normdrop.nn.NetworkDiagnostics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 import static io.normdrop.metrics.Svg.esc;
 
@@ -67,11 +68,10 @@ public final class HtmlReport {
             labels[c] = c < names.size() ? names.get(c) : String.valueOf(c);
             recall[c] = m.result().classes().get(c).recall();
         }
-        String[] short_ = new String[labels.length];
-        for (int c = 0; c < labels.length; c++) {
-            short_[c] = labels.length > 8 ? String.valueOf(c) : labels[c];
-        }
-        sb.append(Svg.fractionBars("class-accuracy", "Accuracy per class (recall)", "accuracy", short_, recall, CLASS_ACCURACY));
+        // Many classes: their labels under the bars, the names in the table below.
+        String[] axis = labels.length > 8 ? IntStream.range(0, labels.length).mapToObj(String::valueOf).toArray(String[]::new)
+                : labels;
+        sb.append(Svg.fractionBars("class-accuracy", "Accuracy per class (recall)", "accuracy", axis, recall, CLASS_ACCURACY));
         sb.append(Svg.heatmap("confusion", "Confusion matrix", "actual class", "predicted class", labels,
                 m.result().confusion()));
         sb.append("</div>\n");

@@ -33,50 +33,60 @@ public final class SparkStatsListener extends SparkListener {
     private long shuffleWriteBytes;
     private long executorsAdded;
     private long executorsRemoved;
-    private final Map<String, long[]> executors = new TreeMap<>();
+    private final Map<String, Executor> executors = new TreeMap<>();
 
-    // Per-executor slots: tasks, failed, task ms, gc ms, peak heap, peak non-heap, peak RSS.
-    private static final int TASKS = 0;
-    private static final int FAILED = 1;
-    private static final int TASK_MS = 2;
-    private static final int GC_MS = 3;
-    private static final int HEAP = 4;
-    private static final int NON_HEAP = 5;
-    private static final int RSS = 6;
+    /** What one executor did so far (guarded by the listener's lock). */
+    private static final class Executor {
+        long tasks;
+        long failed;
+        long taskMillis;
+        long gcMillis;
+        long peakHeap;
+        long peakNonHeap;
+        long peakRss;
+
+        void peaks(ExecutorMetrics m) {
+            if (m != null) {
+                peakHeap = Math.max(peakHeap, m.getMetricValue("JVMHeapMemory"));
+                peakNonHeap = Math.max(peakNonHeap, m.getMetricValue("JVMOffHeapMemory"));
+                peakRss = Math.max(peakRss, m.getMetricValue("ProcessTreeJVMRSSMemory"));
+            }
+        }
+    }
 
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
         TaskInfo info = end.taskInfo();
-        long[] e = executor(info.executorId());
+        Executor e = executor(info.executorId());
         tasks++;
-        e[TASKS]++;
+        e.tasks++;
         if (info.failed()) {
             failedTasks++;
-            e[FAILED]++;
+            e.failed++;
         }
         if (info.attemptNumber() > 0 || info.speculative()) {
             retriedTasks++;
         }
         taskMillis += info.duration();
-        e[TASK_MS] += info.duration();
+        e.taskMillis += info.duration();
         TaskMetrics m = end.taskMetrics();
         if (m != null) {
             gcMillis += m.jvmGCTime();
-            e[GC_MS] += m.jvmGCTime();
+            e.gcMillis += m.jvmGCTime();
             serializationMillis += m.executorDeserializeTime() + m.resultSerializationTime();
             resultBytes += m.resultSize();
             shuffleReadBytes += m.shuffleReadMetrics().totalBytesRead();
             shuffleWriteBytes += m.shuffleWriteMetrics().bytesWritten();
         }
-        peaks(e, end.taskExecutorMetrics());
+        e.peaks(end.taskExecutorMetrics());
     }
 
     @Override
     public synchronized void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-        long[] e = executor(update.execId());
+        Executor e = executor(update.execId());
         scala.collection.Iterator<ExecutorMetrics> it = update.executorUpdates().valuesIterator();
         while (it.hasNext()) {
-            peaks(e, it.next());
+            e.peaks(it.next());
         }
     }
 
@@ -101,21 +111,12 @@ public final class SparkStatsListener extends SparkListener {
     /** Each executor seen so far, by id. */
     public synchronized List<ExecutorStats> executors() {
         List<ExecutorStats> out = new ArrayList<>();
-        executors.forEach((id, e) -> out.add(new ExecutorStats(id, e[TASKS], e[FAILED], e[TASK_MS] / 1e3,
-                e[GC_MS] / 1e3, e[HEAP], e[NON_HEAP], e[RSS])));
+        executors.forEach((id, e) -> out.add(new ExecutorStats(id, e.tasks, e.failed, e.taskMillis / 1e3,
+                e.gcMillis / 1e3, e.peakHeap, e.peakNonHeap, e.peakRss)));
         return out;
     }
 
-    private long[] executor(String id) {
-        return executors.computeIfAbsent(id, k -> new long[7]);
-    }
-
-    private static void peaks(long[] e, ExecutorMetrics m) {
-        if (m == null) {
-            return;
-        }
-        e[HEAP] = Math.max(e[HEAP], m.getMetricValue("JVMHeapMemory"));
-        e[NON_HEAP] = Math.max(e[NON_HEAP], m.getMetricValue("JVMOffHeapMemory"));
-        e[RSS] = Math.max(e[RSS], m.getMetricValue("ProcessTreeJVMRSSMemory"));
+    private Executor executor(String id) {
+        return executors.computeIfAbsent(id, k -> new Executor());
     }
 }

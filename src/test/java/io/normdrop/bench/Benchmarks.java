@@ -10,6 +10,13 @@ import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
 import io.normdrop.job.SparkContexts;
+import io.normdrop.metrics.MetricsSink;
+import io.normdrop.train.SparkTrainer;
+import io.normdrop.metrics.EpochMetrics;
+import io.normdrop.metrics.PrometheusMetrics;
+import io.normdrop.metrics.MetricsFiles;
+import io.normdrop.metrics.HtmlReport;
+import io.normdrop.nn.NetworkDiagnostics;
 import io.normdrop.job.TrainJob;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.WeightNormDense;
@@ -197,11 +204,11 @@ public final class Benchmarks {
                         TrainJob.Outcome o = new TrainJob(loaded, false).run(sc, new PrintWriter(new StringWriter(), true));
                         seconds = epochSeconds(o.epochs());
                         long t0 = System.nanoTime();
-                        io.normdrop.nn.NetworkDiagnostics.of(o.network());
-                        io.normdrop.metrics.HtmlReport.render(o.metrics());
-                        io.normdrop.metrics.MetricsFiles.json(o.metrics());
-                        io.normdrop.metrics.MetricsFiles.csv(o.metrics());
-                        io.normdrop.metrics.PrometheusMetrics.of(o.metrics(), 0).text();
+                        NetworkDiagnostics.of(o.network());
+                        HtmlReport.render(o.metrics());
+                        MetricsFiles.json(o.metrics());
+                        MetricsFiles.csv(o.metrics());
+                        PrometheusMetrics.of(o.metrics(), 0).text();
                         endOfRunMs.add((System.nanoTime() - t0) / 1e6);
                         f = seconds;
                     } else {
@@ -235,7 +242,7 @@ public final class Benchmarks {
     }
 
     /** Mean training + evaluation seconds per epoch, leaving out the first (caching, JIT). */
-    static double epochSeconds(List<io.normdrop.metrics.EpochMetrics> epochs) {
+    static double epochSeconds(List<EpochMetrics> epochs) {
         return epochs.stream().skip(1).mapToDouble(m -> m.trainSeconds() + m.evalSeconds()).average().orElseThrow();
     }
 
@@ -244,13 +251,13 @@ public final class Benchmarks {
         IdxReader reader = new IdxReader(sc.hadoopConfiguration());
         LabeledImages train = reader.read(c.data().train(), 10);
         LabeledImages test = reader.read(c.data().test(), 10);
-        io.normdrop.train.SparkTrainer trainer = new io.normdrop.train.SparkTrainer(sc, c.training());
+        SparkTrainer trainer = new SparkTrainer(sc, c.training());
         int batch = c.data().batchSize();
         MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), train.features()));
         net.init();
-        io.normdrop.train.SparkTrainer.Result result = trainer.fit(net,
+        SparkTrainer.Result result = trainer.fit(net,
                 Minibatches.rdd(sc, train, batch, 10, trainer.partitions(train.count(), batch)), train.count(), batch,
-                Minibatches.rdd(sc, test, batch, 10, trainer.workers()), io.normdrop.metrics.MetricsSink.all());
+                Minibatches.rdd(sc, test, batch, 10, trainer.workers()), MetricsSink.all());
         return epochSeconds(result.epochs());
     }
 

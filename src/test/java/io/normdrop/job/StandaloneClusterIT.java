@@ -142,17 +142,30 @@ class StandaloneClusterIT {
                 "--conf", "spark.standalone.submit.waitAppCompletion=true"));
         args.addAll(confs);
         Path root = Path.of("").toAbsolutePath();
-        Path data = root.resolve("jobs/data/fashion-mnist-sample");
         args.addAll(List.of("--class", "io.normdrop.job.Main", root.resolve("target/normdrop-job.jar").toString(),
-                "train", root.resolve("jobs/quickstart.conf").toString(), "--out", out.toString(),
-                "--set", "data.train.images=\"" + data.resolve("train-images-idx3-ubyte.gz") + "\"",
-                "--set", "data.train.labels=\"" + data.resolve("train-labels-idx1-ubyte.gz") + "\"",
-                "--set", "data.test.images=\"" + data.resolve("t10k-images-idx3-ubyte.gz") + "\"",
-                "--set", "data.test.labels=\"" + data.resolve("t10k-labels-idx1-ubyte.gz") + "\""));
-        for (String s : sets) {
-            args.addAll(List.of("--set", s));
-        }
+                "train", root.resolve("jobs/quickstart.conf").toString()));
+        args.addAll(trainOptions(out, sets));
         return java(args, log, secretInEnvironment).start();
+    }
+
+    /**
+     * {@code train}'s options after the job file: the run directory, the sample data by absolute
+     * path (a cluster-mode driver runs in a worker's directory), and {@code sets}.
+     */
+    static List<String> trainOptions(Path out, List<String> sets) {
+        Path data = Path.of("jobs/data/fashion-mnist-sample").toAbsolutePath();
+        List<String> options = new ArrayList<>(List.of("--out", out.toString()));
+        List<String> all = new ArrayList<>();
+        for (String role : List.of("train", "t10k")) {
+            String key = role.equals("train") ? "train" : "test";
+            all.add("data." + key + ".images=\"" + data.resolve(role + "-images-idx3-ubyte.gz") + "\"");
+            all.add("data." + key + ".labels=\"" + data.resolve(role + "-labels-idx1-ubyte.gz") + "\"");
+        }
+        all.addAll(sets);
+        for (String s : all) {
+            options.addAll(List.of("--set", s));
+        }
+        return options;
     }
 
     static Submitted await(Process p, Path log) throws Exception {
@@ -197,16 +210,8 @@ class StandaloneClusterIT {
         // Client mode, through deploy/submit.sh: the driver is the submit's JVM; the secret comes from a file.
         Path client = work.resolve("client");
         Path clientLog = work.resolve("client.log");
-        Path root = Path.of("").toAbsolutePath();
-        Path data = root.resolve("jobs/data/fashion-mnist-sample");
-        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/submit.sh", "jobs/quickstart.conf", "--out", client.toString(),
-                "--set", "data.train.images=\"" + data.resolve("train-images-idx3-ubyte.gz") + "\"",
-                "--set", "data.train.labels=\"" + data.resolve("train-labels-idx1-ubyte.gz") + "\"",
-                "--set", "data.test.images=\"" + data.resolve("t10k-images-idx3-ubyte.gz") + "\"",
-                "--set", "data.test.labels=\"" + data.resolve("t10k-labels-idx1-ubyte.gz") + "\""));
-        for (String set : JOB) {
-            cmd.addAll(List.of("--set", set));
-        }
+        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/submit.sh", "jobs/quickstart.conf"));
+        cmd.addAll(trainOptions(client, JOB));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(clientLog.toFile());
         pb.environment().remove("_SPARK_AUTH_SECRET");
         pb.environment().putAll(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",

@@ -1,0 +1,42 @@
+package io.normdrop.job;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/** The job's writes to Hadoop file systems: no .crc side files, and whole files or none. */
+final class HadoopFiles {
+    private HadoopFiles() {
+    }
+
+    /**
+     * A private file system instance for {@code uri} that writes no .crc side files; closing it
+     * affects no one else. The caller closes it.
+     */
+    static FileSystem open(URI uri, Configuration hadoop) throws IOException {
+        FileSystem fs = FileSystem.newInstance(uri, hadoop);
+        fs.setWriteChecksum(false);
+        return fs;
+    }
+
+    /** Writes {@code text} next to {@code file}, then renames it into place. */
+    static void writeAtomically(String file, String text, Configuration hadoop) throws IOException {
+        Path target = new Path(file);
+        try (FileSystem fs = open(target.toUri(), hadoop)) {
+            target = fs.makeQualified(target);
+            Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+            try (OutputStream os = fs.create(temp, true)) {
+                os.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+            fs.delete(target, false);
+            if (!fs.rename(temp, target)) {
+                throw new IOException("could not rename " + temp + " to " + target);
+            }
+        }
+    }
+}
