@@ -8,10 +8,24 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig train
                 || spark == null) {
             throw new ConfigException("job", "data, model, training, output, quality, metrics and spark are all required");
         }
-        int names = data.classNames().size();
-        if (names > 0 && names != model.numClasses()) {
-            throw ConfigException.invalid("data.classNames", names + " names",
-                    "must name all " + model.numClasses() + " classes of the output layer, or be empty");
+        int units = model.numClasses();
+        if (units != LayerSpec.UNITS_FROM_DATA && data.classes() > 0 && data.classes() != units) {
+            throw ConfigException.invalid("data.classes", data.classes(), "must equal the output layer's units ("
+                    + units + "), or leave one of them out");
         }
+        int classes = data.classes() > 0 ? data.classes() : units;
+        int names = data.classNames().size();
+        if (names > 0 && classes > 0 && names != classes) {
+            throw ConfigException.invalid("data.classNames", names + " names",
+                    "must name all " + classes + " classes of the output layer, or be empty");
+        }
+    }
+
+    /**
+     * Classes the job itself gives: {@code data.classes}, else the output layer's units; 0 when
+     * both are left to the data (the largest training label + 1).
+     */
+    public int knownClasses() {
+        return data.classes() > 0 ? data.classes() : model.numClasses();
     }
 }

@@ -260,8 +260,15 @@ public final class JobFiles {
 
     private static JobConfig toJobConfig(Config c) {
         Values v = new Values(c);
-        DataConfig data = new DataConfig(v.string("data.format"), source(v, "train"), source(v, "test"),
-                v.integer("data.batchSize"), v.stringList("data.classNames"));
+        DataFormat format = Names.parse("data.format", v.string("data.format"), DataFormat.class);
+        DataConfig data = new DataConfig(format, source(v, format, "train"), source(v, format, "test"),
+                v.integer("data.batchSize"), v.stringList("data.classNames"), v.integer("data.features"),
+                v.integer("data.classes"),
+                new DataConfig.Csv(v.bool("data.csv.header"), v.string("data.csv.delimiter"), v.scalarString("data.csv.label")),
+                new DataConfig.Parquet(v.string("data.parquet.label"), v.optionalString("data.parquet.features")),
+                Names.parse("data.onBadRecord", v.string("data.onBadRecord"), BadRecordPolicy.class),
+                v.number("data.maxBadFraction"),
+                Names.parse("data.normalization", v.string("data.normalization"), Normalization.class));
         ModelConfig model = new ModelConfig(layers(c), new ModelConfig.DataInit(v.bool("model.dataInit.enabled"),
                 v.integer("model.dataInit.examples")));
         TrainingConfig training = new TrainingConfig(
@@ -286,13 +293,20 @@ public final class JobFiles {
         return new JobConfig(data, model, training, output, quality, metrics, spark);
     }
 
-    private static DataSource source(Values v, String role) {
+    private static DataSource source(Values v, DataFormat format, String role) {
         String key = "data." + role;
-        if (v.config.getIsNull(key + ".images") || v.config.getIsNull(key + ".labels")) {
-            String missing = v.config.getIsNull(key + ".images") ? key + ".images" : key + ".labels";
-            throw new ConfigException(missing, "is required (path of an IDX file)");
+        if (format == DataFormat.IDX) {
+            if (v.config.getIsNull(key + ".images") || v.config.getIsNull(key + ".labels")) {
+                String missing = v.config.getIsNull(key + ".images") ? key + ".images" : key + ".labels";
+                throw new ConfigException(missing, "is required (path of an IDX file) for data.format = idx");
+            }
+            return new DataSource(role, v.string(key + ".images"), v.string(key + ".labels"), v.integer(key + ".limit"));
         }
-        return new DataSource(role, v.string(key + ".images"), v.string(key + ".labels"), v.integer(key + ".limit"));
+        if (v.config.getIsNull(key + ".path")) {
+            throw new ConfigException(key + ".path", "is required (a file, directory or glob) for data.format = "
+                    + format.jobName());
+        }
+        return DataSource.at(role, v.string(key + ".path"), v.integer(key + ".limit"));
     }
 
     private static List<LayerSpec> layers(Config c) {
@@ -316,10 +330,14 @@ public final class JobFiles {
             throw new ConfigException(key + ".type", "is required (dense, output, weightnorm-dense or weightnorm-output)");
         }
         LayerKind kind = Names.parse(key + ".type", v.string("type"), LayerKind.class);
-        if (!c.hasPath("units")) {
+        if (!c.hasPath("units") && !kind.isOutput()) {
             throw new ConfigException(key + ".units", "is required (number of output units)");
         }
-        int units = v.integer("units");
+        // An output layer without units gets the data's classes.
+        int units = c.hasPath("units") ? v.integer("units") : LayerSpec.UNITS_FROM_DATA;
+        if (c.hasPath("units")) {
+            Checks.atLeast(key + ".units", units, 1);
+        }
         String activationDefault = kind.isOutput() ? "softmax" : "relu";
         Activation activation = Names.parse(key + ".activation",
                 c.hasPath("activation") ? v.string("activation") : activationDefault, Activation.class);

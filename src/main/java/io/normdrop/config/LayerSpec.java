@@ -9,7 +9,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  *
  * @param index      position in {@code model.layers}, from 0; names the layer in messages
  * @param kind       dense, output, weightnorm-dense or weightnorm-output
- * @param units      number of output units (>= 1)
+ * @param units      number of output units (>= 1); for an output layer {@link #UNITS_FROM_DATA}
+ *                   (units not given) means the number of classes of the data
  * @param activation activation function (default relu for dense, softmax for output)
  * @param weightInit weight initialization scheme (default xavier)
  * @param dropout    dropout on this layer's input; {@link Dropout#none()} by default
@@ -17,9 +18,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  */
 public record LayerSpec(int index, LayerKind kind, int units, Activation activation, WeightInit weightInit,
                         Dropout dropout, LossFunction loss) {
+    /** Units of an output layer that takes the number of classes from the data. */
+    public static final int UNITS_FROM_DATA = 0;
+
     public LayerSpec {
         String key = key(index);
-        Checks.atLeast(key + ".units", units, 1);
+        Checks.atLeast(key + ".units", units, kind != null && kind.isOutput() && units == UNITS_FROM_DATA ? 0 : 1);
         if (activation == null) {
             throw new ConfigException(key + ".activation", "is required");
         }

@@ -57,8 +57,20 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
         }
     }
 
-    /** Number of classes the network predicts: the output layer's units. */
+    /**
+     * Number of classes the network predicts: the output layer's units, or
+     * {@link LayerSpec#UNITS_FROM_DATA} when they come from the data.
+     */
     public int numClasses() {
         return layers.get(layers.size() - 1).units();
+    }
+
+    /** The same model with the output layer predicting {@code classes} classes. */
+    public ModelConfig withClasses(int classes) {
+        List<LayerSpec> out = new java.util.ArrayList<>(layers);
+        LayerSpec last = out.remove(out.size() - 1);
+        out.add(new LayerSpec(last.index(), last.kind(), classes, last.activation(), last.weightInit(), last.dropout(),
+                last.loss()));
+        return new ModelConfig(out, dataInit);
     }
 }

@@ -32,6 +32,15 @@ final class Values {
         throw ConfigException.invalid(keyPrefix + path, raw, "expected a string");
     }
 
+    /** A string or a whole number, as text (e.g. a column given by name or by index). */
+    String scalarString(String path) {
+        Object raw = present(path).unwrapped();
+        if (raw instanceof Integer || raw instanceof Long) {
+            return raw.toString();
+        }
+        return string(path);
+    }
+
     String optionalString(String path) {
         return config.getIsNull(path) ? null : string(path);
     }

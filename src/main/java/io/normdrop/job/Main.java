@@ -37,7 +37,7 @@ import java.util.Map;
         footer = {
                 "  0   success",
                 "  64  bad command line or job file (unknown key, bad value)",
-                "  65  bad input data (wrong magic number, truncated, corrupt gzip, bad label)",
+                "  65  bad input data (unparsable or bad records, wrong magic number, truncated, corrupt gzip, empty)",
                 "  66  an input file is missing or cannot be opened",
                 "  69  the Spark master did not accept the application or stopped it (secret? master up?)",
                 "  70  internal failure (the log has the stack trace)",
@@ -66,11 +66,20 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             ExitCode code = exitCode(e);
-            String what = code == ExitCode.INTERNAL
-                    ? "internal error: " + e.getClass().getName() + ": " + e.getMessage() + " (stack trace in the log)"
-                    : e.getMessage();
+            Throwable known = known(e);
             FAILURES.error("normdrop failed with exit code {}", code.code(), e);
-            commandLine.getErr().println("normdrop: " + oneLine(what));
+            if (known == null) {
+                commandLine.getErr().println("normdrop: " + oneLine("internal error: " + e.getClass().getName() + ": "
+                        + e.getMessage() + " (stack trace in the log)"));
+            } else if (known instanceof DataException) {
+                // Bad data may list several problems: one line each (file, record, fault).
+                for (String line : known.getMessage().split("\\R")) {
+                    commandLine.getErr().println("normdrop: " + line.strip());
+                }
+            } else {
+                // The failure's own message, not that of a wrapper (a Spark job failure, say).
+                commandLine.getErr().println("normdrop: " + oneLine(known.getMessage()));
+            }
             return code.code();
         });
         return cli.execute(args);
@@ -78,14 +87,21 @@ public final class Main {
 
     /** The exit code for a failure, looking through wrappers such as Spark's. */
     static ExitCode exitCode(Throwable e) {
+        Throwable known = known(e);
+        return known == null ? ExitCode.INTERNAL : FAILURES_BY_TYPE.entrySet().stream()
+                .filter(f -> f.getKey().isInstance(known)).findFirst().orElseThrow().getValue();
+    }
+
+    /** The first failure of a known kind in {@code e}'s cause chain, or null. */
+    private static Throwable known(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            for (Map.Entry<Class<? extends Throwable>, ExitCode> failure : FAILURES_BY_TYPE.entrySet()) {
-                if (failure.getKey().isInstance(t)) {
-                    return failure.getValue();
+            for (Class<? extends Throwable> type : FAILURES_BY_TYPE.keySet()) {
+                if (type.isInstance(t)) {
+                    return t;
                 }
             }
         }
-        return ExitCode.INTERNAL;
+        return null;
     }
 
     /** The exit code of each kind of failure, most specific type first. */

@@ -39,9 +39,9 @@ public record Provenance(String format, String createdAt, CodeVersion code, Stri
      * @param testExamples  examples evaluated
      * @param digest        SHA-256 over the digests of all files, in order: one value to compare runs
      */
-    public record Data(List<FileDigest> train, List<FileDigest> test, int trainExamples, int testExamples,
+    public record Data(List<FileDigest> train, List<FileDigest> test, long trainExamples, long testExamples,
                        String digest) {
-        static Data of(List<FileDigest> train, List<FileDigest> test, int trainExamples, int testExamples) {
+        static Data of(List<FileDigest> train, List<FileDigest> test, long trainExamples, long testExamples) {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 for (FileDigest d : train) {

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.LoadedJob;
-import io.normdrop.data.IdxReader;
-import io.normdrop.data.LabeledImages;
-import io.normdrop.data.Minibatches;
+import io.normdrop.config.LayerSpec;
+import io.normdrop.config.ModelConfig;
+import io.normdrop.data.BalancedBatches;
+import io.normdrop.data.Batches;
+import io.normdrop.data.DataLoader;
+import io.normdrop.data.EpochBatches;
+import io.normdrop.data.FeatureScaler;
+import io.normdrop.data.LoadedData;
 import io.normdrop.config.MetricsConfig;
 import io.normdrop.config.OutputConfig;
 import io.normdrop.config.TrainingConfig;
@@ -149,12 +154,15 @@ public final class TrainJob {
         sc.sc().addSparkListener(listener);
         String runId = runId(c.output(), started);
         String runDir = runId == null ? c.output().dir() : c.output().dir() + "/" + runId;
+        Inputs in = null;
         try (RunOutput output = RunOutput.start(runDir, overwrite, resume, sc.hadoopConfiguration())) {
-            Inputs in = Inputs.read(sc, c);
+            in = Inputs.read(sc, c, err);
             SparkTrainer trainer = c.metrics().trainingStats()
                     ? new SparkTrainer(sc, c.training()).withTrainingStats() : new SparkTrainer(sc, c.training());
-            out.printf("normdrop: training %,d examples (%dx%d), testing on %,d, %d workers on %s%n",
-                    in.train().count(), in.train().rows(), in.train().cols(), in.test().count(), trainer.workers(), sc.master());
+            out.printf("normdrop: training %,d examples (%,d features, %d classes%s), testing on %,d, %d workers on %s%n",
+                    in.train().count(), in.train().features(), in.train().classes(),
+                    in.scaler() == null ? "" : ", " + in.scaler().kind().jobName(), in.test().count(), trainer.workers(),
+                    sc.master());
             Beginning beginning = begin(output, in, listener, out);
             SparkTrainer.Result result = train(sc, output, trainer, in, beginning, out);
             RunRecorder recorder = beginning.recorder();
@@ -166,15 +174,17 @@ public final class TrainJob {
                             Instant.now().toString(), (System.nanoTime() - startNanos) / 1e9,
                             CodeVersion.current().toString()),
                     configDigest(job), new RunMetrics.Data(in.train().count(), in.test().count(), in.train().features(),
-                    classNames(c), data.digest()),
+                    classNames(c, in.train().classes()), data.digest(), c.data().format().jobName(), in.train().skipped(),
+                    in.test().skipped(), java.util.Arrays.stream(in.train().tally().labelCounts()).boxed().toList(),
+                    c.data().normalization().jobName()),
                     settings(c, trainer.workers(), in.summary()), recorder.epochs(), recorder.rounds(), recorder.partitions(),
                     recorder.spark(sc.version(), sc.master()), NetworkDiagnostics.of(result.network()),
-                    finalResult(recorder.epochs(), result, c.model().numClasses()));
+                    finalResult(recorder.epochs(), result, in.train().classes()));
             Provenance provenance = new Provenance(Provenance.FORMAT, Instant.now().toString(), CodeVersion.current(),
                     job.source(), c.training().seed(), job.resolved().root().unwrapped(),
                     data, new Provenance.Spark(sc.version(), sc.master(), trainer.workers()), in.summary(), allEpochs);
             PrometheusMetrics prometheus = PrometheusMetrics.of(metrics, Instant.now().getEpochSecond());
-            writeFiles(output, in.conf(), result.network(), JSON.writeValueAsString(provenance), metrics, prometheus);
+            writeFiles(output, in, result.network(), JSON.writeValueAsString(provenance), metrics, prometheus);
             output.commit();
             publish(c.metrics(), prometheus, err);
             double accuracy = result.evaluation().accuracy();
@@ -184,18 +194,47 @@ public final class TrainJob {
             return new Outcome(output.target().toString(), accuracy, allEpochs, result.network(), metrics);
         } finally {
             sc.sc().removeSparkListener(listener);
+            if (in != null) {
+                in.release();
+            }
         }
     }
 
-    /** The data, checked, and the network configuration it implies. */
-    private record Inputs(LabeledImages train, LabeledImages test, MultiLayerConfiguration conf, NetworkSummary summary) {
-        static Inputs read(JavaSparkContext sc, JobConfig c) {
-            IdxReader reader = new IdxReader(sc.hadoopConfiguration());
-            LabeledImages train = reader.read(c.data().train(), c.model().numClasses());
-            LabeledImages test = reader.read(c.data().test(), c.model().numClasses());
-            IdxReader.requireSameImageSize(c.data().test(), test.shape(), train.shape());
-            MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
-            return new Inputs(train, test, conf, NetworkSummary.of(conf));
+    /**
+     * The data, read and checked on Spark (persisted there for the run), the feature scaling
+     * fitted on it, and the network configuration it implies.
+     */
+    private record Inputs(LoadedData train, LoadedData test, FeatureScaler scaler, MultiLayerConfiguration conf,
+                          NetworkSummary summary) {
+        static Inputs read(JavaSparkContext sc, JobConfig c, PrintWriter err) {
+            DataLoader loader = new DataLoader(sc, c.data());
+            LoadedData train = loader.train(c.knownClasses());
+            LoadedData test = loader.test(train);
+            warnSkipped(train, err);
+            warnSkipped(test, err);
+            int names = c.data().classNames().size();
+            if (names > 0 && names != train.classes()) {
+                throw new ConfigException("data.classNames", names + " names, but the training data has "
+                        + train.classes() + " classes");
+            }
+            FeatureScaler scaler = FeatureScaler.fit(c.data().normalization(), train.examples().values(), train.features());
+            ModelConfig model = c.model().numClasses() == LayerSpec.UNITS_FROM_DATA
+                    ? c.model().withClasses(train.classes()) : c.model();
+            MultiLayerConfiguration conf = NetworkFactory.configuration(model, c.training(), train.features());
+            return new Inputs(train, test, scaler, conf, NetworkSummary.of(conf));
+        }
+
+        private static void warnSkipped(LoadedData data, PrintWriter err) {
+            if (data.skipped() > 0) {
+                err.printf(Locale.ROOT, "normdrop: warning: %s: skipped %,d bad record(s) of %,d (data.onBadRecord = skip);"
+                        + " first: %s%n", data.key(), data.skipped(), data.tally().records(), data.problems().get(0));
+                err.flush();
+            }
+        }
+
+        void release() {
+            train.release();
+            test.release();
         }
     }
 
@@ -217,9 +256,9 @@ public final class TrainJob {
         MultiLayerNetwork network = new MultiLayerNetwork(in.conf());
         network.init();
         if (c.model().dataInit().enabled()) {
-            int n = Math.min(c.model().dataInit().examples(), in.train().count());
-            int layers = DataDependentInit.apply(network,
-                    Minibatches.dataSets(in.train().head(n), n, c.model().numClasses()).get(0).getFeatures());
+            int n = (int) Math.min(c.model().dataInit().examples(), in.train().count());
+            int layers = DataDependentInit.apply(network, Batches.toDataSet(in.train().head(n), in.train().features(),
+                    in.train().classes(), in.scaler()).getFeatures());
             out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
         }
         return new Beginning(network, SparkTrainer.Start.FRESH, new RunRecorder(listener), List.of());
@@ -229,10 +268,10 @@ public final class TrainJob {
     private SparkTrainer.Result train(JavaSparkContext sc, RunOutput output, SparkTrainer trainer, Inputs in, Beginning b,
                                       PrintWriter out) throws IOException {
         JobConfig c = job.config();
-        int classes = c.model().numClasses();
         int batch = c.data().batchSize();
-        JavaRDD<DataSet> trainRdd = Minibatches.rdd(sc, in.train(), batch, classes, trainer.partitions(in.train().count(), batch));
-        JavaRDD<DataSet> testRdd = Minibatches.rdd(sc, in.test(), batch, classes, trainer.workers());
+        EpochBatches trainBatches = new BalancedBatches(in.train(), trainer.partitions(in.train().count()), batch,
+                c.training().seed(), in.scaler());
+        JavaRDD<DataSet> testBatches = Batches.inOrder(in.test(), batch, in.scaler());
         String resumeDigest = resumeDigest(job);
         JsonLinesSink jsonLines = new JsonLinesSink(output.create(METRICS));
         // metrics.jsonl starts again with the epochs a checkpoint carries.
@@ -241,7 +280,7 @@ public final class TrainJob {
             SparkTrainer.EpochEnd save = (epoch, trained, iterations) -> Checkpoints.save(output,
                     new Checkpoints.State(Checkpoints.FORMAT, epoch, iterations, resumeDigest, b.recorder().epochs(),
                             b.recorder().rounds(), Instant.now().toString()), trained);
-            return trainer.fit(b.network(), trainRdd, in.train().count(), batch, testRdd, sink, b.start(), save);
+            return trainer.fit(b.network(), trainBatches, testBatches, sink, b.start(), save);
         } catch (TrainingDivergedException e) {
             Optional<Checkpoints.Loaded> kept = Checkpoints.latest(output);
             throw e.with(kept.map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
@@ -251,11 +290,11 @@ public final class TrainJob {
     }
 
     /** Everything of the run directory but _SUCCESS: models, provenance, the job, the metrics files. */
-    private void writeFiles(RunOutput output, MultiLayerConfiguration conf, MultiLayerNetwork network, String provenanceJson,
+    private void writeFiles(RunOutput output, Inputs in, MultiLayerNetwork network, String provenanceJson,
                             RunMetrics metrics, PrometheusMetrics prometheus) throws IOException {
-        writeModel(output, MODEL, network, true, provenanceJson);
-        if (WeightNormFolding.hasWeightNorm(conf)) {
-            writeModel(output, INFERENCE_MODEL, WeightNormFolding.fold(network), false, provenanceJson);
+        writeModel(output, MODEL, network, true, provenanceJson, in.scaler());
+        if (WeightNormFolding.hasWeightNorm(in.conf())) {
+            writeModel(output, INFERENCE_MODEL, WeightNormFolding.fold(network), false, provenanceJson, in.scaler());
         }
         write(output, PROVENANCE, provenanceJson);
         write(output, RESOLVED_JOB, "# Resolved job: " + job.source() + "\n" + job.renderHocon());
@@ -369,8 +408,8 @@ public final class TrainJob {
         }
     }
 
-    private static List<String> classNames(JobConfig c) {
-        return IntStream.range(0, c.model().numClasses()).mapToObj(c.data()::className).toList();
+    private static List<String> classNames(JobConfig c, int classes) {
+        return IntStream.range(0, classes).mapToObj(c.data()::className).toList();
     }
 
     private static RunMetrics.Settings settings(JobConfig c, int workers, NetworkSummary summary) {
@@ -389,11 +428,18 @@ public final class TrainJob {
                 ClassMetrics.confusion(result.evaluation(), classes));
     }
 
+    /**
+     * Writes a model file: the network, its provenance and, when the job scales features, the
+     * scaling as DL4J's normalizer ({@code ModelSerializer.restoreNormalizerFromFile} reads it).
+     */
     private static void writeModel(RunOutput output, String name, MultiLayerNetwork network, boolean withUpdater,
-                                   String provenanceJson) throws IOException {
+                                   String provenanceJson, FeatureScaler scaler) throws IOException {
         java.nio.file.Path local = Files.createTempFile("normdrop-model", ".zip");
         try {
             ModelSerializer.writeModel(network, local.toFile(), withUpdater);
+            if (scaler != null) {
+                ModelSerializer.addNormalizerToModel(local.toFile(), scaler.toNormalizer());
+            }
             ModelSerializer.addObjectToFile(local.toFile(), MODEL_PROVENANCE_ENTRY, provenanceJson);
             output.fileSystem().copyFromLocalFile(false, true, new Path(local.toUri()), new Path(output.temp(), name));
         } finally {

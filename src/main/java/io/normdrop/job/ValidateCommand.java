@@ -1,33 +1,45 @@
 package io.normdrop.job;
 
 import io.normdrop.config.JobConfig;
+import io.normdrop.config.LayerSpec;
 import io.normdrop.config.LoadedJob;
-import io.normdrop.data.IdxReader;
+import io.normdrop.config.ModelConfig;
+import io.normdrop.data.DataLoader;
+import io.normdrop.data.LoadedData;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.NetworkSummary;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
- * {@code normdrop validate JOB}: checks a job without training. Validates every key, opens the
- * data files and checks their headers, builds the network, and prints the data shape, a
- * network summary (with each layer's effective dropout) and the resolved configuration.
+ * {@code normdrop validate JOB}: checks a job without training. Validates every key, reads the
+ * training and test data on Spark exactly as training would (every record checked, the bad-record
+ * policy applied), builds the network, and prints what it found: examples, features, classes, bad
+ * records, a network summary (with each layer's effective dropout) and the resolved configuration.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Check a job file without training: every key, the data files' headers, the network.",
-                "Prints the data shapes, a network summary and the resolved configuration."},
+        description = {"Check a job file without training: every key, every record of the data, the network.",
+                "Prints the examples, features and classes found, the network and the resolved configuration."},
         footer = {"", "Every job key, its default and meaning: conf/job-defaults.conf (in the jar: job-defaults.conf)."})
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master that reads the data (default: as for train).")
+    String master;
 
     @Spec
     CommandSpec spec;
@@ -36,20 +48,36 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         LoadedJob loaded = job.load(List.of());
         JobConfig c = loaded.config();
-        IdxReader reader = new IdxReader(new Configuration());
-        IdxReader.Shape train = reader.headers(c.data().train());
-        IdxReader.Shape test = reader.headers(c.data().test());
-        IdxReader.requireSameImageSize(c.data().test(), test, train);
-        MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), train.features());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("job %s is valid%n%n", loaded.source());
-        out.printf("data: train %,d examples of %dx%d (%s)%n", train.count(), train.rows(), train.cols(), c.data().train().images());
-        out.printf("      test  %,d examples of %dx%d (%s)%n%n", test.count(), test.rows(), test.cols(), c.data().test().images());
-        out.println("network:");
-        out.println(NetworkSummary.of(conf).render());
-        out.println("resolved configuration:");
-        out.println(loaded.renderHocon());
-        out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(c.spark(), master))) {
+            DataLoader loader = new DataLoader(sc, c.data());
+            LoadedData train = loader.train(c.knownClasses());
+            LoadedData test = loader.test(train);
+            ModelConfig model = c.model().numClasses() == LayerSpec.UNITS_FROM_DATA
+                    ? c.model().withClasses(train.classes()) : c.model();
+            MultiLayerConfiguration conf = NetworkFactory.configuration(model, c.training(), train.features());
+            out.printf("job %s is valid%n%n", loaded.source());
+            out.printf("data (%s): %,d features, %d classes%n", c.data().format().jobName(), train.features(), train.classes());
+            describe(out, train, c.data().train().describe());
+            describe(out, test, c.data().test().describe());
+            out.printf("      training examples per class: %s%n%n", Arrays.stream(train.tally().labelCounts())
+                    .mapToObj(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" ")));
+            for (LoadedData d : List.of(train, test)) {
+                d.problems().forEach(p -> err.println("normdrop: warning: " + d.key() + ": skipped: " + p));
+            }
+            out.println("network:");
+            out.println(NetworkSummary.of(conf).render());
+            out.println("resolved configuration:");
+            out.println(loaded.renderHocon());
+            out.flush();
+            err.flush();
+        }
         return ExitCode.OK.code();
+    }
+
+    private static void describe(PrintWriter out, LoadedData d, String path) {
+        out.printf(Locale.ROOT, "      %-5s %,d examples%s (%s)%n", d.key().substring(5), d.count(),
+                d.skipped() == 0 ? "" : String.format(Locale.ROOT, ", %,d bad records skipped", d.skipped()), path);
     }
 }

@@ -46,8 +46,14 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      * @param features      features per example
      * @param classNames    class names by label
      * @param digest        SHA-256 over the input files' digests
+     * @param format        data format (idx, csv, libsvm, parquet)
+     * @param badTrain      bad training records left out (data.onBadRecord = skip; 0 otherwise)
+     * @param badTest       bad test records left out
+     * @param classCounts   training examples per class, by label
+     * @param normalization feature scaling fitted on the training data (none, standardize, minmax)
      */
-    public record Data(long trainExamples, long testExamples, long features, List<String> classNames, String digest) {
+    public record Data(long trainExamples, long testExamples, long features, List<String> classNames, String digest,
+                       String format, long badTrain, long badTest, List<Long> classCounts, String normalization) {
     }
 
     /**

@@ -12,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.normdrop.data.EpochBatches;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -22,10 +23,8 @@ import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -132,36 +131,34 @@ public final class SparkTrainer {
     }
 
     /**
-     * Partitions the training RDD should have. With the direct approach each partition is one
-     * worker's share of one averaging round ({@code batchSizePerWorker x averagingFrequency}
-     * examples, in whole records) so that a round is a set of {@code workers} partitions; with
-     * export, one per worker.
+     * Partitions each epoch's training minibatches should have. With the direct approach each
+     * partition is one worker's share of one averaging round (about {@code batchSizePerWorker x
+     * averagingFrequency} examples), and there are {@code workers} of them per round, so every
+     * round keeps every worker busy; with export, one per worker.
      *
-     * @param examples        training examples
-     * @param dataSetExamples examples per DataSet record
+     * @param examples training examples
      */
-    public int partitions(long examples, int dataSetExamples) {
+    public int partitions(long examples) {
         if (training.approach() == TrainingApproach.EXPORT) {
             return workers;
         }
-        long records = (examples + dataSetExamples - 1) / dataSetExamples;
-        long recordsPerPartition = Math.max(1, (long) training.batchSizePerWorker() * training.averagingFrequency() / dataSetExamples);
-        return (int) Math.max(1, (records + recordsPerPartition - 1) / recordsPerPartition);
+        long perRound = (long) workers * training.batchSizePerWorker() * training.averagingFrequency();
+        long rounds = Math.max(1, (examples + perRound - 1) / perRound);
+        return (int) Math.min(rounds * workers, Math.max(1, examples));
     }
 
     /**
-     * The epoch's averaging rounds for the direct approach: the partitions in an order
-     * shuffled per epoch (seeded), {@code workers} at a time. Each round is a pruned view of
-     * the cached RDD, so a round reads only its own partitions. (dl4j-spark's own direct
-     * approach cuts rounds with a random split, which reads the whole cached RDD once per
-     * round: quadratic in the data size.)
+     * The averaging rounds of an epoch for the direct approach: its partitions, {@code workers}
+     * at a time, in order (the data is shuffled per epoch before it is cut into partitions). Each
+     * round is a pruned view of the epoch's RDD, so a round computes only its own partitions.
+     * (dl4j-spark's own direct approach cuts rounds with a random split, which reads the whole
+     * RDD once per round: quadratic in the data size, and its splits can leave a worker nearly
+     * idle.)
      */
-    List<Set<Integer>> rounds(int partitions, int epoch) {
-        List<Integer> order = new ArrayList<>(IntStream.range(0, partitions).boxed().toList());
-        Collections.shuffle(order, new Random(training.seed() * 1_000_003L + epoch));
+    List<Set<Integer>> rounds(int partitions) {
         List<Set<Integer>> rounds = new ArrayList<>();
         for (int r = 0; r < partitions; r += workers) {
-            rounds.add(new HashSet<>(order.subList(r, Math.min(partitions, r + workers))));
+            rounds.add(new HashSet<>(IntStream.range(r, Math.min(partitions, r + workers)).boxed().toList()));
         }
         return rounds;
     }
@@ -169,22 +166,6 @@ public final class SparkTrainer {
     /** The partitions {@code ids} of {@code train}, as an RDD that computes only those. */
     static JavaRDD<DataSet> prune(JavaRDD<DataSet> train, Set<Integer> ids) {
         return new JavaRDD<>(PartitionPruningRDD.create(train.rdd(), new InSet(ids)), train.classTag());
-    }
-
-    /** Examples in each partition of a minibatch RDD (one Spark job over the cached data). */
-    static long[] partitionExamples(JavaRDD<DataSet> data) {
-        List<long[]> counts = data.mapPartitionsWithIndex((index, it) -> {
-            long n = 0;
-            while (it.hasNext()) {
-                n += it.next().numExamples();
-            }
-            return List.of(new long[]{index, n}).iterator();
-        }, true).collect();
-        long[] out = new long[data.getNumPartitions()];
-        for (long[] c : counts) {
-            out[(int) c[0]] = c[1];
-        }
-        return out;
     }
 
     /** Keeps the partitions whose index is in a set; serializable, as Spark ships the RDD. */
@@ -204,16 +185,13 @@ public final class SparkTrainer {
     /**
      * Trains for {@code training.epochs} epochs.
      *
-     * @param network         the initialized network to train (trained in place on the driver)
-     * @param train           training minibatches, in {@link #partitions} partitions; cached here for the run
-     * @param trainExamples   examples in {@code train}
-     * @param dataSetExamples examples per DataSet record in {@code train}
-     * @param test            test minibatches; cached here for the run
-     * @param sink            receives each epoch's metrics
+     * @param network the initialized network to train (trained in place on the driver)
+     * @param train   each epoch's training minibatches, in {@link #partitions} partitions
+     * @param test    test minibatches; cached here for the run
+     * @param sink    receives each epoch's metrics
      */
-    public Result fit(MultiLayerNetwork network, JavaRDD<DataSet> train, long trainExamples, int dataSetExamples,
-                      JavaRDD<DataSet> test, MetricsSink sink) {
-        return fit(network, train, trainExamples, dataSetExamples, test, sink, Start.FRESH, EpochEnd.NONE);
+    public Result fit(MultiLayerNetwork network, EpochBatches train, JavaRDD<DataSet> test, MetricsSink sink) {
+        return fit(network, train, test, sink, Start.FRESH, EpochEnd.NONE);
     }
 
     /**
@@ -223,9 +201,10 @@ public final class SparkTrainer {
      * @throws TrainingDivergedException as soon as a round's training loss or an epoch's test
      *                                   loss is NaN or infinite
      */
-    public Result fit(MultiLayerNetwork network, JavaRDD<DataSet> train, long trainExamples, int dataSetExamples,
-                      JavaRDD<DataSet> test, MetricsSink sink, Start start, EpochEnd epochEnd) {
-        ParameterAveragingTrainingMaster master = trainingMaster(dataSetExamples);
+    public Result fit(MultiLayerNetwork network, EpochBatches train, JavaRDD<DataSet> test, MetricsSink sink,
+                      Start start, EpochEnd epochEnd) {
+        ParameterAveragingTrainingMaster master = trainingMaster(train.dataSetExamples());
+        long trainExamples = train.examples();
         master.setIterationCount(start.iterationCount());
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
         TrainingStatsReader stats = trainingStats ? new TrainingStatsReader(master::getTrainingStats) : null;
@@ -233,23 +212,24 @@ public final class SparkTrainer {
         List<EpochMetrics> epochs = new ArrayList<>();
         Evaluation evaluation = null;
         long startNanos = System.nanoTime();
-        train.persist(STORAGE_LEVEL);
         test.persist(STORAGE_LEVEL);
         try {
             boolean direct = training.approach() == TrainingApproach.DIRECT;
-            long[] partitionExamples = direct ? partitionExamples(train) : null;
-            if (partitionExamples != null) {
-                sink.partitions(java.util.Arrays.stream(partitionExamples).boxed().toList());
-            }
+            long[] partitionExamples = train.partitionExamples();
+            sink.partitions(java.util.Arrays.stream(partitionExamples).boxed().toList());
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
-                List<Set<Integer>> rounds = direct ? rounds(train.getNumPartitions(), epoch) : List.of(Set.of());
+                JavaRDD<DataSet> batches = train.epoch(epoch);
+                List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
                 double lossSum = 0;
                 TimeBreakdown time = stats == null ? null : TimeBreakdown.ZERO;
                 for (int r = 0; r < rounds.size(); r++) {
                     Set<Integer> ids = rounds.get(r);
                     long roundStart = System.nanoTime();
-                    spark.fit(direct ? prune(train, ids) : train);
+                    JavaRDD<DataSet> round = direct ? prune(batches, ids) : batches;
+                    spark.fit(round);
+                    // dl4j-spark persists what it fits; each round's data is used once.
+                    round.unpersist(false);
                     double wall = (System.nanoTime() - roundStart) / 1e9;
                     long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
                     TimeBreakdown roundTime = stats == null ? null : stats.next(wall);
@@ -295,7 +275,6 @@ public final class SparkTrainer {
             }
         } finally {
             master.deleteTempFiles(sc);
-            train.unpersist(false);
             test.unpersist(false);
         }
         return new Result(spark.getNetwork(), List.copyOf(epochs), evaluation);

@@ -8,6 +8,7 @@ import io.normdrop.config.LoadedJob;
 import io.normdrop.config.SparkSettings;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
+import io.normdrop.testing.JobData;
 import io.normdrop.data.Minibatches;
 import io.normdrop.job.SparkContexts;
 import io.normdrop.metrics.MetricsSink;
@@ -248,16 +249,14 @@ public final class Benchmarks {
 
     /** The same job through the bare trainer: no statistics, no listener, no sink. */
     static double bareEpochSeconds(JavaSparkContext sc, JobConfig c) {
-        IdxReader reader = new IdxReader(sc.hadoopConfiguration());
-        LabeledImages train = reader.read(c.data().train(), 10);
-        LabeledImages test = reader.read(c.data().test(), 10);
         SparkTrainer trainer = new SparkTrainer(sc, c.training());
-        int batch = c.data().batchSize();
-        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), train.features()));
+        JobData data = JobData.of(sc, c, trainer);
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(),
+                data.train().features()));
         net.init();
-        SparkTrainer.Result result = trainer.fit(net,
-                Minibatches.rdd(sc, train, batch, 10, trainer.partitions(train.count(), batch)), train.count(), batch,
-                Minibatches.rdd(sc, test, batch, 10, trainer.workers()), MetricsSink.all());
+        SparkTrainer.Result result = trainer.fit(net, data.epochs(), data.testBatches(), MetricsSink.all());
+        data.train().release();
+        data.test().release();
         return epochSeconds(result.epochs());
     }
 

@@ -113,7 +113,17 @@ class JobFilesTest {
             training.updater.momentum=1           | training.updater.momentum: invalid value 1.0 (must be in [0, 1))
             training.updater.type=adagrad         | training.updater.type: invalid value "adagrad" (one of: sgd, adam, nesterovs, rmsprop)
             training.approach=shared              | training.approach: invalid value "shared" (one of: direct, export)
-            data.format=csv                       | data.format: invalid value "csv" (supported: idx)
+            data.format=orc                       | data.format: invalid value "orc" (one of: idx, csv, libsvm, parquet)
+            data.format=csv                       | data.train.path: is required (a file, directory or glob) for data.format = csv
+            data.csv.delimiter=";;"               | data.csv.delimiter: invalid value ";;" (one character other than a quote or newline)
+            data.csv.label=species                | data.csv.label: invalid value "species" (a column index (0, 1, ...); a column name needs data.csv.header = true)
+            data.onBadRecord=ignore               | data.onBadRecord: invalid value "ignore" (one of: fail, skip)
+            data.maxBadFraction=1.5               | data.maxBadFraction: invalid value 1.5 (between 0 and 1)
+            data.normalization=zscore             | data.normalization: invalid value "zscore" (one of: none, standardize, minmax)
+            data.features=-1                      | data.features: invalid value -1 (must be >= 0)
+            data.classes=1                        | data.classes: invalid value 1 (0 (infer) or at least 2)
+            data.classes=3                        | data.classes: invalid value 3 (must equal the output layer's units (10), or leave one of them out)
+            model.layers[2].units=0               | model.layers[2].units: invalid value 0 (must be >= 1)
             data.batchSize=0                      | data.batchSize: invalid value 0 (must be >= 1)
             data.train.images=null                | data.train.images: is required
             data.test.labels=null                 | data.test.labels: is required

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The command line without Spark: validate, help, and the exit code of each failure. */
+/** The command line: validate (reading the data on local Spark), help, and the exit code of each failure. */
 class MainTest {
     @TempDir
     Path dir;
@@ -39,10 +39,13 @@ class MainTest {
 
     @Test
     void validatePrintsDataNetworkAndResolvedConfig() {
-        Result r = run("validate", "jobs/quickstart.conf", "--set", "model.layers[0].units=100");
+        Result r = run("validate", "jobs/quickstart.conf", "--master", "local[1]", "--set", "model.layers[0].units=100");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("job jobs/quickstart.conf is valid"), r.out());
-        assertTrue(r.out().contains("train 10,000 examples of 28x28"), r.out());
+        assertTrue(r.out().contains("data (idx): 784 features, 10 classes"), r.out());
+        assertTrue(r.out().contains("train 10,000 examples"), r.out());
+        assertTrue(r.out().contains("test  2,000 examples"), r.out());
+        assertTrue(r.out().contains("training examples per class: 1,000 1,000 1,000"), r.out());
         assertTrue(r.out().contains("0   WeightNormDense       784     100 relu"), r.out());
         assertTrue(r.out().contains("1 (no dropout)"), r.out());
         assertTrue(r.out().contains("0.8"), r.out());
@@ -72,7 +75,7 @@ class MainTest {
     @Test
     void missingDataIsNoInput() {
         String missing = dir.resolve("none.gz").toString();
-        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "data.train.images=\"" + missing + "\""), 66,
+        assertOneLine(run("validate", "jobs/quickstart.conf", "--master", "local[1]", "--set", "data.train.images=\"" + missing + "\""), 66,
                 missing + ": no such file");
     }
 
@@ -80,7 +83,7 @@ class MainTest {
     void badDataIsADataError() throws IOException {
         Path labels = dir.resolve("labels");
         IdxWriter.writeLabels(labels, new byte[]{1, 2});
-        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "data.test.images=\"" + labels + "\""), 65,
+        assertOneLine(run("validate", "jobs/quickstart.conf", "--master", "local[1]", "--set", "data.test.images=\"" + labels + "\""), 65,
                 "wrong magic number 0x00000801 (an IDX label file)");
     }
 
@@ -105,7 +108,7 @@ class MainTest {
         try (var files = Files.list(out)) {
             assertEquals(5, files.count(), "no checksum or temporary files");
         }
-        Result validate = run("validate", out.resolve("job.conf").toString());
+        Result validate = run("validate", out.resolve("job.conf").toString(), "--master", "local[1]");
         assertEquals(0, validate.code(), validate.err());
         assertTrue(validate.out().contains("1,000"), validate.out());
 

@@ -2,12 +2,10 @@ package io.normdrop.train;
 
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.JobFiles;
-import io.normdrop.data.IdxReader;
-import io.normdrop.data.LabeledImages;
-import io.normdrop.data.Minibatches;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.testing.LocalSpark;
+import io.normdrop.testing.JobData;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -27,9 +25,8 @@ class DivergenceIT {
     void nanParametersStopTrainingInTheNextRound(JavaSparkContext sc) {
         JobConfig c = JobFiles.load(Path.of("jobs/quickstart.conf"), List.of("training.epochs=3", "data.train.limit=1280",
                 "data.test.limit=200", "model.layers[0].units=32", "model.layers[1].units=16")).config();
-        LabeledImages train = new IdxReader(sc.hadoopConfiguration()).read(c.data().train(), 10);
-        LabeledImages test = new IdxReader(sc.hadoopConfiguration()).read(c.data().test(), 10);
         SparkTrainer trainer = new SparkTrainer(sc, c.training());
+        JobData data = JobData.of(sc, c, trainer);
         MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), 784));
         net.init();
         List<Integer> checkpointed = new ArrayList<>();
@@ -40,8 +37,7 @@ class DivergenceIT {
         };
 
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(net,
-                Minibatches.rdd(sc, train, 64, 10, trainer.partitions(train.count(), 64)), train.count(), 64,
-                Minibatches.rdd(sc, test, 64, 10, 2), MetricsSink.all(), SparkTrainer.Start.FRESH, poison));
+                data.epochs(), data.testBatches(), MetricsSink.all(), SparkTrainer.Start.FRESH, poison));
 
         assertEquals(2, e.epoch());
         assertEquals("training diverged: training loss NaN in epoch 2, round 1", e.getMessage());

@@ -2,12 +2,10 @@ package io.normdrop.train;
 
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.JobFiles;
-import io.normdrop.data.IdxReader;
-import io.normdrop.data.LabeledImages;
-import io.normdrop.data.Minibatches;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.testing.LocalSpark;
+import io.normdrop.testing.JobData;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -29,17 +27,15 @@ class DropoutOnSparkIT {
     static float[] train(JavaSparkContext sc, String... overrides) {
         List<String> all = new ArrayList<>(List.of("training.workers=2", "training.epochs=2",
                 "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH, "training.averagingFrequency=5",
-                "data.train.limit=" + EXAMPLES));
+                "data.train.limit=" + EXAMPLES, "data.test.limit=256"));
         all.addAll(List.of(overrides));
         JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), all).config();
-        LabeledImages data = new IdxReader(sc.hadoopConfiguration()).read(job.data().train(), 10);
         SparkTrainer trainer = new SparkTrainer(sc, job.training());
+        JobData data = JobData.of(sc, job, trainer);
         MultiLayerNetwork network = new MultiLayerNetwork(NetworkFactory.configuration(job.model(), job.training(),
-                data.features()));
+                data.train().features()));
         network.init();
-        SparkTrainer.Result result = trainer.fit(network,
-                Minibatches.rdd(sc, data, BATCH, 10, trainer.partitions(EXAMPLES, BATCH)), EXAMPLES, BATCH,
-                Minibatches.rdd(sc, data.head(256), BATCH, 10, 2), MetricsSink.all());
+        SparkTrainer.Result result = trainer.fit(network, data.epochs(), data.testBatches(), MetricsSink.all());
         return result.network().params().dup().reshape(network.numParams()).toFloatVector();
     }
 

@@ -3,6 +3,7 @@ package io.normdrop.train;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.TrainingConfig;
+import io.normdrop.data.EpochBatches;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
@@ -62,7 +63,8 @@ class SparkVsSingleMachineIT {
         SparkTrainer trainer = new SparkTrainer(sc, training);
         MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
         start.init();
-        SparkTrainer.Result result = trainer.fit(start, Minibatches.rdd(sc, data, BATCH, 10, 1), EXAMPLES, BATCH,
+        SparkTrainer.Result result = trainer.fit(start,
+                EpochBatches.fixed(Minibatches.rdd(sc, data, BATCH, 10, 1), BATCH, new long[]{EXAMPLES}),
                 Minibatches.rdd(sc, data, BATCH, 10, 1), MetricsSink.all());
 
         INDArray expected = single.params();

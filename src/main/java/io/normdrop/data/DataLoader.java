@@ -1,0 +1,302 @@
+package io.normdrop.data;
+
+import io.normdrop.config.BadRecordPolicy;
+import io.normdrop.config.DataConfig;
+import io.normdrop.config.DataFormat;
+import io.normdrop.config.DataSource;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * Reads the job's data sets on Spark and checks them: infers the features and classes from the
+ * training set (or takes them from the job), finds every bad record in one pass on the
+ * executors, applies {@code data.onBadRecord}, and indexes the good examples for balanced,
+ * reshuffled minibatches. The test set must have the training set's features and classes.
+ */
+public final class DataLoader {
+    /**
+     * How the good examples are kept across epochs: serialized (a float is 4 bytes), spilling to
+     * local disk when memory runs short, so a data set larger than the executors' memory still
+     * trains (slower).
+     */
+    public static final StorageLevel STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER();
+
+    private final JavaSparkContext sc;
+    private final DataConfig config;
+
+    public DataLoader(JavaSparkContext sc, DataConfig config) {
+        this.sc = sc;
+        this.config = config;
+    }
+
+    /**
+     * Reads the training set.
+     *
+     * @param knownClasses classes the job gives (data.classes or the output layer's units), 0 to infer
+     */
+    public LoadedData train(int knownClasses) {
+        String reference = knownClasses > 0 ? "the job" : "the training data";
+        RecordRules rules = new RecordRules(config.features(), knownClasses,
+                config.features() > 0 ? "data.features" : reference);
+        return load(config.train(), rules, config.features() == 0);
+    }
+
+    /** Reads the test set, which must have the training set's features and classes. */
+    public LoadedData test(LoadedData train) {
+        return load(config.test(), new RecordRules(train.features(), train.classes(), "the training data"), false);
+    }
+
+    private LoadedData load(DataSource source, RecordRules given, boolean inferFeatures) {
+        try {
+            return loadOrThrow(source, given, inferFeatures);
+        } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
+            throw unwrap(source, e);
+        }
+    }
+
+    private LoadedData loadOrThrow(DataSource source, RecordRules given, boolean inferFeatures) {
+        List<FileDigest> digests;
+        Supplier<JavaRDD<ParsedRecord>> reader;
+        RecordRules rules = given;
+        if (config.format() == DataFormat.IDX) {
+            IdxReader idx = new IdxReader(sc.hadoopConfiguration());
+            LabeledImages images = idx.read(source, 256);
+            if (given.features() > 0 && images.features() != given.features()) {
+                throw new DataException(source.images() + ": images of " + images.rows() + "x" + images.cols() + " = "
+                        + images.features() + " features, but " + given.reference() + " has " + given.features());
+            }
+            rules = new RecordRules(images.features(), given.classes(), given.reference());
+            digests = images.digests();
+            RecordRules r = rules;
+            reader = () -> IdxRecords.read(sc, images, source.labels(), r);
+        } else {
+            digests = FileDigests.of(sc, source.path());
+            if (inferFeatures && config.format() != DataFormat.LIBSVM) {
+                rules = new RecordRules(inferWidth(source, rules), given.classes(), "the training data");
+            }
+            RecordRules r = rules;
+            reader = () -> records(source, r);
+        }
+        JavaRDD<ParsedRecord> records = limited(reader.get(), source.limit());
+        List<Tuple2<Integer, Tally>> tallies = records.mapPartitionsWithIndex((p, it) -> {
+            Tally t = new Tally();
+            it.forEachRemaining(t::add);
+            return List.of(new Tuple2<>(p, t)).iterator();
+        }, false).collect();
+        Tally total = new Tally();
+        long[] offsets = new long[records.getNumPartitions()];
+        for (Tuple2<Integer, Tally> t : tallies) {
+            offsets[t._1()] = t._2().good();
+        }
+        long running = 0;
+        for (int p = 0; p < offsets.length; p++) {
+            long good = offsets[p];
+            offsets[p] = running;
+            running += good;
+        }
+        tallies.forEach(t -> total.merge(t._2()));
+        List<Problem> problems = resolveLines(total.problems());
+        check(source, total, problems);
+        int features = rules.features() > 0 ? rules.features() : total.maxWidth();
+        int classes = rules.classes() > 0 ? rules.classes() : total.labelCounts().length;
+        if (classes < 2) {
+            throw new DataException(source.describe() + ": every example has label " + (classes - 1)
+                    + "; a classifier needs at least 2 classes (or set data.classes)");
+        }
+        if (features < 1) {
+            throw new DataException(source.describe() + ": the examples have no features");
+        }
+        JavaPairRDD<Long, Example> examples = records.mapPartitionsWithIndex((p, it) -> indexed(it, offsets[p]), true)
+                .mapToPair(t -> t);
+        examples.persist(STORAGE_LEVEL);
+        return new LoadedData(source.key(), examples, total.good(), features, classes, total, problems, digests);
+    }
+
+    private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules) {
+        DataConfig.Csv csv = config.csv();
+        return switch (config.format()) {
+            case CSV -> {
+                List<String> header = csv.header() ? header(source) : null;
+                int label = labelColumn(source, header);
+                char separator = csv.separator();
+                yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, label, header, rules), csv.header());
+            }
+            case LIBSVM -> TextRecords.read(sc, source.path(), () -> TextParsers.libsvm(rules), false);
+            case PARQUET -> ParquetRecords.read(sc, source.path(), config.parquet(), rules);
+            case IDX -> throw new IllegalStateException("IDX is read on the driver");
+        };
+    }
+
+    /** The feature count of the first good record (csv: the header's columns but the label). */
+    private int inferWidth(DataSource source, RecordRules rules) {
+        if (config.format() == DataFormat.CSV && config.csv().header()) {
+            return header(source).size() - 1;
+        }
+        List<ParsedRecord> first = records(source, rules).filter(ParsedRecord::isGood).take(1);
+        if (first.isEmpty()) {
+            return 0; // no good record at all: the tally reports the problems or an empty set
+        }
+        return first.get(0).example().width();
+    }
+
+    private List<String> header(DataSource source) {
+        String line = TextRecords.firstLine(sc, source.path());
+        if (line == null) {
+            throw new DataException(source.path() + ": empty data set (no header line; data.csv.header = true)");
+        }
+        var settings = new com.univocity.parsers.csv.CsvParserSettings();
+        settings.getFormat().setDelimiter(config.csv().separator());
+        settings.setMaxColumns(1 << 20);
+        String[] names = new com.univocity.parsers.csv.CsvParser(settings).parseLine(line);
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(n == null ? "" : n.trim());
+        }
+        return out;
+    }
+
+    private int labelColumn(DataSource source, List<String> header) {
+        String label = config.csv().label();
+        int index = DataConfig.Csv.labelIndex(label);
+        if (index >= 0) {
+            return index;
+        }
+        int found = header.indexOf(label);
+        if (found < 0) {
+            throw new DataException(source.path() + ": no column '" + label + "' (data.csv.label) in the header "
+                    + String.join(String.valueOf(config.csv().separator()), header));
+        }
+        return found;
+    }
+
+    /** The first {@code limit} records (all when 0): counts per partition first, then caps each. */
+    private static JavaRDD<ParsedRecord> limited(JavaRDD<ParsedRecord> records, int limit) {
+        if (limit == 0) {
+            return records;
+        }
+        List<Long> counts = records.mapPartitions(it -> {
+            long n = 0;
+            for (; it.hasNext(); it.next()) {
+                n++;
+            }
+            return List.of(n).iterator();
+        }).collect();
+        long[] caps = new long[counts.size()];
+        long left = limit;
+        for (int p = 0; p < caps.length; p++) {
+            caps[p] = Math.min(left, counts.get(p));
+            left -= caps[p];
+        }
+        return records.mapPartitionsWithIndex((p, it) -> {
+            List<ParsedRecord> out = new ArrayList<>();
+            for (long k = 0; k < caps[p] && it.hasNext(); k++) {
+                out.add(it.next());
+            }
+            return out.iterator();
+        }, true);
+    }
+
+    private static Iterator<Tuple2<Long, Example>> indexed(Iterator<ParsedRecord> it, long first) {
+        return new Iterator<>() {
+            private long index = first;
+            private Example next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && it.hasNext()) {
+                    ParsedRecord r = it.next();
+                    next = r.example();
+                }
+                return next != null;
+            }
+
+            @Override
+            public Tuple2<Long, Example> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Tuple2<Long, Example> t = new Tuple2<>(index++, next);
+                next = null;
+                return t;
+            }
+        };
+    }
+
+    /** Applies data.onBadRecord: fail on any bad record, or on too many when skipping; fail on none good. */
+    private void check(DataSource source, Tally total, List<Problem> problems) {
+        if (total.good() == 0) {
+            throw new DataException(source.describe() + ": empty data set (" + (total.records() == 0 ? "no records"
+                    : "0 good records of " + total.records() + "; first: " + problems.get(0)) + ")");
+        }
+        if (total.bad() == 0) {
+            return;
+        }
+        double fraction = (double) total.bad() / total.records();
+        boolean fail = config.onBadRecord() == BadRecordPolicy.FAIL || fraction > config.maxBadFraction();
+        if (!fail) {
+            return;
+        }
+        StringBuilder m = new StringBuilder(String.format(Locale.ROOT, "%s: %,d bad record(s) of %,d in %s", source.key(),
+                total.bad(), total.records(), source.describe()));
+        m.append(config.onBadRecord() == BadRecordPolicy.FAIL
+                ? " (data.onBadRecord = fail; skip leaves them out)"
+                : String.format(Locale.ROOT, ": %.2f%% is more than data.maxBadFraction = %s", 100 * fraction,
+                config.maxBadFraction()));
+        problems.forEach(p -> m.append('\n').append(p));
+        if (total.bad() > problems.size()) {
+            m.append(String.format(Locale.ROOT, "%n... and %,d more", total.bad() - problems.size()));
+        }
+        throw new DataException(m.toString());
+    }
+
+    /** Turns byte offsets into line numbers, for the problems printed. */
+    private List<Problem> resolveLines(List<Problem> problems) {
+        List<Problem> out = new ArrayList<>();
+        for (Problem p : problems) {
+            if (p.unit() == Problem.Unit.BYTE) {
+                try {
+                    out.add(p.atLine(TextRecords.lineOf(sc.hadoopConfiguration(), p.file(), p.position())));
+                    continue;
+                } catch (IOException e) {
+                    // keep the byte offset: still exact
+                }
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    /**
+     * The data failure inside a failed Spark job (a bad file found by a task), a failed read as a
+     * data failure naming the set, anything else as it is.
+     */
+    private static RuntimeException unwrap(DataSource source, Exception e) {
+        boolean spark = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            spark |= t instanceof SparkException;
+            if (t instanceof DataException d) {
+                return d;
+            }
+            if (t instanceof org.apache.hadoop.mapreduce.lib.input.InvalidInputException
+                    || t instanceof java.io.FileNotFoundException) {
+                return new MissingInputException(source.key() + ": " + t.getMessage(), e);
+            }
+        }
+        if (!spark) {
+            return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+        return new DataException(source.key() + ": reading " + source.describe() + " failed: "
+                + TextRecords.rootMessage(e).replaceAll("\\s+", " "), e);
+    }
+}

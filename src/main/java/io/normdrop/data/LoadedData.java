@@ -1,0 +1,41 @@
+package io.normdrop.data;
+
+import org.apache.spark.api.java.JavaPairRDD;
+
+import java.util.List;
+
+/**
+ * A data set read and checked on Spark: its good examples, indexed 0..count-1 in reading order
+ * and persisted (memory, spilling to disk) on the executors, and what the reading found.
+ *
+ * @param key       the job key of the set, e.g. {@code data.train}
+ * @param examples  index → example, {@link #count} of them; persisted, {@link #release} frees it
+ * @param count     good examples
+ * @param features  features per example
+ * @param classes   classes (labels 0..classes-1)
+ * @param tally     records, good and bad, examples per label, the first problems
+ * @param problems  the first bad records, with line numbers resolved
+ * @param digests   SHA-256 of every file read
+ */
+public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long count, int features, int classes,
+                         Tally tally, List<Problem> problems, List<FileDigest> digests) {
+    public LoadedData {
+        problems = List.copyOf(problems);
+        digests = List.copyOf(digests);
+    }
+
+    /** Bad records left out (with {@code data.onBadRecord = skip}). */
+    public long skipped() {
+        return tally.bad();
+    }
+
+    /** The first {@code n} examples (or all when fewer), on the driver. */
+    public List<Example> head(int n) {
+        return examples.filter(t -> t._1() < n).sortByKey().values().collect();
+    }
+
+    /** Frees the persisted examples. */
+    public void release() {
+        examples.unpersist(false);
+    }
+}

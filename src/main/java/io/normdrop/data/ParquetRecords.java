@@ -1,0 +1,194 @@
+package io.normdrop.data;
+
+import io.normdrop.config.DataConfig;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Parquet data sets, read with Spark's parquet source on the executors: a label column (any
+ * numeric type holding whole numbers) and the features as an {@code array<number>} column, a
+ * Spark ML vector column, or one numeric column per feature. Each record is located by its
+ * file and row index ({@code _metadata.row_index}).
+ */
+public final class ParquetRecords {
+    private static final String VECTOR_UDT = "org.apache.spark.ml.linalg.VectorUDT";
+
+    private ParquetRecords() {
+    }
+
+    /** How the features are laid out in the files, from their schema. */
+    private enum Layout { ARRAY, VECTOR, COLUMNS }
+
+    /**
+     * The records at {@code path}, parsed on the executors.
+     *
+     * @throws DataException when the schema has no such label or features column, or they are
+     *                       not numeric
+     */
+    public static JavaRDD<ParsedRecord> read(JavaSparkContext sc, String path, DataConfig.Parquet columns,
+                                            RecordRules rules) {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        Dataset<Row> df;
+        try {
+            df = spark.read().parquet(path);
+        } catch (Exception e) { // AnalysisException arrives undeclared from Scala
+            if (e instanceof AnalysisException && e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")) {
+                throw new MissingInputException(path + ": no such file or directory", e);
+            }
+            throw new DataException(path + ": not readable as parquet: " + TextRecords.rootMessage(e).replaceAll("\\s+", " "), e);
+        }
+        StructType schema = df.schema();
+        StructField label = field(path, schema, columns.label(), "data.parquet.label");
+        if (!(label.dataType() instanceof NumericType)) {
+            throw new DataException(path + ": label column '" + label.name() + "' is " + label.dataType().simpleString()
+                    + "; expected a number type");
+        }
+        List<Column> select = new ArrayList<>(List.of(col(quote(label.name())).cast("double")));
+        Layout layout;
+        List<String> featureColumns;
+        if (columns.features() != null) {
+            StructField features = field(path, schema, columns.features(), "data.parquet.features");
+            DataType type = features.dataType();
+            if (type instanceof ArrayType array && array.elementType() instanceof NumericType) {
+                layout = Layout.ARRAY;
+                select.add(col(quote(features.name())).cast("array<float>"));
+            } else if (type.getClass().getName().equals(VECTOR_UDT)) {
+                layout = Layout.VECTOR;
+                select.add(col(quote(features.name())));
+            } else {
+                throw new DataException(path + ": features column '" + features.name() + "' is " + type.simpleString()
+                        + "; expected an array of numbers or a Spark ML vector");
+            }
+            featureColumns = List.of(features.name());
+        } else {
+            layout = Layout.COLUMNS;
+            featureColumns = Arrays.stream(schema.fields()).map(StructField::name).filter(n -> !n.equals(label.name())).toList();
+            List<String> nonNumeric = Arrays.stream(schema.fields())
+                    .filter(f -> !f.name().equals(label.name()) && !(f.dataType() instanceof NumericType))
+                    .map(f -> f.name() + " " + f.dataType().simpleString()).toList();
+            if (!nonNumeric.isEmpty()) {
+                throw new DataException(path + ": with data.parquet.features = null every column but the label is a feature,"
+                        + " but these are not numbers: " + String.join(", ", nonNumeric));
+            }
+            if (featureColumns.isEmpty()) {
+                throw new DataException(path + ": no feature columns besides the label '" + label.name() + "'");
+            }
+            featureColumns.forEach(n -> select.add(col(quote(n)).cast("float")));
+        }
+        select.add(col("_metadata.file_path"));
+        select.add(col("_metadata.row_index"));
+        int width = layout == Layout.COLUMNS ? featureColumns.size() : 1;
+        List<String> names = featureColumns;
+        return df.select(select.toArray(Column[]::new)).queryExecution().toRdd().toJavaRDD()
+                .map(row -> record(row, layout, width, names, rules));
+    }
+
+    private static ParsedRecord record(InternalRow row, Layout layout, int width, List<String> names, RecordRules rules) {
+        String fault;
+        Example example = null;
+        if (row.isNullAt(0)) {
+            fault = "label is null";
+        } else {
+            double label = row.getDouble(0);
+            fault = rules.labelFault(label);
+            if (fault == null) {
+                switch (layout) {
+                    case ARRAY -> {
+                        if (row.isNullAt(1)) {
+                            fault = "features are null";
+                        } else {
+                            ArrayData a = row.getArray(1);
+                            fault = rules.widthFault(a.numElements(), false);
+                            for (int j = 0; fault == null && j < a.numElements(); j++) {
+                                fault = a.isNullAt(j) ? "feature " + j + " is null"
+                                        : RecordRules.valueFault("feature " + j, a.getFloat(j));
+                            }
+                            if (fault == null) {
+                                example = Example.dense(a.toFloatArray(), (int) label);
+                            }
+                        }
+                    }
+                    case VECTOR -> {
+                        if (row.isNullAt(1)) {
+                            fault = "features are null";
+                        } else {
+                            InternalRow v = row.getStruct(1, 4);
+                            double[] values = v.getArray(3).toDoubleArray();
+                            boolean dense = v.getByte(0) == 1;
+                            int size = dense ? values.length : v.getInt(1);
+                            fault = rules.widthFault(size, false);
+                            float[] f = new float[values.length];
+                            for (int j = 0; fault == null && j < values.length; j++) {
+                                f[j] = (float) values[j];
+                                fault = RecordRules.valueFault("feature " + j, f[j]);
+                            }
+                            if (fault == null) {
+                                example = dense ? Example.dense(f, (int) label)
+                                        : sparseOfSize(v.getArray(2).toIntArray(), f, size, (int) label);
+                            }
+                        }
+                    }
+                    case COLUMNS -> {
+                        fault = rules.widthFault(width, false);
+                        float[] f = new float[width];
+                        for (int j = 0; fault == null && j < width; j++) {
+                            fault = row.isNullAt(1 + j) ? "column " + names.get(j) + " is null"
+                                    : RecordRules.valueFault("column " + names.get(j), f[j] = row.getFloat(1 + j));
+                        }
+                        if (fault == null) {
+                            example = Example.dense(f, (int) label);
+                        }
+                    }
+                }
+            }
+        }
+        if (example != null) {
+            return ParsedRecord.good(example);
+        }
+        int fields = layout == Layout.COLUMNS ? 1 + width : 2;
+        return ParsedRecord.bad(new Problem(row.getUTF8String(fields).toString(), Problem.Unit.RECORD,
+                row.getLong(fields + 1), fault));
+    }
+
+    /** A sparse vector's entries as an example of {@code size} features (dense when it fills them). */
+    private static Example sparseOfSize(int[] indices, float[] values, int size, int label) {
+        if (indices.length == size) {
+            return Example.dense(values, label);
+        }
+        float[] dense = new float[size];
+        for (int k = 0; k < indices.length; k++) {
+            dense[indices[k]] = values[k];
+        }
+        return Example.dense(dense, label);
+    }
+
+    private static StructField field(String path, StructType schema, String name, String key) {
+        return Arrays.stream(schema.fields()).filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new DataException(path + ": no column '" + name + "' (" + key + "); the columns are "
+                        + Arrays.stream(schema.fields()).map(f -> f.name() + " " + f.dataType().simpleString())
+                        .collect(Collectors.joining(", "))));
+    }
+
+    private static String quote(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+}

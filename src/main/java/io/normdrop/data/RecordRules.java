@@ -1,0 +1,61 @@
+package io.normdrop.data;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * What a good record looks like: how many features (0: not known yet, any width) and which
+ * labels (classes 0..classes-1; 0: not known yet, any non-negative whole number). The checks
+ * return the fault as text, or null when the value is fine; readers turn faults into
+ * {@link Problem}s.
+ *
+ * @param features  features per example, or 0 while inferring them
+ * @param classes   classes, or 0 while inferring them
+ * @param reference what fixed the numbers, for messages ("the training data", "data.features")
+ */
+public record RecordRules(int features, int classes, String reference) implements Serializable {
+    /** More classes than this are not inferred: a label column that is really an id, say. */
+    public static final int MAX_INFERRED_CLASSES = 10_000;
+
+    /** The label, or a fault ({@link #labelFault}) when it is not a usable class. */
+    String labelFault(double label) {
+        if (Double.isNaN(label) || Double.isInfinite(label)) {
+            return "label " + label + " is not a class";
+        }
+        if (label != Math.rint(label)) {
+            return "label " + number(label) + " is not an integer";
+        }
+        if (label < 0 || (classes > 0 && label >= classes)) {
+            return "label " + number(label) + " out of range: " + (classes > 0
+                    ? reference + " has " + classes + " classes (0.." + (classes - 1) + ")" : "labels start at 0");
+        }
+        if (classes == 0 && label >= MAX_INFERRED_CLASSES) {
+            return "label " + number(label) + " too large to infer the classes from (set data.classes)";
+        }
+        return null;
+    }
+
+    /** A fault when an example has {@code width} features (dense) or a feature at index {@code width - 1} (sparse). */
+    String widthFault(int width, boolean sparse) {
+        if (features == 0 || (sparse ? width <= features : width == features)) {
+            return null;
+        }
+        return sparse ? "feature index " + width + " beyond the " + features + " features of " + reference
+                : "wrong number of features: " + width + ", " + reference + " has " + features;
+    }
+
+    /** The fault of a feature value that is not finite, or null. */
+    static String valueFault(String what, double value) {
+        if (Double.isNaN(value)) {
+            return what + " is NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return what + " is infinite";
+        }
+        return null;
+    }
+
+    static String number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.format(Locale.ROOT, "%s", d);
+    }
+}

@@ -1,0 +1,84 @@
+package io.normdrop.data;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What one pass over a partition's records found: how many records, how many good and bad,
+ * the first problems, how many examples of each label and the widest example. Tallies of
+ * partitions merge into the data set's.
+ */
+public final class Tally implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Problems kept for messages. */
+    static final int KEPT_PROBLEMS = 10;
+
+    private long records;
+    private long good;
+    private long[] labelCounts = new long[0];
+    private int maxWidth;
+    private final List<Problem> problems = new ArrayList<>();
+
+    void add(ParsedRecord r) {
+        records++;
+        if (r.isGood()) {
+            good++;
+            int label = r.example().label();
+            if (label >= labelCounts.length) {
+                labelCounts = Arrays.copyOf(labelCounts, label + 1);
+            }
+            labelCounts[label]++;
+            maxWidth = Math.max(maxWidth, r.example().width());
+        } else if (problems.size() < KEPT_PROBLEMS) {
+            problems.add(r.problem());
+        }
+    }
+
+    /** This tally plus {@code other}'s (this one changed). */
+    Tally merge(Tally other) {
+        records += other.records;
+        good += other.good;
+        if (other.labelCounts.length > labelCounts.length) {
+            labelCounts = Arrays.copyOf(labelCounts, other.labelCounts.length);
+        }
+        for (int i = 0; i < other.labelCounts.length; i++) {
+            labelCounts[i] += other.labelCounts[i];
+        }
+        maxWidth = Math.max(maxWidth, other.maxWidth);
+        problems.addAll(other.problems);
+        problems.sort(Problem.ORDER);
+        if (problems.size() > KEPT_PROBLEMS) {
+            problems.subList(KEPT_PROBLEMS, problems.size()).clear();
+        }
+        return this;
+    }
+
+    public long records() {
+        return records;
+    }
+
+    public long good() {
+        return good;
+    }
+
+    public long bad() {
+        return records - good;
+    }
+
+    /** Examples per label, 0..largest label. */
+    public long[] labelCounts() {
+        return labelCounts.clone();
+    }
+
+    /** The largest number of features of a good record (the largest index + 1 when sparse). */
+    public int maxWidth() {
+        return maxWidth;
+    }
+
+    /** The first bad records, in file and record order (at most {@value #KEPT_PROBLEMS}). */
+    public List<Problem> problems() {
+        return List.copyOf(problems);
+    }
+}

@@ -1,0 +1,206 @@
+package io.normdrop.data;
+
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Parses one line of csv or libsvm text into a {@link ParsedRecord}. The csv parser is
+ * univocity's, the one Spark's csv source uses (quotes, escapes); the libsvm rules are Spark's
+ * libsvm source's: {@code label index:value ...}, indices 1-based and strictly ascending,
+ * blank lines and {@code #} comments skipped. Not thread-safe: one per partition.
+ */
+public final class TextParsers {
+    private TextParsers() {
+    }
+
+    /** Parses lines of one text format; {@code null} for a line that holds no record (blank, comment). */
+    public interface LineParser {
+        ParsedRecord parse(String line, String file, Problem.Unit unit, long position);
+    }
+
+    /**
+     * A csv line parser.
+     *
+     * @param separator  field separator
+     * @param labelIndex 0-based index of the label column
+     * @param header     column names when the files have a header, for messages; else null
+     * @param rules      the expected features and classes
+     */
+    public static LineParser csv(char separator, int labelIndex, List<String> header, RecordRules rules) {
+        CsvParserSettings settings = new CsvParserSettings();
+        settings.getFormat().setDelimiter(separator);
+        settings.getFormat().setLineSeparator("\n");
+        settings.setMaxColumns(1 << 20);
+        settings.setMaxCharsPerColumn(-1);
+        settings.setIgnoreLeadingWhitespaces(true);
+        settings.setIgnoreTrailingWhitespaces(true);
+        CsvParser parser = new CsvParser(settings);
+        return (line, file, unit, position) -> {
+            if (line.isBlank()) {
+                return null;
+            }
+            String[] fields = parser.parseLine(line);
+            String fault = csvFault(fields, labelIndex, header, rules);
+            if (fault != null) {
+                return ParsedRecord.bad(new Problem(file, unit, position, fault));
+            }
+            float[] values = new float[fields.length - 1];
+            for (int i = 0, k = 0; i < fields.length; i++) {
+                if (i != labelIndex) {
+                    values[k++] = Float.parseFloat(fields[i].trim());
+                }
+            }
+            return ParsedRecord.good(Example.dense(values, (int) Double.parseDouble(fields[labelIndex].trim())));
+        };
+    }
+
+    private static String csvFault(String[] fields, int labelIndex, List<String> header, RecordRules rules) {
+        if (labelIndex >= fields.length) {
+            return "no label column " + labelIndex + ": the line has " + fields.length + " field(s)";
+        }
+        String widthFault = rules.widthFault(fields.length - 1, false);
+        if (widthFault != null) {
+            return widthFault + " (" + fields.length + " fields with the label)";
+        }
+        String label = fields[labelIndex];
+        if (label == null || label.isBlank()) {
+            return "label is empty";
+        }
+        if (!looksNumeric(label.trim())) {
+            return "label '" + label.trim() + "' is not a number";
+        }
+        String labelFault = rules.labelFault(Double.parseDouble(label.trim()));
+        if (labelFault != null) {
+            return labelFault;
+        }
+        for (int i = 0; i < fields.length; i++) {
+            if (i == labelIndex) {
+                continue;
+            }
+            String column = "column " + i + (header != null && i < header.size() ? " (" + header.get(i) + ")" : "");
+            String f = fields[i];
+            if (f == null || f.isBlank()) {
+                return column + " is empty";
+            }
+            String text = f.trim();
+            if (!looksNumeric(text)) {
+                return isNanOrInfinity(text) ? column + " is " + text + " (NaN or infinite)"
+                        : column + ": '" + text + "' is not a number";
+            }
+            String valueFault = RecordRules.valueFault(column, Float.parseFloat(text));
+            if (valueFault != null) {
+                return valueFault + " (" + text + " overflows a float)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A libsvm line parser.
+     *
+     * @param rules the expected features (0: any index) and classes
+     */
+    public static LineParser libsvm(RecordRules rules) {
+        return (line, file, unit, position) -> {
+            String text = line.trim();
+            if (text.isEmpty() || text.startsWith("#")) {
+                return null;
+            }
+            String[] items = text.split("\\s+");
+            String fault;
+            if (!looksNumeric(items[0])) {
+                fault = "label '" + items[0] + "' is not a number";
+            } else {
+                fault = rules.labelFault(Double.parseDouble(items[0]));
+            }
+            int[] indices = new int[items.length - 1];
+            float[] values = new float[items.length - 1];
+            int previous = 0;
+            for (int k = 1; k < items.length && fault == null; k++) {
+                String item = items[k];
+                int colon = item.indexOf(':');
+                if (colon <= 0 || colon == item.length() - 1) {
+                    fault = "item " + k + " '" + item + "' is not index:value";
+                    break;
+                }
+                String index = item.substring(0, colon);
+                String value = item.substring(colon + 1);
+                if (!index.matches("\\d{1,9}") || Integer.parseInt(index) == 0) {
+                    fault = "item " + k + ": index '" + index + "' is not a whole number >= 1";
+                } else if (Integer.parseInt(index) <= previous) {
+                    fault = "item " + k + ": index " + index + " after " + previous
+                            + " (indices must be 1-based and strictly ascending)";
+                } else if (!looksNumeric(value)) {
+                    fault = "item " + k + ": value '" + value + "' is not a number"
+                            + (isNanOrInfinity(value) ? " (NaN or infinite)" : "");
+                } else {
+                    previous = Integer.parseInt(index);
+                    indices[k - 1] = previous - 1;
+                    values[k - 1] = Float.parseFloat(value);
+                    String valueFault = RecordRules.valueFault("item " + k + " (index " + index + ")", values[k - 1]);
+                    if (valueFault != null) {
+                        fault = valueFault + " (" + value + " overflows a float)";
+                    }
+                }
+            }
+            if (fault == null) {
+                fault = rules.widthFault(previous, true);
+            }
+            if (fault != null) {
+                return ParsedRecord.bad(new Problem(file, unit, position, fault));
+            }
+            return ParsedRecord.good(Example.sparse(indices, values, (int) Double.parseDouble(items[0])));
+        };
+    }
+
+    /**
+     * Whether {@code s} is a plain decimal number ({@code -1}, {@code 2.5}, {@code 1e-3}):
+     * stricter than {@link Float#parseFloat}, which also takes "NaN", "Infinity", hex floats
+     * and a trailing f or d.
+     */
+    static boolean looksNumeric(String s) {
+        int i = 0;
+        int n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            i++;
+        }
+        int digits = 0;
+        while (i < n && Character.isDigit(s.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && Character.isDigit(s.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int exponent = 0;
+            while (i < n && Character.isDigit(s.charAt(i))) {
+                i++;
+                exponent++;
+            }
+            if (exponent == 0) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static boolean isNanOrInfinity(String s) {
+        String t = s.toLowerCase(java.util.Locale.ROOT).replaceFirst("^[+-]", "");
+        return Arrays.asList("nan", "inf", "infinity").contains(t);
+    }
+}
