@@ -3,6 +3,14 @@ package io.normdrop.data;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -10,6 +18,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -18,8 +28,10 @@ import java.util.SplittableRandom;
  * from N(0, separation²) per feature, and an example is its class centre plus N(0, 1) noise per
  * feature, stored as bytes (128 + 32·x, clamped to 0..255) like image pixels. Labels cycle
  * through the classes in a seeded random order, so classes are balanced to within one example.
- * Everything derives from the seed: the same arguments give the same bytes. Files are written
- * streaming (memory does not grow with the number of examples), on any Hadoop file system.
+ * Everything derives from the seed, and every example from (seed, stream, index) alone: the
+ * same arguments give the same values in every format, whether written streaming by one JVM
+ * (IDX, CSV: memory does not grow with the number of examples) or by many Spark tasks at once
+ * (Parquet), on any Hadoop file system.
  *
  * @param examples   examples to write (>= 1)
  * @param features   features per example (>= 1); a square number is written as a square image
@@ -27,13 +39,19 @@ import java.util.SplittableRandom;
  * @param separation spread of the class centres relative to the noise (larger: easier)
  * @param seed       seed of centres, labels and noise
  */
-public record SyntheticData(long examples, int features, int classes, double separation, long seed) {
+public record SyntheticData(long examples, int features, int classes, double separation, long seed)
+        implements java.io.Serializable {
     /** Output formats of {@link #write}. */
     public enum Format {
         /** MNIST-format IDX image and label files (uncompressed). */
         IDX,
         /** One CSV file: a header {@code label,f0,...}, then one line per example. */
-        CSV
+        CSV,
+        /**
+         * A Parquet directory written by Spark tasks in parallel: {@code label int} and
+         * {@code features array<float>}.
+         */
+        PARQUET
     }
 
     public SyntheticData {
@@ -79,8 +97,6 @@ public record SyntheticData(long examples, int features, int classes, double sep
 
     private String[] write(FileSystem fs, Path base, String prefix, Format format, int stream) throws IOException {
         double[][] centres = centres();
-        SplittableRandom r = new SplittableRandom(seed * 31 + stream + 1);
-        int[] order = new int[classes];
         byte[] row = new byte[features];
         if (format == Format.IDX) {
             Path images = new Path(base, prefix + "-images-idx3-ubyte");
@@ -95,13 +111,15 @@ public record SyntheticData(long examples, int features, int classes, double sep
                 lab.writeInt(0x00000801);
                 lab.writeInt(Math.toIntExact(examples));
                 for (long i = 0; i < examples; i++) {
-                    int label = nextLabel(r, order, i);
-                    example(centres[label], r, row);
+                    int label = example(centres, stream, i, row);
                     img.write(row);
                     lab.writeByte(label);
                 }
             }
             return new String[]{images.toString(), labels.toString()};
+        }
+        if (format == Format.PARQUET) {
+            throw new IllegalArgumentException("parquet is written by Spark: use writeParquet");
         }
         Path csv = new Path(base, prefix + ".csv");
         try (OutputStream os = new BufferedOutputStream(fs.create(csv, true), 1 << 20);
@@ -113,8 +131,7 @@ public record SyntheticData(long examples, int features, int classes, double sep
             w.write(header.append('\n').toString());
             StringBuilder line = new StringBuilder(features * 4 + 4);
             for (long i = 0; i < examples; i++) {
-                int label = nextLabel(r, order, i);
-                example(centres[label], r, row);
+                int label = example(centres, stream, i, row);
                 line.setLength(0);
                 line.append(label);
                 for (byte b : row) {
@@ -126,28 +143,68 @@ public record SyntheticData(long examples, int features, int classes, double sep
         return new String[]{csv.toString()};
     }
 
-    /** Labels come in rounds of all classes, each round in a fresh random order. */
-    private int nextLabel(SplittableRandom r, int[] order, long i) {
-        int k = (int) (i % classes);
-        if (k == 0) {
-            for (int c = 0; c < classes; c++) {
-                order[c] = c;
+    /**
+     * Writes the dataset as a Parquet directory {@code dir/PREFIX.parquet} from Spark tasks,
+     * each generating its own range of examples (nothing passes through the driver).
+     *
+     * @param partitions tasks (and files) to write with
+     * @return the directory written
+     */
+    public String writeParquet(JavaSparkContext sc, String dir, String prefix, int stream, int partitions) {
+        String path = new Path(dir, prefix + ".parquet").toString();
+        int parts = (int) Math.max(1, Math.min(partitions, examples));
+        List<Integer> ids = java.util.stream.IntStream.range(0, parts).boxed().toList();
+        SyntheticData data = this;
+        JavaRDD<Row> rows = sc.parallelize(ids, parts).flatMap(p -> {
+            double[][] centres = data.centres();
+            long from = p * data.examples / parts;
+            long to = (p + 1L) * data.examples / parts;
+            byte[] row = new byte[data.features];
+            List<Row> out = new ArrayList<>((int) (to - from));
+            for (long i = from; i < to; i++) {
+                int label = data.example(centres, stream, i, row);
+                float[] x = new float[row.length];
+                for (int f = 0; f < x.length; f++) {
+                    x[f] = row[f] & 0xff;
+                }
+                out.add(RowFactory.create(label, x));
             }
-            for (int c = classes - 1; c > 0; c--) {
-                int j = r.nextInt(c + 1);
-                int t = order[c];
-                order[c] = order[j];
-                order[j] = t;
-            }
-        }
-        return order[k];
+            return out.iterator();
+        });
+        StructType schema = new StructType()
+                .add("label", DataTypes.IntegerType, false)
+                .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        SparkSession.builder().sparkContext(sc.sc()).getOrCreate().createDataFrame(rows, schema)
+                .write().mode(SaveMode.Overwrite).parquet(path);
+        return path;
     }
 
-    private void example(double[] centre, SplittableRandom r, byte[] row) {
+    /**
+     * Fills {@code row} with example {@code i} of {@code stream} and returns its label. Labels
+     * come in rounds of all classes, each round in its own seeded random order; the noise of each
+     * example has its own seed. The stream keeps train and test sets of the same centres apart.
+     */
+    int example(double[][] centres, int stream, long i, byte[] row) {
+        long round = i / classes;
+        SplittableRandom order = new SplittableRandom(SeededPermutation.mix(seed * 31 + stream + 1) ^ round);
+        int[] labels = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            labels[c] = c;
+        }
+        for (int c = classes - 1; c > 0; c--) {
+            int j = order.nextInt(c + 1);
+            int t = labels[c];
+            labels[c] = labels[j];
+            labels[j] = t;
+        }
+        int label = labels[(int) (i % classes)];
+        SplittableRandom noise = new SplittableRandom(SeededPermutation.mix(SeededPermutation.mix(seed * 31 + stream + 1) + i));
+        double[] centre = centres[label];
         for (int f = 0; f < features; f++) {
-            long v = Math.round(128 + 32 * (centre[f] + gaussian(r)));
+            long v = Math.round(128 + 32 * (centre[f] + gaussian(noise)));
             row[f] = (byte) Math.max(0, Math.min(255, v));
         }
+        return label;
     }
 
     private static double gaussian(SplittableRandom r) {
