@@ -57,7 +57,11 @@ public final class FileDigests {
     public static List<FileDigest> of(JavaSparkContext sc, String path) {
         List<String> files = files(sc.hadoopConfiguration(), path);
         SerializableConfiguration conf = new SerializableConfiguration(sc.hadoopConfiguration());
-        return sc.parallelize(files, Math.max(1, files.size())).map(f -> digest(conf.value(), f)).collect();
+        // Results travel as strings: Spark's Kryo cannot build records.
+        return sc.parallelize(files, Math.max(1, files.size())).map(f -> {
+            FileDigest d = digest(conf.value(), f);
+            return new String[]{d.path(), Long.toString(d.bytes()), d.sha256()};
+        }).collect().stream().map(d -> new FileDigest(d[0], Long.parseLong(d[1]), d[2])).toList();
     }
 
     static FileDigest digest(Configuration hadoop, String file) {
