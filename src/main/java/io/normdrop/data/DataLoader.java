@@ -46,9 +46,9 @@ public final class DataLoader {
      * @param knownClasses classes the job gives (data.classes or the output layer's units), 0 to infer
      */
     public LoadedData train(int knownClasses) {
-        String reference = knownClasses > 0 ? "the job" : "the training data";
         RecordRules rules = new RecordRules(config.features(), knownClasses,
-                config.features() > 0 ? "data.features" : reference);
+                config.features() > 0 ? "data.features" : "the training data",
+                knownClasses > 0 ? "the job" : "the training data");
         return load(config.train(), rules, config.features() == 0);
     }
 
@@ -74,16 +74,16 @@ public final class DataLoader {
             LabeledImages images = idx.read(source, 256);
             if (given.features() > 0 && images.features() != given.features()) {
                 throw new DataException(source.images() + ": images of " + images.rows() + "x" + images.cols() + " = "
-                        + images.features() + " features, but " + given.reference() + " has " + given.features());
+                        + images.features() + " features, but " + given.featuresFrom() + " has " + given.features());
             }
-            rules = new RecordRules(images.features(), given.classes(), given.reference());
+            rules = given.features() > 0 ? given : given.withFeatures(images.features());
             digests = images.digests();
             RecordRules r = rules;
             reader = () -> IdxRecords.read(sc, images, source.labels(), r);
         } else {
             digests = FileDigests.of(sc, source.path());
             if (inferFeatures && config.format() != DataFormat.LIBSVM) {
-                rules = new RecordRules(inferWidth(source, rules), given.classes(), "the training data");
+                rules = given.withFeatures(inferWidth(source, rules));
             }
             RecordRules r = rules;
             reader = () -> records(source, r);

@@ -9,11 +9,22 @@ import java.util.Locale;
  * return the fault as text, or null when the value is fine; readers turn faults into
  * {@link Problem}s.
  *
- * @param features  features per example, or 0 while inferring them
- * @param classes   classes, or 0 while inferring them
- * @param reference what fixed the numbers, for messages ("the training data", "data.features")
+ * @param features     features per example, or 0 while inferring them
+ * @param classes      classes, or 0 while inferring them
+ * @param featuresFrom what fixed the features, for messages ("the training data", "data.features")
+ * @param classesFrom  what fixed the classes, for messages ("the training data", "the job")
  */
-public record RecordRules(int features, int classes, String reference) implements Serializable {
+public record RecordRules(int features, int classes, String featuresFrom, String classesFrom) implements Serializable {
+    /** Rules whose features and classes both come from {@code source}. */
+    public RecordRules(int features, int classes, String source) {
+        this(features, classes, source, source);
+    }
+
+    /** The same rules with {@code features} found in the training data. */
+    RecordRules withFeatures(int features) {
+        return new RecordRules(features, classes, "the training data", classesFrom);
+    }
+
     /** More classes than this are not inferred: a label column that is really an id, say. */
     public static final int MAX_INFERRED_CLASSES = 10_000;
 
@@ -27,7 +38,7 @@ public record RecordRules(int features, int classes, String reference) implement
         }
         if (label < 0 || (classes > 0 && label >= classes)) {
             return "label " + number(label) + " out of range: " + (classes > 0
-                    ? reference + " has " + classes + " classes (0.." + (classes - 1) + ")" : "labels start at 0");
+                    ? classesFrom + " has " + classes + " classes (0.." + (classes - 1) + ")" : "labels start at 0");
         }
         if (classes == 0 && label >= MAX_INFERRED_CLASSES) {
             return "label " + number(label) + " too large to infer the classes from (set data.classes)";
@@ -40,8 +51,8 @@ public record RecordRules(int features, int classes, String reference) implement
         if (features == 0 || (sparse ? width <= features : width == features)) {
             return null;
         }
-        return sparse ? "feature index " + width + " beyond the " + features + " features of " + reference
-                : "wrong number of features: " + width + ", " + reference + " has " + features;
+        return sparse ? "feature index " + width + " beyond the " + features + " features of " + featuresFrom
+                : "wrong number of features: " + width + ", " + featuresFrom + " has " + features;
     }
 
     /** The fault of a feature value that is not finite, or null. */
