@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -160,16 +159,15 @@ public record SyntheticData(long examples, int features, int classes, double sep
             long from = p * data.examples / parts;
             long to = (p + 1L) * data.examples / parts;
             byte[] row = new byte[data.features];
-            List<Row> out = new ArrayList<>((int) (to - from));
-            for (long i = from; i < to; i++) {
+            // Lazily, one row at a time: a task's share never sits in memory whole.
+            return java.util.stream.LongStream.range(from, to).mapToObj(i -> {
                 int label = data.example(centres, stream, i, row);
                 float[] x = new float[row.length];
                 for (int f = 0; f < x.length; f++) {
                     x[f] = row[f] & 0xff;
                 }
-                out.add(RowFactory.create(label, x));
-            }
-            return out.iterator();
+                return RowFactory.create(label, x);
+            }).iterator();
         });
         StructType schema = new StructType()
                 .add("label", DataTypes.IntegerType, false)

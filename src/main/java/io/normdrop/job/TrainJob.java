@@ -156,13 +156,15 @@ public final class TrainJob {
         String runDir = runId == null ? c.output().dir() : c.output().dir() + "/" + runId;
         Inputs in = null;
         try (RunOutput output = RunOutput.start(runDir, overwrite, resume, sc.hadoopConfiguration())) {
+            long readStart = System.nanoTime();
             in = Inputs.read(sc, c, err);
+            double readSeconds = (System.nanoTime() - readStart) / 1e9;
             SparkTrainer trainer = c.metrics().trainingStats()
                     ? new SparkTrainer(sc, c.training()).withTrainingStats() : new SparkTrainer(sc, c.training());
-            out.printf("normdrop: training %,d examples (%,d features, %d classes%s), testing on %,d, %d workers on %s%n",
-                    in.train().count(), in.train().features(), in.train().classes(),
-                    in.scaler() == null ? "" : ", " + in.scaler().kind().jobName(), in.test().count(), trainer.workers(),
-                    sc.master());
+            out.printf(Locale.ROOT, "normdrop: training %,d examples (%,d features, %d classes%s), testing on %,d, %d workers"
+                            + " on %s (data read and checked in %.1f s)%n", in.train().count(), in.train().features(),
+                    in.train().classes(), in.scaler() == null ? "" : ", " + in.scaler().kind().jobName(), in.test().count(),
+                    trainer.workers(), sc.master(), readSeconds);
             Beginning beginning = begin(output, in, listener, out);
             SparkTrainer.Result result = train(sc, output, trainer, in, beginning, out);
             RunRecorder recorder = beginning.recorder();

@@ -92,6 +92,12 @@ public final class HtmlReport {
         layerTable(sb, m.model());
 
         sb.append("<h2>Spark</h2>\n");
+        RunMetrics.Data d = m.data();
+        sb.append(String.format(Locale.ROOT, "<p>Data: %s, %,d training and %,d test examples of %,d features, %d classes;"
+                        + " scaling %s%s.</p>%n", esc(String.valueOf(d.format())), d.trainExamples(), d.testExamples(),
+                d.features(), d.classNames().size(), esc(String.valueOf(d.normalization())),
+                d.badTrain() + d.badTest() == 0 ? "" : String.format(Locale.ROOT,
+                        "; bad records skipped: %,d training, %,d test", d.badTrain(), d.badTest())));
         if (!m.partitions().isEmpty()) {
             java.util.LongSummaryStatistics p = m.partitions().stream().mapToLong(Long::longValue).summaryStatistics();
             sb.append(String.format(Locale.ROOT, "<p>Training data in %d partitions of %,d to %,d examples (mean %,.0f).</p>%n",
