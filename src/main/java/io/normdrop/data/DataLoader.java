@@ -88,7 +88,8 @@ public final class DataLoader {
             RecordRules r = rules;
             reader = () -> records(source, r);
         }
-        JavaRDD<ParsedRecord> records = limited(reader.get(), source.limit());
+        // IdxReader already stopped at the limit.
+        JavaRDD<ParsedRecord> records = config.format() == DataFormat.IDX ? reader.get() : limited(reader.get(), source.limit());
         List<Tuple2<Integer, Tally>> tallies = records.mapPartitionsWithIndex((p, it) -> {
             Tally t = new Tally();
             it.forEachRemaining(t::add);
