@@ -215,4 +215,15 @@ class JobFilesTest {
             assertTrue(loaded.renderJson().contains("\"epochs\""), job);
         }
     }
+
+    @Test
+    void anOutputLayerWithoutUnitsTakesTheDataClasses() {
+        JobConfig c = valid("model.layers[2]={ type = output }", "data.classNames=[a,b,c]");
+        assertEquals(LayerSpec.UNITS_FROM_DATA, c.model().numClasses());
+        assertEquals(0, c.knownClasses(), "left to the data");
+        assertEquals(3, c.model().withClasses(3).numClasses());
+        assertEquals(3, valid("model.layers[2]={ type = output }", "data.classes=3").knownClasses());
+        assertEquals(10, valid().knownClasses(), "the output layer's units");
+        assertTrue(error("model.layers[1]={ type = dense }").contains("model.layers[1].units: is required"));
+    }
 }

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,5 +121,32 @@ class MainTest {
 
         assertOneLine(run("generate", dir.resolve("bad").toString(), "--classes", "1"), 64, "classes in 2..256");
         assertEquals(64, run("generate", dir.resolve("bad").toString(), "--format", "xml").code());
+    }
+
+    @Test
+    void validateReadsCsvAndListsEveryBadRecordOnItsOwnLine() throws IOException {
+        Path train = dir.resolve("train.csv");
+        Files.writeString(train, "label,a,b\n0,1,2\n1,x,3\n2,1\n1,3,4\n");
+        Path job = dir.resolve("csv.conf");
+        Files.writeString(job, """
+                data { format = csv, csv { header = true, label = label }, train.path = "%s", test.path = "%s" }
+                model.layers = [ { type = dense, units = 4 }, { type = output } ]
+                output.dir = "%s"
+                """.formatted(train, train, dir.resolve("run")));
+        Result bad = run("validate", job.toString(), "--master", "local[1]");
+        assertEquals(65, bad.code(), bad.err());
+        List<String> lines = bad.err().strip().lines().toList();
+        assertEquals(List.of("normdrop: data.train: 2 bad record(s) of 4 in " + train
+                        + " (data.onBadRecord = fail; skip leaves them out)",
+                "normdrop: file:" + train + ": line 3: column 1 (a): 'x' is not a number",
+                "normdrop: file:" + train + ": line 4: wrong number of features: 1, the training data has 2 (2 fields with the label)"),
+                lines);
+
+        Result skipped = run("validate", job.toString(), "--master", "local[1]", "--set", "data.onBadRecord=skip",
+                "--set", "data.maxBadFraction=0.5");
+        assertEquals(0, skipped.code(), skipped.err());
+        assertTrue(skipped.out().contains("data (csv): 2 features, 2 classes"), skipped.out());
+        assertTrue(skipped.out().contains("train 2 examples, 2 bad records skipped"), skipped.out());
+        assertTrue(skipped.err().contains("normdrop: warning: data.train: skipped: file:" + train + ": line 3"), skipped.err());
     }
 }
