@@ -119,6 +119,19 @@ class MainTest {
         assertEquals(11, Files.readAllLines(dir.resolve("csv/train.csv")).size());
         assertEquals(6, Files.readAllLines(dir.resolve("csv/test.csv")).size());
 
+        Result csvJob = run("validate", dir.resolve("csv/job.conf").toString(), "--master", "local[1]");
+        assertEquals(0, csvJob.code(), csvJob.err());
+        assertTrue(csvJob.out().contains("data (csv): 3 features, 10 classes"), csvJob.out());
+
+        Result parquet = run("generate", dir.resolve("pq").toString(), "--examples", "300", "--test-examples", "50",
+                "--features", "8", "--classes", "3", "--format", "parquet", "--master", "local[1]");
+        assertEquals(0, parquet.code(), parquet.err());
+        assertTrue(Files.exists(dir.resolve("pq/train.parquet/_SUCCESS")));
+        Result parquetJob = run("validate", dir.resolve("pq/job.conf").toString(), "--master", "local[1]");
+        assertEquals(0, parquetJob.code(), parquetJob.err());
+        assertTrue(parquetJob.out().contains("data (parquet): 8 features, 3 classes"), parquetJob.out());
+        assertTrue(parquetJob.out().contains("training examples per class: 100 100 100"), parquetJob.out());
+
         assertOneLine(run("generate", dir.resolve("bad").toString(), "--classes", "1"), 64, "classes in 2..256");
         assertEquals(64, run("generate", dir.resolve("bad").toString(), "--format", "xml").code());
     }
