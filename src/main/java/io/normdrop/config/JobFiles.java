@@ -281,7 +281,9 @@ public final class JobFiles {
                 v.integer("training.batchSizePerWorker"),
                 v.integer("training.averagingFrequency"),
                 v.integer("training.prefetch"),
-                Names.parse("training.approach", v.string("training.approach"), TrainingApproach.class));
+                Names.parse("training.approach", v.string("training.approach"), TrainingApproach.class),
+                Names.parse("training.master", v.string("training.master"), TrainingMasterKind.class),
+                v.integer("training.threadsPerWorker"));
         OutputConfig output = new OutputConfig(v.optionalString("output.dir"), v.optionalString("output.runId"));
         QualityConfig quality = new QualityConfig(v.number("quality.minAccuracy"),
                 c.getIsNull("quality.maxDrop") ? null : v.number("quality.maxDrop"));

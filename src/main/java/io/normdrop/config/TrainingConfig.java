@@ -15,10 +15,15 @@ package io.normdrop.config;
  *                           are faster but let workers drift apart, which costs accuracy.
  * @param prefetch           minibatches each worker loads ahead of fitting (>= 0; 0 disables)
  * @param approach           how minibatches reach workers: direct (default) or export
+ *                           (export needs master = parameter-averaging)
+ * @param master             which training master averages the workers: resident (Normdrop's,
+ *                           default) or parameter-averaging (dl4j-spark's own)
+ * @param threadsPerWorker   ND4J and BLAS threads of each worker with the resident master; 0
+ *                           (default) shares the executor's cores among its concurrent workers
  */
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,
-                             TrainingApproach approach) {
+                             TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker) {
     public TrainingConfig {
         Checks.atLeast("training.epochs", epochs, 1);
         if (updater == null) {
@@ -32,5 +37,13 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         if (approach == null) {
             throw new ConfigException("training.approach", "is required");
         }
+        if (master == null) {
+            throw new ConfigException("training.master", "is required");
+        }
+        if (approach == TrainingApproach.EXPORT && master == TrainingMasterKind.RESIDENT) {
+            throw ConfigException.invalid("training.approach", "export",
+                    "export needs training.master = parameter-averaging (the resident master reads the RDD directly)");
+        }
+        Checks.atLeast("training.threadsPerWorker", threadsPerWorker, 0);
     }
 }

@@ -418,7 +418,8 @@ public final class TrainJob {
         TrainingConfig t = c.training();
         return new RunMetrics.Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingFrequency(),
                 t.updater().kind().name().toLowerCase(Locale.ROOT) + " " + t.updater().learningRate(),
-                t.approach().jobName(), c.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()),
+                t.master() == io.normdrop.config.TrainingMasterKind.RESIDENT ? t.master().jobName()
+                        : t.master().jobName() + " " + t.approach().jobName(), c.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()),
                 c.model().dataInit().enabled(), summary.layers().stream().map(NetworkSummary.Row::keep).toList(),
                 c.model().layers().stream().map(l -> l.kind().jobName() + " " + l.units()).toList());
     }

@@ -2,6 +2,8 @@ package io.normdrop.train;
 
 import io.normdrop.config.TrainingApproach;
 import io.normdrop.config.TrainingConfig;
+import io.normdrop.config.TrainingMasterKind;
+import org.deeplearning4j.spark.api.TrainingMaster;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
@@ -72,6 +74,11 @@ public final class SparkTrainer {
      */
     public SparkTrainer withTrainingStats() {
         return new SparkTrainer(sc, training, true);
+    }
+
+    /** Tasks one executor runs at once: local mode runs every worker in the one JVM. */
+    private int tasksPerExecutor() {
+        return sc.isLocal() ? workers : sc.getConf().getInt("spark.executor.cores", 1);
     }
 
     /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
@@ -203,11 +210,18 @@ public final class SparkTrainer {
      */
     public Result fit(MultiLayerNetwork network, EpochBatches train, JavaRDD<DataSet> test, MetricsSink sink,
                       Start start, EpochEnd epochEnd) {
-        ParameterAveragingTrainingMaster master = trainingMaster(train.dataSetExamples());
         long trainExamples = train.examples();
-        master.setIterationCount(start.iterationCount());
+        ResidentTrainingMaster resident = training.master() == TrainingMasterKind.RESIDENT
+                ? new ResidentTrainingMaster(training.batchSizePerWorker(), training.threadsPerWorker(), tasksPerExecutor())
+                : null;
+        ParameterAveragingTrainingMaster averaging = resident == null ? trainingMaster(train.dataSetExamples()) : null;
+        TrainingMaster<?, ?> master = resident != null ? resident : averaging;
+        if (averaging != null) {
+            averaging.setIterationCount(start.iterationCount());
+        }
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
-        TrainingStatsReader stats = trainingStats ? new TrainingStatsReader(master::getTrainingStats) : null;
+        TrainingStatsReader stats = trainingStats && averaging != null
+                ? new TrainingStatsReader(averaging::getTrainingStats) : null;
         int classes = (int) network.layerSize(network.getnLayers() - 1);
         List<EpochMetrics> epochs = new ArrayList<>();
         Evaluation evaluation = null;
@@ -222,7 +236,7 @@ public final class SparkTrainer {
                 JavaRDD<DataSet> batches = train.epoch(epoch);
                 List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
                 double lossSum = 0;
-                TimeBreakdown time = stats == null ? null : TimeBreakdown.ZERO;
+                TimeBreakdown time = stats == null && resident == null ? null : TimeBreakdown.ZERO;
                 for (int r = 0; r < rounds.size(); r++) {
                     Set<Integer> ids = rounds.get(r);
                     long roundStart = System.nanoTime();
@@ -232,7 +246,7 @@ public final class SparkTrainer {
                     round.unpersist(false);
                     double wall = (System.nanoTime() - roundStart) / 1e9;
                     long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
-                    TimeBreakdown roundTime = stats == null ? null : stats.next(wall);
+                    TimeBreakdown roundTime = resident != null ? resident.lastRound() : stats == null ? null : stats.next(wall);
                     if (roundTime != null) {
                         time = time.plus(roundTime);
                     }
@@ -264,7 +278,8 @@ public final class SparkTrainer {
                     throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
                 }
                 try {
-                    epochEnd.after(epoch, spark.getNetwork(), master.getIterationCount());
+                    epochEnd.after(epoch, spark.getNetwork(), averaging != null ? averaging.getIterationCount()
+                            : spark.getNetwork().getLayerWiseConfigurations().getIterationCount());
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
                 }

@@ -35,12 +35,13 @@ class SparkVsSingleMachineIT {
     static final int BATCH = 32;
     static final int EXAMPLES = 640;
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"sgd, direct", "adam, direct", "adam, export"})
-    void oneWorkerEqualsSingleMachine(String updater, String approach, JavaSparkContext sc) {
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"sgd, direct, resident", "adam, direct, resident", "sgd, direct, parameter-averaging",
+            "adam, direct, parameter-averaging", "adam, export, parameter-averaging"})
+    void oneWorkerEqualsSingleMachine(String updater, String approach, String master, JavaSparkContext sc) {
         JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), List.of(
                 "training.updater.type=" + updater, "training.updater.learningRate=0.01",
-                "training.workers=1", "training.epochs=2", "training.approach=" + approach,
+                "training.workers=1", "training.epochs=2", "training.approach=" + approach, "training.master=" + master,
                 "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH,
                 // one averaging round covers the epoch, so dl4j-spark does not re-split the data
                 "training.averagingFrequency=" + (EXAMPLES / BATCH),
@@ -74,7 +75,38 @@ class SparkVsSingleMachineIT {
             init();
         }}.params()).amaxNumber().doubleValue();
         assertTrue(moved > 1e-2, "training moved the parameters (max change " + moved + ")");
-        assertTrue(maxDiff < 1e-5, updater + "/" + approach + ": max parameter difference " + maxDiff);
+        assertTrue(maxDiff < 1e-5, updater + "/" + approach + "/" + master + ": max parameter difference " + maxDiff);
         assertEquals(2, result.epochs().size());
+    }
+
+    /**
+     * Normdrop's resident master against dl4j-spark's own on two workers: the same rounds of the
+     * same minibatches, parameters and Adam state averaged the same way, so the same parameters.
+     */
+    @org.junit.jupiter.api.Test
+    void residentMasterEqualsDl4jsParameterAveragingOnTwoWorkers(JavaSparkContext sc) {
+        float[] resident = twoWorkers(sc, "resident");
+        float[] dl4j = twoWorkers(sc, "parameter-averaging");
+        double maxDiff = 0;
+        for (int i = 0; i < resident.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(resident[i] - dl4j[i]));
+        }
+        assertTrue(maxDiff < 1e-5, "max parameter difference " + maxDiff);
+    }
+
+    private static float[] twoWorkers(JavaSparkContext sc, String master) {
+        JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), List.of("training.master=" + master,
+                "training.workers=2", "training.epochs=2", "training.averagingFrequency=4",
+                "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
+                "data.train.limit=1280", "data.test.limit=200")).config();
+        SparkTrainer trainer = new SparkTrainer(sc, job.training());
+        io.normdrop.testing.JobData data = io.normdrop.testing.JobData.of(sc, job, trainer);
+        MultiLayerNetwork network = new MultiLayerNetwork(NetworkFactory.configuration(job.model(), job.training(), 784));
+        network.init();
+        SparkTrainer.Result result = trainer.fit(network, data.epochs(), data.testBatches(), MetricsSink.all());
+        data.train().release();
+        data.test().release();
+        assertEquals(3, result.epochs().get(0).rounds(), "1,280 examples in rounds of 2 x 64 x 4 = 512");
+        return result.network().params().dup().reshape(result.network().numParams()).toFloatVector();
     }
 }

@@ -1,0 +1,320 @@
+package io.normdrop.train;
+
+import io.normdrop.metrics.TimeBreakdown;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.datasets.iterator.IteratorDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.api.TrainingResult;
+import org.deeplearning4j.spark.api.TrainingWorker;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Parameter averaging with the networks resident on the executors: dl4j-spark's
+ * {@link TrainingMaster} contract (one {@code executeTraining} call fits the given RDD once,
+ * then the driver's network holds the average of the workers' parameters and updater state),
+ * without what dl4j-spark's {@code ParameterAveragingTrainingMaster} pays on every averaging round:
+ * rebuilding each worker's network from its JSON configuration, counting and persisting (serialized)
+ * the round's data, and a tree aggregation of its result objects. Here each executor keeps a small
+ * pool of networks per master across rounds; a round broadcasts the averaged parameters and updater
+ * state once, each task copies them into a pooled network, fits its partition's minibatches
+ * straight from the partition's iterator and returns parameters, updater state, mean loss and counts;
+ * the driver averages the results. Every worker runs ND4J and OpenBLAS with
+ * {@code threadsPerWorker} threads (default: the executor's cores shared among its concurrent
+ * tasks), so workers do not oversubscribe the cores. Only MultiLayerNetworks and DataSet RDDs.
+ */
+public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrainingMaster.Result,
+        TrainingWorker<ResidentTrainingMaster.Result>> {
+    /** Networks kept on this JVM, by master id; taken by a task for a round and given back. */
+    private static final Map<String, Queue<MultiLayerNetwork>> RESIDENT = new ConcurrentHashMap<>();
+
+    private final String id = UUID.randomUUID().toString();
+    private final int batchSize;
+    private final int threadsPerWorker;
+    private final int tasksPerExecutor;
+    private String configuration;
+    private TimeBreakdown lastRound = TimeBreakdown.ZERO;
+
+    /**
+     * @param batchSize        minibatch size each worker fits (DataSets are re-batched to it)
+     * @param threadsPerWorker ND4J/BLAS threads of each worker; 0: cores per concurrent task
+     * @param tasksPerExecutor tasks an executor runs at once (local mode: the workers), for the default threads
+     */
+    public ResidentTrainingMaster(int batchSize, int threadsPerWorker, int tasksPerExecutor) {
+        this.batchSize = batchSize;
+        this.threadsPerWorker = threadsPerWorker;
+        this.tasksPerExecutor = Math.max(1, tasksPerExecutor);
+    }
+
+    /** What the driver ships each round; a class (Kryo cannot build records). */
+    static final class Snapshot implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String configuration;
+        final INDArray params;
+        final INDArray updaterState;
+        final int iterationCount;
+
+        Snapshot(String configuration, INDArray params, INDArray updaterState, int iterationCount) {
+            this.configuration = configuration;
+            this.params = params;
+            this.updaterState = updaterState;
+            this.iterationCount = iterationCount;
+        }
+    }
+
+    /** One worker's round. */
+    public static final class Result implements TrainingResult, Serializable {
+        private static final long serialVersionUID = 1L;
+        final INDArray params;
+        final INDArray updaterState;
+        final double lossSum;
+        final int minibatches;
+        final long examples;
+        final int iterationCount;
+        final long fitNanos;
+
+        Result(INDArray params, INDArray updaterState, double lossSum, int minibatches, long examples, int iterationCount,
+               long fitNanos) {
+            this.params = params;
+            this.updaterState = updaterState;
+            this.lossSum = lossSum;
+            this.minibatches = minibatches;
+            this.examples = examples;
+            this.iterationCount = iterationCount;
+            this.fitNanos = fitNanos;
+        }
+
+        @Override
+        public void setStats(SparkTrainingStats stats) {
+            // Normdrop's own breakdown (lastRound) replaces dl4j-spark's statistics here.
+        }
+    }
+
+    @Override
+    public void executeTraining(SparkDl4jMultiLayer spark, JavaRDD<DataSet> data) {
+        long start = System.nanoTime();
+        MultiLayerNetwork network = spark.getNetwork();
+        if (configuration == null) {
+            configuration = network.getLayerWiseConfigurations().toJson();
+        }
+        INDArray state = network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
+        Broadcast<Snapshot> snapshot = spark.getSparkContext().broadcast(new Snapshot(configuration, network.params().dup(),
+                state == null ? null : state.dup(), network.getLayerWiseConfigurations().getIterationCount()));
+        long broadcastNanos = System.nanoTime() - start;
+        String master = id;
+        int batch = batchSize;
+        int threads = threadsPerWorker;
+        int slots = tasksPerExecutor;
+        List<Result> results = data.mapPartitions(it -> {
+            if (!it.hasNext()) {
+                return java.util.Collections.emptyIterator();
+            }
+            return List.of(fit(master, snapshot.value(), it, batch, threads, slots)).iterator();
+        }).collect();
+        long aggregateStart = System.nanoTime();
+        snapshot.unpersist(false);
+        if (results.isEmpty()) {
+            return;
+        }
+        INDArray params = results.get(0).params.dup();
+        INDArray updater = results.get(0).updaterState == null ? null : results.get(0).updaterState.dup();
+        double loss = 0;
+        int minibatches = 0;
+        int iterations = 0;
+        long fitNanos = 0;
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            if (i > 0) {
+                params.addi(r.params);
+                if (updater != null) {
+                    updater.addi(r.updaterState);
+                }
+            }
+            loss += r.lossSum;
+            minibatches += r.minibatches;
+            iterations = Math.max(iterations, r.iterationCount);
+            fitNanos += r.fitNanos;
+        }
+        params.divi(results.size());
+        network.setParams(params);
+        if (updater != null) {
+            network.getUpdater().getStateViewArray().assign(updater.divi(results.size()));
+        }
+        network.getLayerWiseConfigurations().setIterationCount(iterations);
+        spark.setScore(minibatches == 0 ? Double.NaN : loss / minibatches);
+        long end = System.nanoTime();
+        double wall = (end - start) / 1e9;
+        double fit = fitNanos / 1e9 / results.size();
+        double broadcast = broadcastNanos / 1e9;
+        double aggregation = (end - aggregateStart) / 1e9;
+        // The rest of the round: scheduling, shipping results, computing the partitions.
+        lastRound = new TimeBreakdown(broadcast, fit, aggregation, 0, 0, Math.max(0, wall - broadcast - fit - aggregation));
+    }
+
+    /** Fits one partition on a resident network of this JVM. */
+    static Result fit(String master, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int threads, int slots) {
+        int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / slots);
+        if (Nd4j.getEnvironment().maxThreads() != n) {
+            Nd4j.getEnvironment().setMaxThreads(n);
+            Nd4j.getEnvironment().setMaxMasterThreads(n);
+            Nd4j.factory().blas().setMaxThreads(n);
+        }
+        Queue<MultiLayerNetwork> pool = RESIDENT.computeIfAbsent(master, k -> new ConcurrentLinkedQueue<>());
+        MultiLayerNetwork net = pool.poll();
+        if (net == null) {
+            net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
+            net.init();
+        }
+        try {
+            net.setParams(s.params);
+            if (s.updaterState != null) {
+                net.getUpdater().getStateViewArray().assign(s.updaterState);
+            }
+            net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
+            long t0 = System.nanoTime();
+            double lossSum = 0;
+            int minibatches = 0;
+            long examples = 0;
+            IteratorDataSetIterator batches = new IteratorDataSetIterator(data, batchSize);
+            while (batches.hasNext()) {
+                DataSet batch = batches.next();
+                net.fit(batch);
+                lossSum += net.score();
+                minibatches++;
+                examples += batch.numExamples();
+            }
+            long fitNanos = System.nanoTime() - t0;
+            INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+            return new Result(net.params().dup(), state == null ? null : state.dup(), lossSum, minibatches, examples,
+                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
+        } finally {
+            pool.offer(net);
+        }
+    }
+
+    /** Where the last round's time went: broadcast, mean worker fit, aggregation, other. */
+    public TimeBreakdown lastRound() {
+        return lastRound;
+    }
+
+    @Override
+    public boolean deleteTempFiles(JavaSparkContext sc) {
+        return deleteTempFiles(sc.sc());
+    }
+
+    /** Drops this master's resident networks: here, and best effort on the executors. */
+    @Override
+    public boolean deleteTempFiles(SparkContext sc) {
+        RESIDENT.remove(id);
+        if (!sc.isLocal() && !sc.isStopped()) {
+            String master = id;
+            int tasks = Math.max(1, sc.defaultParallelism()) * 2;
+            new JavaSparkContext(sc).parallelize(java.util.stream.IntStream.range(0, tasks).boxed().toList(), tasks)
+                    .foreach(i -> RESIDENT.remove(master));
+        }
+        return true;
+    }
+
+    // ---- the rest of dl4j-spark's TrainingMaster: what this master does not do ------------
+
+    @Override
+    public TrainingWorker<Result> getWorkerInstance(SparkDl4jMultiLayer network) {
+        throw new UnsupportedOperationException("the resident master trains with its own executor-side loop");
+    }
+
+    @Override
+    public TrainingWorker<Result> getWorkerInstance(SparkComputationGraph graph) {
+        throw unsupported();
+    }
+
+    @Override
+    public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> paths,
+                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+        throw unsupported();
+    }
+
+    @Override
+    public void executeTraining(SparkComputationGraph graph, JavaRDD<DataSet> data) {
+        throw unsupported();
+    }
+
+    @Override
+    public void executeTrainingMDS(SparkComputationGraph graph, JavaRDD<MultiDataSet> data) {
+        throw unsupported();
+    }
+
+    private static UnsupportedOperationException unsupported() {
+        return new UnsupportedOperationException("the resident master trains MultiLayerNetworks from DataSet RDDs only");
+    }
+
+    @Override
+    public void removeHook(TrainingHook hook) {
+        throw new UnsupportedOperationException("training hooks are not supported by the resident master");
+    }
+
+    @Override
+    public void addHook(TrainingHook hook) {
+        throw new UnsupportedOperationException("training hooks are not supported by the resident master");
+    }
+
+    @Override
+    public String toJson() {
+        return "{\"master\":\"resident\",\"batchSizePerWorker\":" + batchSize + ",\"threadsPerWorker\":" + threadsPerWorker + "}";
+    }
+
+    @Override
+    public String toYaml() {
+        return "master: resident\nbatchSizePerWorker: " + batchSize + "\nthreadsPerWorker: " + threadsPerWorker + "\n";
+    }
+
+    @Override
+    public void setCollectTrainingStats(boolean collect) {
+        // Always collected: lastRound().
+    }
+
+    @Override
+    public boolean getIsCollectTrainingStats() {
+        return false;
+    }
+
+    @Override
+    public SparkTrainingStats getTrainingStats() {
+        return null;
+    }
+
+    @Override
+    public void setListeners(Collection<TrainingListener> listeners) {
+        if (listeners != null && !listeners.isEmpty()) {
+            throw new UnsupportedOperationException("listeners are not supported by the resident master");
+        }
+    }
+
+    @Override
+    public void setListeners(StatsStorageRouter router, Collection<TrainingListener> listeners) {
+        setListeners(listeners);
+    }
+}
