@@ -121,6 +121,8 @@ public final class DataLoader {
         JavaPairRDD<Long, Example> examples = records.mapPartitionsWithIndex((p, it) -> indexed(it, offsets[p]), true)
                 .mapToPair(t -> t);
         examples.persist(STORAGE_LEVEL);
+        // Materialized now, so that reading the data counts as reading, not as the first epoch.
+        examples.count();
         return new LoadedData(source.key(), examples, total.good(), features, classes, total, problems, digests);
     }
 
