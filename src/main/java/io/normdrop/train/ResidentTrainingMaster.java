@@ -97,10 +97,9 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
         final long examples;
         final int iterationCount;
         final long fitNanos;
-        final long dataNanos;
 
         Result(float[] params, float[] updaterState, double lossSum, int minibatches, long examples, int iterationCount,
-               long fitNanos, long dataNanos) {
+               long fitNanos) {
             this.params = params;
             this.updaterState = updaterState;
             this.lossSum = lossSum;
@@ -108,7 +107,6 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
             this.examples = examples;
             this.iterationCount = iterationCount;
             this.fitNanos = fitNanos;
-            this.dataNanos = dataNanos;
         }
 
         @Override
@@ -133,14 +131,9 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
         int batch = batchSize;
         int threads = threadsPerWorker;
         int slots = tasksPerExecutor;
-        List<Result> results = data.mapPartitions(it -> {
-            long t0 = System.nanoTime();
-            if (!it.hasNext()) { // computes the partition: for Normdrop's batches, reads the reshuffled examples
-                return java.util.Collections.emptyIterator();
-            }
-            long dataNanos = System.nanoTime() - t0; // the rest of the reshuffle read happened before this function ran
-            return List.of(fit(master, snapshot.value(), it, batch, threads, slots, dataNanos)).iterator();
-        }).collect();
+        List<Result> results = data.mapPartitions(it -> it.hasNext()
+                ? List.of(fit(master, snapshot.value(), it, batch, threads, slots)).iterator()
+                : java.util.Collections.<Result>emptyIterator()).collect();
         long aggregateStart = System.nanoTime();
         snapshot.unpersist(false);
         if (results.isEmpty()) {
@@ -152,7 +145,6 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
         int minibatches = 0;
         int iterations = 0;
         long fitNanos = 0;
-        long dataNanos = 0;
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             if (i > 0) {
@@ -165,7 +157,6 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
             minibatches += r.minibatches;
             iterations = Math.max(iterations, r.iterationCount);
             fitNanos += r.fitNanos;
-            dataNanos += r.dataNanos;
         }
         float workers = results.size();
         scale(params, 1 / workers);
@@ -182,15 +173,13 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
         double fit = fitNanos / 1e9 / results.size();
         double broadcast = broadcastNanos / 1e9;
         double aggregation = (end - aggregateStart) / 1e9;
-        double partition = dataNanos / 1e9 / results.size();
-        // The rest of the round: scheduling tasks, shipping parameters and results.
-        lastRound = new TimeBreakdown(broadcast, fit, aggregation, partition, 0,
-                Math.max(0, wall - broadcast - fit - aggregation - partition));
+        // The rest of the round: scheduling the tasks, reading the round's reshuffled partitions
+        // (Spark computes them before the task's function runs), shipping the results.
+        lastRound = new TimeBreakdown(broadcast, fit, aggregation, 0, 0, Math.max(0, wall - broadcast - fit - aggregation));
     }
 
     /** Fits one partition on a resident network of this JVM. */
-    static Result fit(String master, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int threads, int slots,
-                      long dataNanos) {
+    static Result fit(String master, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int threads, int slots) {
         int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / slots);
         if (Nd4j.getEnvironment().maxThreads() != n) {
             Nd4j.getEnvironment().setMaxThreads(n);
@@ -225,7 +214,7 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
             long fitNanos = System.nanoTime() - t0;
             INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
             return new Result(net.params().toFloatVector(), state == null ? null : state.toFloatVector(), lossSum, minibatches, examples,
-                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos, dataNanos);
+                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
         } finally {
             pool.offer(net);
         }
@@ -244,8 +233,9 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
     }
 
     /**
-     * Where the last round's time went: broadcast, mean worker fit, aggregation, repartition (mean
-     * time a worker waited for its partition: the epoch's reshuffle), other.
+     * Where the last round's time went: broadcast (the driver's snapshot), mean worker fit,
+     * aggregation (averaging on the driver), other (scheduling, reading the round's partitions,
+     * shipping results).
      */
     public TimeBreakdown lastRound() {
         return lastRound;
