@@ -25,4 +25,10 @@ public record TimeBreakdown(double broadcast, double fit, double aggregation, do
         return new TimeBreakdown(broadcast + o.broadcast, fit + o.fit, aggregation + o.aggregation,
                 repartition + o.repartition, export + o.export, other + o.other);
     }
+
+    /** The same breakdown of a round that took {@code wall} seconds: what the parts miss is "other". */
+    public TimeBreakdown within(double wall) {
+        double named = broadcast + fit + aggregation + repartition + export;
+        return new TimeBreakdown(broadcast, fit, aggregation, repartition, export, Math.max(0, wall - named));
+    }
 }

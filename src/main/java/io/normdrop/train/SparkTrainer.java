@@ -246,7 +246,8 @@ public final class SparkTrainer {
                     round.unpersist(false);
                     double wall = (System.nanoTime() - roundStart) / 1e9;
                     long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
-                    TimeBreakdown roundTime = resident != null ? resident.lastRound() : stats == null ? null : stats.next(wall);
+                    TimeBreakdown roundTime = resident != null ? resident.lastRound().within(wall)
+                            : stats == null ? null : stats.next(wall);
                     if (roundTime != null) {
                         time = time.plus(roundTime);
                     }
