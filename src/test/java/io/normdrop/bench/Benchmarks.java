@@ -391,10 +391,10 @@ public final class Benchmarks {
         runs.put("(a) single JVM MultiLayerNetwork.fit", singleMachine(config));
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(
                 new SparkSettings(null, "normdrop-bench", Map.of("spark.ui.enabled", "false")), "local[2]"))) {
-            runs.put("(b) Normdrop on Spark local[2], resident master", trainer(sc, config, "resident"));
+            runs.put("(b) Normdrop on Spark local[2], resident master", trainer(sc, config, "resident")); // the job's averaging
             restoreThreads(defaultThreads);
-            runs.put("(b20) the same, averaging every 20 minibatches instead of 10", trainer(sc, config, "resident",
-                    "training.averagingFrequency=20"));
+            runs.put("(b10) the same, averaging every 10 minibatches", trainer(sc, config, "resident",
+                    "training.averagingFrequency=10"));
             restoreThreads(defaultThreads);
             runs.put("(b') Normdrop on Spark local[2], dl4j-spark's master (Normdrop's settings)",
                     trainer(sc, config, "parameter-averaging"));
