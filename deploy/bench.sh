@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|all|compare|scale] [OUT]     (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|all|compare|scale|cluster] [OUT]     (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided (~1 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
 #   fashion full Fashion-MNIST on Spark local[2] with and without weight norm, and in one JVM (~12 min)
@@ -12,12 +12,61 @@
 #           data/synthetic-1m), trains one epoch on local[2], records the time per epoch and the
 #           peak memory of the one JVM that is driver and executors in local mode (~10 min;
 #           writes scale.md, scale-time.txt and the run's metrics.json to OUT)
+#   cluster a Spark standalone cluster on this machine (a master and two 1-core workers on 127.0.0.1,
+#           stopped at the end): jobs/fashion-mnist.conf for 3 epochs through deploy/submit.sh with
+#           2 workers and with 1; the speedup of epochs 2-3 (~8 min; writes cluster.md)
 # NORMDROP_BENCH_OPTS adds JVM options (e.g. -Dbench.epochs=1 for a quick look).
 # Run nothing else meanwhile: timings are ratios measured side by side, on a quiet machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 which="${1:-step}"
 out="${2:-$root/target/bench}"
+if [[ "$which" == cluster ]]; then
+  cd "$root"
+  mkdir -p "$out"
+  "$root/deploy/setup.sh" --data
+  deploy/local.sh --version >/dev/null   # builds the job jar when stale
+  home="$root/target/spark-home"         # a SPARK_HOME of the Spark jars Maven resolved
+  mkdir -p "$home/jars" "$home/bin"
+  tr ':' '\n' <target/spark.classpath | while read -r jar; do ln -sf "$jar" "$home/jars/"; done
+  echo "Spark 3.5.7 (Maven's jars)" >"$home/RELEASE"
+  printf '#!/usr/bin/env bash\nexec java -Xmx4g @%s -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit "$@"\n' \
+    "$root/conf/java17-module-flags.args" >"$home/bin/spark-submit"
+  chmod +x "$home/bin/spark-submit"
+  work="$(mktemp -d)"
+  export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.12
+  daemon() { java -Xmx512m @conf/java17-module-flags.args -cp "$home/jars/*" "$@" & pids+=("$!"); }
+  pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null; pkill -f "CoarseGrainedExecutorBackend.*spark://.*127.0.0.1" 2>/dev/null; true' EXIT
+  daemon org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7177 --webui-port 0 >"$work/master.log" 2>&1
+  for w in 1 2; do
+    daemon org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 6g --webui-port 0 \
+      --work-dir "$work/worker$w" spark://127.0.0.1:7177 >"$work/worker$w.log" 2>&1
+  done
+  for _ in $(seq 120); do [[ $(grep -c "Registering worker" "$work/master.log") -ge 2 ]] && break; sleep 0.5; done
+  for n in 2 1; do
+    NORMDROP_MASTER=spark://127.0.0.1:7177 NORMDROP_SUBMIT_ARGS="--conf spark.driver.host=127.0.0.1 --conf spark.cores.max=$n --conf spark.executor.cores=1" \
+      bash deploy/submit.sh jobs/fashion-mnist.conf --set training.epochs=3 --set training.workers=$n \
+      --out "$work/run-$n" --overwrite 2>&1 | tee "$out/cluster-$n.log" | grep -E "^(normdrop|epoch)"
+    cp "$work/run-$n/epochs.csv" "$out/cluster-$n-epochs.csv"
+  done
+  s2=$(awk -F, 'NR>2 {s+=$6; n++} END {printf "%.2f", s/n}' "$out/cluster-2-epochs.csv")
+  s1=$(awk -F, 'NR>2 {s+=$6; n++} END {printf "%.2f", s/n}' "$out/cluster-1-epochs.csv")
+  a2=$(awk -F, 'END {print $4}' "$out/cluster-2-epochs.csv")
+  a1=$(awk -F, 'END {print $4}' "$out/cluster-1-epochs.csv")
+  {
+    echo "# Standalone cluster, 2 workers vs 1 ($(date -u +%F), $(nproc) cores): jobs/fashion-mnist.conf, 3 epochs"
+    echo
+    echo "| workers (1 core each) | training s/epoch (epochs 2-3) | test accuracy after 3 epochs |"
+    echo "|---|---|---|"
+    echo "| 1 | $s1 | $a1 |"
+    echo "| 2 | $s2 | $a2 |"
+    echo
+    echo "speedup 2 vs 1: $(awk -v a="$s1" -v b="$s2" 'BEGIN {printf "%.2f", a/b}')x"
+  } >"$out/cluster.md"
+  cat "$out/cluster.md"
+  exit 0
+fi
 if [[ "$which" == scale ]]; then
   cd "$root"
   mkdir -p "$out"

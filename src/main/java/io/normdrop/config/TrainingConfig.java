@@ -19,7 +19,7 @@ package io.normdrop.config;
  * @param master             which training master averages the workers: resident (Normdrop's,
  *                           default) or parameter-averaging (dl4j-spark's own)
  * @param threadsPerWorker   ND4J and BLAS threads of each worker with the resident master; 0
- *                           (default) shares the executor's cores among its concurrent workers
+ *                           (default): spark.task.cpus, or in local mode the cores per worker
  */
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,

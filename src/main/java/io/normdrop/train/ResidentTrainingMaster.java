@@ -44,8 +44,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * state once, each task copies them into a pooled network, fits its partition's minibatches
  * straight from the partition's iterator and returns parameters, updater state, mean loss and counts;
  * the driver averages the results. Every worker runs ND4J and OpenBLAS with
- * {@code threadsPerWorker} threads (default: the executor's cores shared among its concurrent
- * tasks), so workers do not oversubscribe the cores. Only MultiLayerNetworks and DataSet RDDs.
+ * {@code threadsPerWorker} threads (the cores Spark gives a task), so workers do not oversubscribe
+ * the cores. Only MultiLayerNetworks and DataSet RDDs.
  */
 public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrainingMaster.Result,
         TrainingWorker<ResidentTrainingMaster.Result>> {
@@ -55,19 +55,16 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
     private final String id = UUID.randomUUID().toString();
     private final int batchSize;
     private final int threadsPerWorker;
-    private final int tasksPerExecutor;
     private String configuration;
     private TimeBreakdown lastRound = TimeBreakdown.ZERO;
 
     /**
      * @param batchSize        minibatch size each worker fits (DataSets are re-batched to it)
-     * @param threadsPerWorker ND4J/BLAS threads of each worker; 0: cores per concurrent task
-     * @param tasksPerExecutor tasks an executor runs at once (local mode: the workers), for the default threads
+     * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
      */
-    public ResidentTrainingMaster(int batchSize, int threadsPerWorker, int tasksPerExecutor) {
+    public ResidentTrainingMaster(int batchSize, int threadsPerWorker) {
         this.batchSize = batchSize;
-        this.threadsPerWorker = threadsPerWorker;
-        this.tasksPerExecutor = Math.max(1, tasksPerExecutor);
+        this.threadsPerWorker = Math.max(1, threadsPerWorker);
     }
 
     /** What the driver ships each round; a class (Kryo cannot build records). */
@@ -130,9 +127,8 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
         String master = id;
         int batch = batchSize;
         int threads = threadsPerWorker;
-        int slots = tasksPerExecutor;
         List<Result> results = data.mapPartitions(it -> it.hasNext()
-                ? List.of(fit(master, snapshot.value(), it, batch, threads, slots)).iterator()
+                ? List.of(fit(master, snapshot.value(), it, batch, threads)).iterator()
                 : java.util.Collections.<Result>emptyIterator()).collect();
         long aggregateStart = System.nanoTime();
         snapshot.unpersist(false);
@@ -179,8 +175,7 @@ public final class ResidentTrainingMaster implements TrainingMaster<ResidentTrai
     }
 
     /** Fits one partition on a resident network of this JVM. */
-    static Result fit(String master, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int threads, int slots) {
-        int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / slots);
+    static Result fit(String master, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n) {
         if (Nd4j.getEnvironment().maxThreads() != n) {
             Nd4j.getEnvironment().setMaxThreads(n);
             Nd4j.getEnvironment().setMaxMasterThreads(n);

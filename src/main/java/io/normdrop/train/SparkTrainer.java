@@ -76,9 +76,16 @@ public final class SparkTrainer {
         return new SparkTrainer(sc, training, true);
     }
 
-    /** Tasks one executor runs at once: local mode runs every worker in the one JVM. */
-    private int tasksPerExecutor() {
-        return sc.isLocal() ? workers : sc.getConf().getInt("spark.executor.cores", 1);
+    /**
+     * ND4J/BLAS threads per worker: {@code training.threadsPerWorker}, else the cores Spark gives a
+     * task ({@code spark.task.cpus}); in local mode the JVM's cores shared by the workers.
+     */
+    private int threadsPerWorker() {
+        if (training.threadsPerWorker() > 0) {
+            return training.threadsPerWorker();
+        }
+        return sc.isLocal() ? Math.max(1, Runtime.getRuntime().availableProcessors() / workers)
+                : sc.getConf().getInt("spark.task.cpus", 1);
     }
 
     /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
@@ -212,7 +219,7 @@ public final class SparkTrainer {
                       Start start, EpochEnd epochEnd) {
         long trainExamples = train.examples();
         ResidentTrainingMaster resident = training.master() == TrainingMasterKind.RESIDENT
-                ? new ResidentTrainingMaster(training.batchSizePerWorker(), training.threadsPerWorker(), tasksPerExecutor())
+                ? new ResidentTrainingMaster(training.batchSizePerWorker(), threadsPerWorker())
                 : null;
         ParameterAveragingTrainingMaster averaging = resident == null ? trainingMaster(train.dataSetExamples()) : null;
         TrainingMaster<?, ?> master = resident != null ? resident : averaging;
