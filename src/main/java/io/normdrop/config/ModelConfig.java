@@ -65,6 +65,14 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
         return layers.get(layers.size() - 1).units();
     }
 
+    /**
+     * The model for data with {@code classes} classes: this one when the output layer gives its
+     * units, else the same with the output layer predicting {@code classes}.
+     */
+    public ModelConfig forDataClasses(int classes) {
+        return numClasses() == LayerSpec.UNITS_FROM_DATA ? withClasses(classes) : this;
+    }
+
     /** The same model with the output layer predicting {@code classes} classes. */
     public ModelConfig withClasses(int classes) {
         List<LayerSpec> out = new java.util.ArrayList<>(layers);

@@ -82,11 +82,12 @@ public final class DataLoader {
             reader = () -> IdxRecords.read(sc, images, source.labels(), r);
         } else {
             digests = FileDigests.of(sc, source.path());
+            List<String> header = config.format() == DataFormat.CSV && config.csv().header() ? header(source) : null;
             if (inferFeatures && config.format() != DataFormat.LIBSVM) {
-                rules = given.withFeatures(inferWidth(source, rules));
+                rules = given.withFeatures(header != null ? header.size() - 1 : firstWidth(source, rules, header));
             }
             RecordRules r = rules;
-            reader = () -> records(source, r);
+            reader = () -> records(source, r, header);
         }
         // IdxReader already stopped at the limit.
         JavaRDD<ParsedRecord> records = config.format() == DataFormat.IDX ? reader.get() : limited(reader.get(), source.limit());
@@ -126,14 +127,12 @@ public final class DataLoader {
         return new LoadedData(source.key(), examples, total.good(), features, classes, total, problems, digests);
     }
 
-    private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules) {
-        DataConfig.Csv csv = config.csv();
+    private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules, List<String> header) {
         return switch (config.format()) {
             case CSV -> {
-                List<String> header = csv.header() ? header(source) : null;
                 int label = labelColumn(source, header);
-                char separator = csv.separator();
-                yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, label, header, rules), csv.header());
+                char separator = config.csv().separator();
+                yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, label, header, rules), header != null);
             }
             case LIBSVM -> TextRecords.read(sc, source.path(), () -> TextParsers.libsvm(rules), false);
             case PARQUET -> ParquetRecords.read(sc, source.path(), config.parquet(), rules);
@@ -141,32 +140,19 @@ public final class DataLoader {
         };
     }
 
-    /** The feature count of the first good record (csv: the header's columns but the label). */
-    private int inferWidth(DataSource source, RecordRules rules) {
-        if (config.format() == DataFormat.CSV && config.csv().header()) {
-            return header(source).size() - 1;
-        }
-        List<ParsedRecord> first = records(source, rules).filter(ParsedRecord::isGood).take(1);
-        if (first.isEmpty()) {
-            return 0; // no good record at all: the tally reports the problems or an empty set
-        }
-        return first.get(0).example().width();
+    /** The feature count of the first good record; 0 when there is none (the tally reports why). */
+    private int firstWidth(DataSource source, RecordRules rules, List<String> header) {
+        List<ParsedRecord> first = records(source, rules, header).filter(ParsedRecord::isGood).take(1);
+        return first.isEmpty() ? 0 : first.get(0).example().width();
     }
 
+    /** The column names of the csv header (the first line of the first file). */
     private List<String> header(DataSource source) {
         String line = TextRecords.firstLine(sc, source.path());
         if (line == null) {
             throw new DataException(source.path() + ": empty data set (no header line; data.csv.header = true)");
         }
-        var settings = new com.univocity.parsers.csv.CsvParserSettings();
-        settings.getFormat().setDelimiter(config.csv().separator());
-        settings.setMaxColumns(1 << 20);
-        String[] names = new com.univocity.parsers.csv.CsvParser(settings).parseLine(line);
-        List<String> out = new ArrayList<>();
-        for (String n : names) {
-            out.add(n == null ? "" : n.trim());
-        }
-        return out;
+        return TextParsers.csvHeader(config.csv().separator(), line);
     }
 
     private int labelColumn(DataSource source, List<String> header) {

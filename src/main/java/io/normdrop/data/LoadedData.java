@@ -31,7 +31,8 @@ public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long c
 
     /** The first {@code n} examples (or all when fewer), on the driver. */
     public List<Example> head(int n) {
-        return examples.filter(t -> t._1() < n).sortByKey().values().collect();
+        return examples.filter(t -> t._1() < n).collect().stream()
+                .sorted(java.util.Comparator.comparingLong(t -> t._1())).map(t -> t._2()).toList();
     }
 
     /** Frees the persisted examples. */

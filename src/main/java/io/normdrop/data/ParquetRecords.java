@@ -103,70 +103,71 @@ public final class ParquetRecords {
     }
 
     private static ParsedRecord record(InternalRow row, Layout layout, int width, List<String> names, RecordRules rules) {
-        String fault;
-        Example example = null;
-        if (row.isNullAt(0)) {
-            fault = "label is null";
-        } else {
-            double label = row.getDouble(0);
-            fault = rules.labelFault(label);
-            if (fault == null) {
-                switch (layout) {
-                    case ARRAY -> {
-                        if (row.isNullAt(1)) {
-                            fault = "features are null";
-                        } else {
-                            ArrayData a = row.getArray(1);
-                            fault = rules.widthFault(a.numElements(), false);
-                            for (int j = 0; fault == null && j < a.numElements(); j++) {
-                                fault = a.isNullAt(j) ? "feature " + j + " is null"
-                                        : RecordRules.valueFault("feature " + j, a.getFloat(j));
-                            }
-                            if (fault == null) {
-                                example = Example.dense(a.toFloatArray(), (int) label);
-                            }
-                        }
-                    }
-                    case VECTOR -> {
-                        if (row.isNullAt(1)) {
-                            fault = "features are null";
-                        } else {
-                            InternalRow v = row.getStruct(1, 4);
-                            double[] values = v.getArray(3).toDoubleArray();
-                            boolean dense = v.getByte(0) == 1;
-                            int size = dense ? values.length : v.getInt(1);
-                            fault = rules.widthFault(size, false);
-                            float[] f = new float[values.length];
-                            for (int j = 0; fault == null && j < values.length; j++) {
-                                f[j] = (float) values[j];
-                                fault = RecordRules.valueFault("feature " + j, f[j]);
-                            }
-                            if (fault == null) {
-                                example = dense ? Example.dense(f, (int) label)
-                                        : sparseOfSize(v.getArray(2).toIntArray(), f, size, (int) label);
-                            }
-                        }
-                    }
-                    case COLUMNS -> {
-                        fault = rules.widthFault(width, false);
-                        float[] f = new float[width];
-                        for (int j = 0; fault == null && j < width; j++) {
-                            fault = row.isNullAt(1 + j) ? "column " + names.get(j) + " is null"
-                                    : RecordRules.valueFault("column " + names.get(j), f[j] = row.getFloat(1 + j));
-                        }
-                        if (fault == null) {
-                            example = Example.dense(f, (int) label);
-                        }
-                    }
-                }
+        // The file path and row index follow the label and feature fields.
+        int metadata = layout == Layout.COLUMNS ? 1 + width : 2;
+        String fault = row.isNullAt(0) ? "label is null" : rules.labelFault(row.getDouble(0));
+        if (fault == null && layout != Layout.COLUMNS && row.isNullAt(1)) {
+            fault = "features are null";
+        }
+        if (fault == null) {
+            int label = (int) row.getDouble(0);
+            try {
+                return ParsedRecord.good(switch (layout) {
+                    case ARRAY -> Example.dense(array(row.getArray(1), rules), label);
+                    case VECTOR -> vector(row.getStruct(1, 4), label, rules);
+                    case COLUMNS -> Example.dense(columns(row, width, names, rules), label);
+                });
+            } catch (Fault f) {
+                fault = f.getMessage();
             }
         }
-        if (example != null) {
-            return ParsedRecord.good(example);
+        return ParsedRecord.bad(new Problem(row.getUTF8String(metadata).toString(), Problem.Unit.RECORD,
+                row.getLong(metadata + 1), fault));
+    }
+
+    /** What is wrong with a record's features; cheap (no stack trace), thrown only for bad records. */
+    private static final class Fault extends RuntimeException {
+        Fault(String fault) {
+            super(fault, null, false, false);
         }
-        int fields = layout == Layout.COLUMNS ? 1 + width : 2;
-        return ParsedRecord.bad(new Problem(row.getUTF8String(fields).toString(), Problem.Unit.RECORD,
-                row.getLong(fields + 1), fault));
+
+        static void check(String fault) {
+            if (fault != null) {
+                throw new Fault(fault);
+            }
+        }
+    }
+
+    private static float[] array(ArrayData a, RecordRules rules) {
+        Fault.check(rules.widthFault(a.numElements(), false));
+        for (int j = 0; j < a.numElements(); j++) {
+            Fault.check(a.isNullAt(j) ? "feature " + j + " is null" : RecordRules.valueFault("feature " + j, a.getFloat(j)));
+        }
+        return a.toFloatArray();
+    }
+
+    /** An ML vector: a struct of type (1 dense, 0 sparse), size, indices and values. */
+    private static Example vector(InternalRow v, int label, RecordRules rules) {
+        double[] values = v.getArray(3).toDoubleArray();
+        boolean dense = v.getByte(0) == 1;
+        int size = dense ? values.length : v.getInt(1);
+        Fault.check(rules.widthFault(size, false));
+        float[] f = new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            f[j] = (float) values[j];
+            Fault.check(RecordRules.valueFault("feature " + j, f[j]));
+        }
+        return dense ? Example.dense(f, label) : sparseOfSize(v.getArray(2).toIntArray(), f, size, label);
+    }
+
+    private static float[] columns(InternalRow row, int width, List<String> names, RecordRules rules) {
+        Fault.check(rules.widthFault(width, false));
+        float[] f = new float[width];
+        for (int j = 0; j < width; j++) {
+            Fault.check(row.isNullAt(1 + j) ? "column " + names.get(j) + " is null"
+                    : RecordRules.valueFault("column " + names.get(j), f[j] = row.getFloat(1 + j)));
+        }
+        return f;
     }
 
     /** A sparse vector's entries as an example of {@code size} features (dense when it fills them). */

@@ -1,7 +1,6 @@
 package io.normdrop.data;
 
 import java.io.Serializable;
-import java.util.Locale;
 
 /**
  * What a good record looks like: how many features (0: not known yet, any width) and which
@@ -67,6 +66,6 @@ public record RecordRules(int features, int classes, String featuresFrom, String
     }
 
     static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.format(Locale.ROOT, "%s", d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
     }
 }

@@ -30,14 +30,7 @@ public final class TextParsers {
      * @param rules      the expected features and classes
      */
     public static LineParser csv(char separator, int labelIndex, List<String> header, RecordRules rules) {
-        CsvParserSettings settings = new CsvParserSettings();
-        settings.getFormat().setDelimiter(separator);
-        settings.getFormat().setLineSeparator("\n");
-        settings.setMaxColumns(1 << 20);
-        settings.setMaxCharsPerColumn(-1);
-        settings.setIgnoreLeadingWhitespaces(true);
-        settings.setIgnoreTrailingWhitespaces(true);
-        CsvParser parser = new CsvParser(settings);
+        CsvParser parser = csvParser(separator);
         return (line, file, unit, position) -> {
             if (line.isBlank()) {
                 return null;
@@ -55,6 +48,22 @@ public final class TextParsers {
             }
             return ParsedRecord.good(Example.dense(values, (int) Double.parseDouble(fields[labelIndex].trim())));
         };
+    }
+
+    /** The column names of a csv header line, trimmed. */
+    public static List<String> csvHeader(char separator, String line) {
+        return Arrays.stream(csvParser(separator).parseLine(line)).map(n -> n == null ? "" : n.trim()).toList();
+    }
+
+    private static CsvParser csvParser(char separator) {
+        CsvParserSettings settings = new CsvParserSettings();
+        settings.getFormat().setDelimiter(separator);
+        settings.getFormat().setLineSeparator("\n");
+        settings.setMaxColumns(1 << 20);
+        settings.setMaxCharsPerColumn(-1);
+        settings.setIgnoreLeadingWhitespaces(true);
+        settings.setIgnoreTrailingWhitespaces(true);
+        return new CsvParser(settings);
     }
 
     private static String csvFault(String[] fields, int labelIndex, List<String> header, RecordRules rules) {

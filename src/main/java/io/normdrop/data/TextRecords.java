@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -51,9 +52,9 @@ public final class TextRecords {
 
     /** The first line of the first file at {@code path}, or null when there is none (header, width). */
     public static String firstLine(JavaSparkContext sc, String path) {
-        JavaRDD<String> lines = sc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class,
-                sc.hadoopConfiguration()).map(t -> t._2().toString()).filter(l -> !l.isBlank());
-        return lines.isEmpty() ? null : lines.first();
+        List<String> first = sc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class,
+                sc.hadoopConfiguration()).map(t -> t._2().toString()).filter(l -> !l.isBlank()).take(1);
+        return first.isEmpty() ? null : first.get(0);
     }
 
     /** The 1-based line that starts at byte {@code offset} of an uncompressed file. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.LoadedJob;
-import io.normdrop.config.LayerSpec;
 import io.normdrop.config.ModelConfig;
 import io.normdrop.data.BalancedBatches;
 import io.normdrop.data.Batches;
@@ -220,8 +219,7 @@ public final class TrainJob {
                         + train.classes() + " classes");
             }
             FeatureScaler scaler = FeatureScaler.fit(c.data().normalization(), train.examples().values(), train.features());
-            ModelConfig model = c.model().numClasses() == LayerSpec.UNITS_FROM_DATA
-                    ? c.model().withClasses(train.classes()) : c.model();
+            ModelConfig model = c.model().forDataClasses(train.classes());
             MultiLayerConfiguration conf = NetworkFactory.configuration(model, c.training(), train.features());
             return new Inputs(train, test, scaler, conf, NetworkSummary.of(conf));
         }

@@ -1,7 +1,6 @@
 package io.normdrop.job;
 
 import io.normdrop.config.JobConfig;
-import io.normdrop.config.LayerSpec;
 import io.normdrop.config.LoadedJob;
 import io.normdrop.config.ModelConfig;
 import io.normdrop.data.DataLoader;
@@ -54,13 +53,12 @@ final class ValidateCommand implements Callable<Integer> {
             DataLoader loader = new DataLoader(sc, c.data());
             LoadedData train = loader.train(c.knownClasses());
             LoadedData test = loader.test(train);
-            ModelConfig model = c.model().numClasses() == LayerSpec.UNITS_FROM_DATA
-                    ? c.model().withClasses(train.classes()) : c.model();
+            ModelConfig model = c.model().forDataClasses(train.classes());
             MultiLayerConfiguration conf = NetworkFactory.configuration(model, c.training(), train.features());
             out.printf("job %s is valid%n%n", loaded.source());
             out.printf("data (%s): %,d features, %d classes%n", c.data().format().jobName(), train.features(), train.classes());
-            describe(out, train, c.data().train().describe());
-            describe(out, test, c.data().test().describe());
+            describe(out, "train", train, c.data().train().describe());
+            describe(out, "test", test, c.data().test().describe());
             out.printf("      training examples per class: %s%n%n", Arrays.stream(train.tally().labelCounts())
                     .mapToObj(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" ")));
             for (LoadedData d : List.of(train, test)) {
@@ -76,8 +74,8 @@ final class ValidateCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
-    private static void describe(PrintWriter out, LoadedData d, String path) {
-        out.printf(Locale.ROOT, "      %-5s %,d examples%s (%s)%n", d.key().substring(5), d.count(),
+    private static void describe(PrintWriter out, String role, LoadedData d, String path) {
+        out.printf(Locale.ROOT, "      %-5s %,d examples%s (%s)%n", role, d.count(),
                 d.skipped() == 0 ? "" : String.format(Locale.ROOT, ", %,d bad records skipped", d.skipped()), path);
     }
 }

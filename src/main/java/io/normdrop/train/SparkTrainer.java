@@ -249,8 +249,10 @@ public final class SparkTrainer {
                     long roundStart = System.nanoTime();
                     JavaRDD<DataSet> round = direct ? prune(batches, ids) : batches;
                     spark.fit(round);
-                    // dl4j-spark persists what it fits; each round's data is used once.
-                    round.unpersist(false);
+                    if (averaging != null) {
+                        // dl4j-spark's master persists what it fits; each round's data is used once.
+                        round.unpersist(false);
+                    }
                     double wall = (System.nanoTime() - roundStart) / 1e9;
                     long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
                     TimeBreakdown roundTime = resident != null ? resident.lastRound().within(wall)
