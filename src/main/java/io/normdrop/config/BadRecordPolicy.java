@@ -1,15 +1,9 @@
 package io.normdrop.config;
 
-import java.util.Locale;
-
 /** What a bad record (unparsable, wrong width, NaN, bad label) does ({@code data.onBadRecord}). */
-public enum BadRecordPolicy {
+public enum BadRecordPolicy implements JobFileName {
     /** Stop before training with the data-error exit code, listing the first problems. */
     FAIL,
     /** Leave bad records out, count them in the metrics; still fail above {@code data.maxBadFraction}. */
     SKIP;
-
-    public String jobName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }

@@ -1,49 +1,80 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+
 import java.util.List;
 
 /**
- * Where the data comes from, how it is read and checked, and how its features are scaled.
- *
- * @param format         data format: idx, csv, libsvm or parquet
- * @param train          the training set
- * @param test           the held-out set evaluated after every epoch
- * @param batchSize      examples in each minibatch DataSet the executors build (default 64); also
- *                       the evaluation batch. Workers re-batch to {@code training.batchSizePerWorker}.
- * @param classNames     names of the classes, by label, for reports; empty: the labels themselves
- * @param features       features per example; 0 (default) infers it from the training data
- * @param classes        classes (labels 0..classes-1); 0 (default) takes the output layer's
- *                       units, or, when those are not given either, the largest training label + 1
- * @param csv            how csv files are laid out
- * @param parquet        which parquet columns hold the label and the features
- * @param onBadRecord    fail (default) or skip records that cannot be used
- * @param maxBadFraction with skip: the largest fraction of bad records tolerated (0..1, default 0.01)
- * @param normalization  feature scaling fitted on the training data (default none)
+ * Where the data comes from, how it is read and checked, and how its features are scaled. Each
+ * component is the value of the key of the same name under {@code data}, declared below.
  */
 public record DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
                          int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
                          double maxBadFraction, Normalization normalization) {
+    static final Key<DataFormat> FORMAT = Key.oneOf("data.format", DataFormat.class, DataFormat.IDX, """
+            Data format. idx: MNIST-format IDX image and label files, gzipped or not (read on the driver; \
+            pixels scaled to [0, 1]); keys train.images, train.labels (and test.*). csv: delimited text, one \
+            example per line (see csv); libsvm: "label index:value ..." per line, indices 1-based and ascending \
+            (Spark's libsvm format; absent indices are 0); parquet: a label column and a features column (see \
+            parquet); keys train.path, test.path. csv, libsvm and parquet are read on the executors, never \
+            collected to the driver; a path is a file, a directory of part files or a glob, on any Hadoop file \
+            system (file:, hdfs:, s3a:); .gz csv and libsvm files are decompressed.""");
+    static final Key<Integer> FEATURES = Key.integer("data.features", 0, """
+            Features per example; 0 infers them from the training data (idx: rows x columns; csv: the columns \
+            but the label; libsvm: the largest index; parquet: the array length or the columns).""",
+            Rules.atLeast(0));
+    static final Key<Integer> CLASSES = Key.integer("data.classes", 0, """
+            Classes (labels 0..classes-1); 0 takes the output layer's units, or when the output layer gives \
+            none, infers them from the training data (largest label + 1).""", (key, value) -> {
+                if (value < 0 || value == 1) {
+                    throw ConfigException.invalid(key, value, "0 (infer) or at least 2");
+                }
+            });
+    static final Key<BadRecordPolicy> ON_BAD_RECORD = Key.oneOf("data.onBadRecord", BadRecordPolicy.class,
+            BadRecordPolicy.FAIL, """
+            A record that cannot be used (unparsable, wrong number of features, NaN or infinite value, label \
+            not a whole number or out of range): fail = stop before training with exit code 65, printing the \
+            first problems, one line each (file, line or record, fault); skip = leave it out, count it in the \
+            metrics, and still fail when more than maxBadFraction of a set is bad.""");
+    static final Key<Double> MAX_BAD_FRACTION = Key.number("data.maxBadFraction", 0.01,
+            "With onBadRecord = skip: the largest fraction of bad records a set may have.", Rules.fraction());
+    static final Key<Normalization> NORMALIZATION = Key.oneOf("data.normalization", Normalization.class,
+            Normalization.NONE, """
+            Feature scaling fitted on the training data with Spark aggregations, stored with the model \
+            (model.zip, as DL4J's normalizer) and applied to the test data and at inference: none | standardize \
+            ((x - mean) / std) | minmax ((x - min) / (max - min)). A constant feature is shifted, never divided \
+            by zero.""");
+    static final Key<Integer> BATCH_SIZE = Key.integer("data.batchSize", 64, """
+            Examples in each minibatch DataSet the executors build; also the evaluation batch. Workers \
+            re-batch to training.batchSizePerWorker.""", Rules.atLeast(1));
+    static final Key<List<String>> CLASS_NAMES = Key.strings("data.classNames", """
+            Class names by label, for reports (e.g. [ "T-shirt/top", "Trouser", ... ]); empty: the labels \
+            themselves.""");
+
     /**
-     * Layout of csv files.
-     *
-     * @param header    whether every file starts with a header line (default false)
-     * @param delimiter the field separator, one character (default ",")
-     * @param label     the label column: a 0-based index, or a name from the header (default "0")
+     * Layout of csv files: the values of the keys under {@code data.csv}.
      */
     public record Csv(boolean header, String delimiter, String label) {
+        static final Key<Boolean> HEADER = Key.bool("data.csv.header", false,
+                "Whether every file starts with a header line.");
+        static final Key<String> DELIMITER = Key.string("data.csv.delimiter", ",",
+                "Field separator, one character (e.g. \";\" or \"\\t\").",
+                Rules.matches("[^\"\\n]", "one character other than a quote or newline"));
+        static final Key<String> LABEL = Key.scalar("data.csv.label", "0",
+                "The label column: a 0-based index, or a column name from the header.");
+
         public Csv {
-            if (delimiter == null || delimiter.length() != 1 || delimiter.equals("\"") || delimiter.equals("\n")) {
-                throw ConfigException.invalid("data.csv.delimiter", delimiter, "one character other than a quote or newline");
-            }
-            Checks.notBlank("data.csv.label", label);
+            HEADER.check(header);
+            DELIMITER.check(delimiter);
+            Rules.notBlank().check(LABEL.path(), LABEL.check(label));
             if (!header && labelIndex(label) < 0) {
-                throw ConfigException.invalid("data.csv.label", label,
+                throw ConfigException.invalid(LABEL.path(), label,
                         "a column index (0, 1, ...); a column name needs data.csv.header = true");
             }
         }
 
-        public static Csv defaults() {
-            return new Csv(false, ",", "0");
+        static Csv from(Config c) {
+            return new Csv(HEADER.read(c), DELIMITER.read(c), LABEL.read(c));
         }
 
         /** The label column's index when {@code label} is one, else -1 (a name). */
@@ -57,59 +88,61 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
     }
 
     /**
-     * Columns of parquet files.
-     *
-     * @param label    the label column: any integer type, or a floating-point type holding integers
-     * @param features an array or ML vector column; null: every other column, each a numeric feature
+     * Columns of parquet files: the values of the keys under {@code data.parquet}.
      */
     public record Parquet(String label, String features) {
+        static final Key<String> LABEL = Key.string("data.parquet.label", "label",
+                "The label column: an integer column, or a floating-point one holding whole numbers.",
+                Rules.notBlank());
+        static final Key<String> FEATURES = Key.optionalString("data.parquet.features", "features", """
+                The features: an array<number> or Spark ML vector column; null: every column but the label, \
+                each a numeric feature (in the file's column order).""", Rules.notBlank());
+
         public Parquet {
-            Checks.notBlank("data.parquet.label", label);
-            if (features != null) {
-                Checks.notBlank("data.parquet.features", features);
-            }
+            LABEL.check(label);
+            FEATURES.check(features);
         }
 
-        public static Parquet defaults() {
-            return new Parquet("label", "features");
+        static Parquet from(Config c) {
+            return new Parquet(LABEL.read(c), FEATURES.read(c));
         }
     }
 
     public DataConfig {
-        if (format == null) {
-            throw new ConfigException("data.format", "is required");
+        FORMAT.check(format);
+        if (train == null || test == null || csv == null || parquet == null) {
+            throw new ConfigException("data", "train, test, csv and parquet are required");
         }
         requireFiles(format, train);
         requireFiles(format, test);
-        Checks.atLeast("data.batchSize", batchSize, 1);
-        classNames = List.copyOf(classNames);
+        BATCH_SIZE.check(batchSize);
+        classNames = List.copyOf(CLASS_NAMES.check(classNames));
         for (int i = 0; i < classNames.size(); i++) {
-            Checks.notBlank("data.classNames[" + i + "]", classNames.get(i));
+            Rules.notBlank().check(CLASS_NAMES.path() + "[" + i + "]", classNames.get(i));
         }
-        Checks.atLeast("data.features", features, 0);
-        Checks.atLeast("data.classes", classes, 0);
-        if (classes == 1) {
-            throw ConfigException.invalid("data.classes", classes, "0 (infer) or at least 2");
-        }
-        if (csv == null || parquet == null || onBadRecord == null || normalization == null) {
-            throw new ConfigException("data", "csv, parquet, onBadRecord and normalization are required");
-        }
-        if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
-            throw ConfigException.invalid("data.maxBadFraction", maxBadFraction, "between 0 and 1");
-        }
+        FEATURES.check(features);
+        CLASSES.check(classes);
+        ON_BAD_RECORD.check(onBadRecord);
+        MAX_BAD_FRACTION.check(maxBadFraction);
+        NORMALIZATION.check(normalization);
     }
 
+    static DataConfig from(Config c) {
+        return new DataConfig(FORMAT.read(c), DataSource.from(c, "train"), DataSource.from(c, "test"),
+                BATCH_SIZE.read(c), CLASS_NAMES.read(c), FEATURES.read(c), CLASSES.read(c), Csv.from(c),
+                Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c));
+    }
+
+    /** IDX needs an image and a label file; the other formats a path. */
     private static void requireFiles(DataFormat format, DataSource source) {
-        if (source == null) {
-            throw new ConfigException("data", "train and test are required");
-        }
+        DataSource.Keys keys = DataSource.keys(source.role());
         if (format == DataFormat.IDX) {
             if (source.images() == null || source.labels() == null) {
-                throw new ConfigException(source.key() + (source.images() == null ? ".images" : ".labels"),
+                throw new ConfigException((source.images() == null ? keys.images() : keys.labels()).path(),
                         "is required (path of an IDX file) for data.format = idx");
             }
         } else if (source.path() == null) {
-            throw new ConfigException(source.key() + ".path",
+            throw new ConfigException(keys.path().path(),
                     "is required (a file, directory or glob) for data.format = " + format.jobName());
         }
     }

@@ -1,9 +1,7 @@
 package io.normdrop.config;
 
-import java.util.Locale;
-
 /** Formats Normdrop reads ({@code data.format}). */
-public enum DataFormat {
+public enum DataFormat implements JobFileName {
     /** MNIST-format IDX image and label files, gzipped or not; read and checked on the driver. */
     IDX,
     /** Delimited text, one example per line: a label column and numeric feature columns. */
@@ -12,8 +10,4 @@ public enum DataFormat {
     LIBSVM,
     /** Parquet: a label column and an array or vector column, or one numeric column per feature. */
     PARQUET;
-
-    public String jobName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }

@@ -1,53 +1,67 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+
+import java.util.List;
+
 /**
  * One labeled data set, on any file system Hadoop reads ({@code file:}, {@code hdfs:},
- * {@code s3a:} ...): for {@code idx} an image file and a label file (gzipped or not); for
- * {@code csv}, {@code libsvm} and {@code parquet} a file, a directory of part files or a glob.
+ * {@code s3a:} ...). Which of its files a job must give depends on {@code data.format}
+ * ({@link DataConfig} checks that); its components are the values of {@link #keys}.
  *
- * @param role   {@code train} or {@code test}; names the job keys ({@code data.train.images})
- * @param images path of the IDX image file (magic 0x00000803); null for the other formats
- * @param labels path of the IDX label file (magic 0x00000801); null for the other formats
- * @param path   file, directory or glob of a csv, libsvm or parquet data set; null for idx
- * @param limit  use only the first {@code limit} examples; 0 (the default) uses all
+ * @param role {@code train} or {@code test}: the set's keys are {@code data.ROLE.*}
  */
 public record DataSource(String role, String images, String labels, String path, int limit) {
+    /** The keys of the set with role {@code train} or {@code test}. */
+    record Keys(Key<String> images, Key<String> labels, Key<String> path, Key<Integer> limit) {
+        static Keys of(String role) {
+            String p = "data." + role + ".";
+            return new Keys(
+                    Key.optionalString(p + "images", null, "IDX image file (magic 0x00000803), gzipped or not; "
+                            + "data.format = idx only.", Rules.notBlank()),
+                    Key.optionalString(p + "labels", null, "IDX label file (magic 0x00000801), gzipped or not; "
+                            + "data.format = idx only.", Rules.notBlank()),
+                    Key.optionalString(p + "path", null, "csv, libsvm or parquet: a file, a directory of part files "
+                            + "or a glob.", Rules.notBlank()),
+                    Key.integer(p + "limit", 0, "Use only the first N examples; 0 uses all.", Rules.atLeast(0)));
+        }
+
+        List<Key<?>> all() {
+            return List.of(images, labels, path, limit);
+        }
+    }
+
+    static final Keys TRAIN = Keys.of("train");
+    static final Keys TEST = Keys.of("test");
+
     public DataSource {
-        if (images != null) {
-            Checks.notBlank("data." + role + ".images", images);
-        }
-        if (labels != null) {
-            Checks.notBlank("data." + role + ".labels", labels);
-        }
-        if (path != null) {
-            Checks.notBlank("data." + role + ".path", path);
-        }
-        Checks.atLeast("data." + role + ".limit", limit, 0);
+        Keys keys = keys(role);
+        keys.images().check(images);
+        keys.labels().check(labels);
+        keys.path().check(path);
+        keys.limit().check(limit);
     }
 
-    /** An IDX data set: an image file and a label file. */
-    public DataSource(String role, String images, String labels, int limit) {
-        this(role, requireNonNull(role, "images", images), requireNonNull(role, "labels", labels), null, limit);
+    static Keys keys(String role) {
+        return switch (role) {
+            case "train" -> TRAIN;
+            case "test" -> TEST;
+            default -> Keys.of(role);
+        };
     }
 
-    /** A csv, libsvm or parquet data set at {@code path}. */
-    public static DataSource at(String role, String path, int limit) {
-        return new DataSource(role, null, null, requireNonNull(role, "path", path), limit);
+    static DataSource from(Config c, String role) {
+        Keys keys = keys(role);
+        return new DataSource(role, keys.images().read(c), keys.labels().read(c), keys.path().read(c),
+                keys.limit().read(c));
     }
 
-    private static String requireNonNull(String role, String key, String value) {
-        if (value == null) {
-            throw new ConfigException("data." + role + "." + key, "is required");
-        }
-        return value;
-    }
-
-    /** The job key prefix of this source, e.g. {@code data.train}. */
+    /** The job key prefix of this set, e.g. {@code data.train}. */
     public String key() {
         return "data." + role;
     }
 
-    /** The files this source names, for messages: the path, or the image file. */
+    /** The files this set names, for messages: the path, or the image file. */
     public String describe() {
         return path != null ? path : images;
     }

@@ -9,10 +9,12 @@ package io.normdrop.config;
  * @param keep probability that an input activation is kept, in (0, 1]
  */
 public record Dropout(double keep) {
+    static final Key.Rule<Double> KEEP = Rules.inRange(0, false, 1, true);
+    static final Key.Rule<Double> RATE = Rules.inRange(0, true, 1, false);
     private static final Dropout NONE = new Dropout(1.0);
 
     public Dropout {
-        Checks.inRange("dropout.keep", keep, 0, false, 1, true);
+        KEEP.check("dropout.keep", keep);
     }
 
     public static Dropout none() {
@@ -20,14 +22,14 @@ public record Dropout(double keep) {
     }
 
     /** Dropout from a retain probability; {@code key} names the job key for errors. */
-    public static Dropout ofKeep(String key, double keep) {
-        Checks.inRange(key, keep, 0, false, 1, true);
+    static Dropout ofKeep(String key, double keep) {
+        KEEP.check(key, keep);
         return new Dropout(keep);
     }
 
     /** Dropout from a drop probability (rate = 1 - keep); {@code key} names the job key for errors. */
-    public static Dropout ofRate(String key, double rate) {
-        Checks.inRange(key, rate, 0, true, 1, false);
+    static Dropout ofRate(String key, double rate) {
+        RATE.check(key, rate);
         return new Dropout(1.0 - rate);
     }
 

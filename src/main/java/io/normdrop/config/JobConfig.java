@@ -1,5 +1,7 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+
 /** A whole job: data, model, training, output, quality gate, metrics and Spark settings, each validated. */
 public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training, OutputConfig output,
                         QualityConfig quality, MetricsConfig metrics, SparkSettings spark) {
@@ -10,15 +12,21 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig train
         }
         int units = model.numClasses();
         if (units != LayerSpec.UNITS_FROM_DATA && data.classes() > 0 && data.classes() != units) {
-            throw ConfigException.invalid("data.classes", data.classes(), "must equal the output layer's units ("
+            throw ConfigException.invalid(DataConfig.CLASSES.path(), data.classes(), "must equal the output layer's units ("
                     + units + "), or leave one of them out");
         }
         int classes = data.classes() > 0 ? data.classes() : units;
         int names = data.classNames().size();
         if (names > 0 && classes > 0 && names != classes) {
-            throw ConfigException.invalid("data.classNames", names + " names",
+            throw ConfigException.invalid(DataConfig.CLASS_NAMES.path(), names + " names",
                     "must name all " + classes + " classes of the output layer, or be empty");
         }
+    }
+
+    /** The job in a resolved config (defaults, file and overrides merged); each section builds its own record. */
+    static JobConfig from(Config c) {
+        return new JobConfig(DataConfig.from(c), ModelConfig.from(c), TrainingConfig.from(c), OutputConfig.from(c),
+                QualityConfig.from(c), MetricsConfig.from(c), SparkSettings.from(c));
     }
 
     /**

@@ -1,9 +1,10 @@
 package io.normdrop.config;
 
-import java.util.Locale;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
-/** The layer types a job file may name in {@code model.layers[i].type}. */
-public enum LayerKind {
+/** The layer types a job file may name in {@code model.layers[i].type}, with their defaults. */
+public enum LayerKind implements JobFileName {
     /** Fully connected hidden layer (DL4J DenseLayer). */
     DENSE,
     /** Fully connected output layer with a loss (DL4J OutputLayer); always the last layer. */
@@ -23,8 +24,13 @@ public enum LayerKind {
         return this == WEIGHTNORM_DENSE || this == WEIGHTNORM_OUTPUT;
     }
 
-    /** The name in job files. */
-    public String jobName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    /** The activation a layer of this kind gets when the job names none: softmax for output layers, else relu. */
+    public Activation defaultActivation() {
+        return isOutput() ? Activation.SOFTMAX : Activation.RELU;
+    }
+
+    /** The loss a layer of this kind gets when the job names none: mcxent for output layers, else none (null). */
+    public LossFunction defaultLoss() {
+        return isOutput() ? LossFunction.MCXENT : null;
     }
 }

@@ -1,37 +1,68 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValueType;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
+import java.util.List;
+import java.util.Set;
+
 /**
- * One layer of the network, in order from input to output.
+ * One layer of the network, in order from input to output: an element of {@code model.layers},
+ * whose keys ({@link #KEYS}, relative to the element) are declared below.
  *
- * @param index      position in {@code model.layers}, from 0; names the layer in messages
- * @param kind       dense, output, weightnorm-dense or weightnorm-output
- * @param units      number of output units (>= 1); for an output layer {@link #UNITS_FROM_DATA}
- *                   (units not given) means the number of classes of the data
- * @param activation activation function (default relu for dense, softmax for output)
- * @param weightInit weight initialization scheme (default xavier)
- * @param dropout    dropout on this layer's input; {@link Dropout#none()} by default
- * @param loss       loss function; required for output layers, absent (null) for dense ones
+ * @param index position in {@code model.layers}, from 0; names the layer in messages
+ * @param units for an output layer {@link #UNITS_FROM_DATA} means the number of classes of the data
+ * @param loss  null for hidden layers
  */
 public record LayerSpec(int index, LayerKind kind, int units, Activation activation, WeightInit weightInit,
                         Dropout dropout, LossFunction loss) {
     /** Units of an output layer that takes the number of classes from the data. */
     public static final int UNITS_FROM_DATA = 0;
 
+    static final Key<LayerKind> TYPE = Key.oneOf("type", LayerKind.class, null,
+            "dense | output | weightnorm-dense | weightnorm-output (weightnorm-*: w = g·v/‖v‖ per unit, "
+                    + "Salimans & Kingma 2016; L1/L2 apply to v only). Required.");
+    static final Key<Integer> UNITS = Key.integer("units", UNITS_FROM_DATA,
+            "Output units. Required for hidden layers; an output layer without units predicts the data's classes.",
+            Rules.atLeast(1));
+    static final Key<Activation> ACTIVATION = Key.oneOf("activation", Activation.class, null,
+            "relu (hidden default) | softmax (output default) | tanh | sigmoid | identity | leakyrelu | elu | "
+                    + "selu | gelu | swish | ... (DL4J's Activation names).");
+    static final Key<WeightInit> WEIGHT_INIT = Key.oneOf("weightInit", WeightInit.class, WeightInit.XAVIER,
+            "xavier | relu | uniform | normal | ... (DL4J's WeightInit names).");
+    static final Key<Double> KEEP = Key.optionalNumber("dropout.keep",
+            "Dropout on this layer's INPUT, in training only: the retain probability (0 < keep <= 1). "
+                    + "keep = 1 builds no dropout.", Dropout.KEEP);
+    static final Key<Double> RATE = Key.optionalNumber("dropout.rate",
+            "The same as a drop probability, rate = 1 - keep (0 <= rate < 1); give keep or rate, not both.",
+            Dropout.RATE);
+    static final Key<LossFunction> LOSS = Key.oneOf("loss", LossFunction.class, null,
+            "mcxent (output default) | negativeloglikelihood | mse | ... (DL4J's LossFunction names); output "
+                    + "layers only.");
+    /** The keys of a layer object, relative to it. */
+    static final List<Key<?>> KEYS = List.of(TYPE, UNITS, ACTIVATION, WEIGHT_INIT, KEEP, RATE, LOSS);
+    /** The names a layer object may hold. */
+    static final Set<String> NAMES = Set.of("type", "units", "activation", "weightInit", "dropout", "loss");
+
     public LayerSpec {
         String key = key(index);
-        Checks.atLeast(key + ".units", units, kind != null && kind.isOutput() && units == UNITS_FROM_DATA ? 0 : 1);
+        if (kind == null) {
+            throw new ConfigException(key + ".type", "is required (dense, output, weightnorm-dense or weightnorm-output)");
+        }
+        if (!kind.isOutput() || units != UNITS_FROM_DATA) {
+            UNITS.check(key + ".units", units);
+        }
+        ACTIVATION.check(key + ".activation", activation);
         if (activation == null) {
             throw new ConfigException(key + ".activation", "is required");
         }
-        if (weightInit == null) {
-            throw new ConfigException(key + ".weightInit", "is required");
-        }
+        WEIGHT_INIT.check(key + ".weightInit", weightInit);
         if (dropout == null) {
-            throw new ConfigException(key + ".dropout", "is required (use Dropout.none())");
+            throw new ConfigException(key + ".dropout", "is required (Dropout.none() for no dropout)");
         }
         if (kind.isOutput() && loss == null) {
             throw new ConfigException(key + ".loss", "is required for an output layer");
@@ -41,6 +72,48 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
         }
     }
 
+    /** The layer object at {@code index} of {@code model.layers}, with its kind's defaults. */
+    static LayerSpec from(Config c, int index) {
+        String key = key(index);
+        LayerKind kind = TYPE.read(c, TYPE.path(), key + ".type");
+        if (kind == null) {
+            throw new ConfigException(key + ".type", "is required (dense, output, weightnorm-dense or weightnorm-output)");
+        }
+        if (!c.hasPath(UNITS.path()) && !kind.isOutput()) {
+            throw new ConfigException(key + ".units", "is required (number of output units)");
+        }
+        int units = c.hasPath(UNITS.path()) ? UNITS.read(c, UNITS.path(), key + ".units") : UNITS_FROM_DATA;
+        Activation activation = ACTIVATION.read(c, ACTIVATION.path(), key + ".activation");
+        LossFunction loss = LOSS.read(c, LOSS.path(), key + ".loss");
+        return new LayerSpec(index, kind, units, activation == null ? kind.defaultActivation() : activation,
+                WEIGHT_INIT.read(c, WEIGHT_INIT.path(), key + ".weightInit"), dropout(c, key),
+                loss == null ? kind.defaultLoss() : loss);
+    }
+
+    private static Dropout dropout(Config c, String key) {
+        if (!c.hasPath("dropout")) {
+            return Dropout.none();
+        }
+        if (c.getValue("dropout").valueType() != ConfigValueType.OBJECT) {
+            throw ConfigException.invalid(key + ".dropout", c.getValue("dropout").unwrapped(),
+                    "an object: { keep = P } or { rate = R }");
+        }
+        for (String name : ((ConfigObject) c.getValue("dropout")).keySet()) {
+            if (!name.equals("keep") && !name.equals("rate")) {
+                throw new ConfigException(key + ".dropout." + name, "unknown key (dropout takes keep or rate)");
+            }
+        }
+        Double keep = KEEP.read(c, KEEP.path(), key + "." + KEEP.path());
+        Double rate = RATE.read(c, RATE.path(), key + "." + RATE.path());
+        if (keep != null && rate != null) {
+            throw new ConfigException(key + ".dropout", "give keep or rate, not both (rate = 1 - keep)");
+        }
+        if (keep == null && rate == null) {
+            throw new ConfigException(key + ".dropout", "give keep (retain probability) or rate (drop probability)");
+        }
+        return keep != null ? Dropout.ofKeep(key + ".dropout.keep", keep) : Dropout.ofRate(key + ".dropout.rate", rate);
+    }
+
     /** The job key of the layer at {@code index}: {@code model.layers[index]}. */
     public static String key(int index) {
         return "model.layers[" + index + "]";
@@ -48,5 +121,10 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
 
     public String key() {
         return key(index);
+    }
+
+    /** The same layer with {@code units} output units. */
+    LayerSpec withUnits(int units) {
+        return new LayerSpec(index, kind, units, activation, weightInit, dropout, loss);
     }
 }

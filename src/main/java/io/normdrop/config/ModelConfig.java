@@ -1,31 +1,38 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The network: a stack of layers whose last one is the output layer. The input size comes
- * from the data (rows x columns of the images).
- *
- * @param layers   at least one layer; exactly the last is an output layer
- * @param dataInit data-dependent initialization of the weight-norm layers (Salimans &amp; Kingma):
- *                 computed on the driver from the first examples of the training set
+ * The network: a stack of layers whose last one is the output layer; the input size comes from
+ * the data. The components are the values of the keys under {@code model}, declared below.
  */
 public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
+    /** {@code model.layers}: a list of layer objects, each with the keys of {@link LayerSpec#KEYS}. */
+    static final String LAYERS = "model.layers";
+    static final String LAYERS_MEANING = "Layers from input to output; the last one is an output layer. Each layer "
+            + "is an object with these keys:";
+
     /**
-     * Data-dependent initialization of weight-normalized layers: with V drawn as usual, each
-     * layer in turn sees the sample's activations t = x·v/‖v‖ and gets g = 1/σ(t), b = −μ(t)/σ(t),
-     * so its pre-activations start with zero mean and unit variance per unit.
-     *
-     * @param enabled  whether to do it (default false)
-     * @param examples training examples used (>= 2, default 1024)
+     * Data-dependent initialization of the weight-norm layers (Salimans &amp; Kingma): the values
+     * of the keys under {@code model.dataInit}.
      */
     public record DataInit(boolean enabled, int examples) {
+        static final Key<Boolean> ENABLED = Key.bool("model.dataInit.enabled", false, """
+                Whether to run it: computed on the driver from the first `examples` training examples before distributed training: g = 1/σ(t), b = −μ(t)/σ(t) for \
+                t = x·v/‖v‖, so every unit starts with zero-mean, unit-variance pre-activations.""");
+        static final Key<Integer> EXAMPLES = Key.integer("model.dataInit.examples", 1024,
+                "Training examples the initialization sees.", Rules.atLeast(2));
+
         public DataInit {
-            Checks.atLeast("model.dataInit.examples", examples, 2);
+            EXAMPLES.check(examples);
         }
 
-        public static DataInit off() {
-            return new DataInit(false, 1024);
+        static DataInit from(Config c) {
+            return new DataInit(ENABLED.read(c), EXAMPLES.read(c));
         }
     }
 
@@ -33,11 +40,12 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
         if (dataInit == null) {
             throw new ConfigException("model.dataInit", "is required");
         }
-        if (dataInit.enabled() && layers != null && layers.stream().noneMatch(l -> l.kind().isWeightNorm())) {
-            throw new ConfigException("model.dataInit.enabled", "needs at least one weightnorm-dense or weightnorm-output layer");
-        }
         if (layers == null || layers.isEmpty()) {
-            throw new ConfigException("model.layers", "needs at least one layer, the last of type output");
+            throw new ConfigException(LAYERS, "needs at least one layer, the last of type output");
+        }
+        if (dataInit.enabled() && layers.stream().noneMatch(l -> l.kind().isWeightNorm())) {
+            throw new ConfigException(DataInit.ENABLED.path(),
+                    "needs at least one weightnorm-dense or weightnorm-output layer");
         }
         layers = List.copyOf(layers);
         for (int i = 0; i < layers.size(); i++) {
@@ -55,6 +63,20 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
                         "only the last layer may be an output layer");
             }
         }
+    }
+
+    static ModelConfig from(Config c) {
+        List<? extends ConfigObject> list;
+        try {
+            list = c.getObjectList(LAYERS);
+        } catch (com.typesafe.config.ConfigException.WrongType e) {
+            throw ConfigException.invalid(LAYERS, c.getValue(LAYERS).unwrapped(), "a list of layer objects");
+        }
+        List<LayerSpec> layers = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            layers.add(LayerSpec.from(list.get(i).toConfig(), i));
+        }
+        return new ModelConfig(layers, DataInit.from(c));
     }
 
     /**
@@ -75,10 +97,8 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
 
     /** The same model with the output layer predicting {@code classes} classes. */
     public ModelConfig withClasses(int classes) {
-        List<LayerSpec> out = new java.util.ArrayList<>(layers);
-        LayerSpec last = out.remove(out.size() - 1);
-        out.add(new LayerSpec(last.index(), last.kind(), classes, last.activation(), last.weightInit(), last.dropout(),
-                last.loss()));
+        List<LayerSpec> out = new ArrayList<>(layers);
+        out.add(out.remove(out.size() - 1).withUnits(classes));
         return new ModelConfig(out, dataInit);
     }
 }

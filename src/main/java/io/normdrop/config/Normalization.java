@@ -1,20 +1,14 @@
 package io.normdrop.config;
 
-import java.util.Locale;
-
 /**
  * Feature scaling fitted on the training data ({@code data.normalization}), stored with the
  * model and applied to the test data and at inference.
  */
-public enum Normalization {
+public enum Normalization implements JobFileName {
     /** Features as read (IDX pixels are always scaled to [0, 1] first). */
     NONE,
     /** (x − mean) / standard deviation per feature; a constant feature becomes x − mean. */
     STANDARDIZE,
     /** (x − min) / (max − min) per feature, [0, 1] on the training data; a constant feature becomes x − min. */
     MINMAX;
-
-    public String jobName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }

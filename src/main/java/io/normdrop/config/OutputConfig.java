@@ -1,28 +1,41 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+
 /**
- * Where a run writes its results.
- *
- * @param dir   the run directory, on any Hadoop file system; set in the job or with {@code --out}.
- *              With a run id, the job's directory instead: each run goes to {@code dir/RUN_ID}
- *              and the run that passes the quality gate is published to {@code dir/published}
- * @param runId null (the run directory is {@code dir}), {@value #AUTO_RUN_ID} (an id from the start
- *              time, UTC), or an id of letters, digits, '.', '_' and '-'
+ * Where a run writes its results: the values of the keys under {@code output}, declared below.
  */
 public record OutputConfig(String dir, String runId) {
     /** The run id that asks for one generated from the start time. */
     public static final String AUTO_RUN_ID = "auto";
+    /** The name of the published copy in a job's directory, which no run id may take. */
+    public static final String PUBLISHED = "published";
+
+    static final Key<String> DIR = Key.optionalString("output.dir", null, """
+            The run directory (any Hadoop file system); --out DIR overrides it. With a run id, the job's \
+            directory instead: each run goes to dir/RUN_ID, and a run that passes the quality gate is copied \
+            to dir/published (replaced atomically) and named in dir/LATEST. Scheduled jobs use this: every \
+            night a new run, the good one published.""", Rules.notBlank());
+    static final Key<String> RUN_ID = Key.optionalString("output.runId", null, """
+            null: no run id (dir is the run directory). auto: an id from the start time (UTC), e.g. \
+            20261127-023000. Or any id of letters, digits, '.', '_', '-'. --run-id overrides it.""",
+            (key, value) -> {
+                Rules.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}",
+                        "letters, digits, '.', '_' and '-', starting with a letter or digit, or auto, or null")
+                        .check(key, value);
+                if (value.equals(PUBLISHED)) {
+                    throw ConfigException.invalid(key, value, "the name of the published copy");
+                }
+            });
 
     public OutputConfig {
         if (dir == null || dir.isBlank()) {
-            throw new ConfigException("output.dir", "is required: set it in the job file or pass --out DIR");
+            throw new ConfigException(DIR.path(), "is required: set it in the job file or pass --out DIR");
         }
-        if (runId != null && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-            throw ConfigException.invalid("output.runId", runId,
-                    "letters, digits, '.', '_' and '-', starting with a letter or digit, or auto, or null");
-        }
-        if (runId != null && runId.equals("published")) {
-            throw ConfigException.invalid("output.runId", runId, "the name of the published copy");
-        }
+        RUN_ID.check(runId);
+    }
+
+    static OutputConfig from(Config c) {
+        return new OutputConfig(DIR.read(c), RUN_ID.read(c));
     }
 }

@@ -1,18 +1,11 @@
 package io.normdrop.config;
 
-import java.util.Locale;
-
 /**
  * How dl4j-spark hands minibatches to workers ({@code training.approach}).
  * {@code direct} trains from the cached RDD and works on any cluster; {@code export} first writes
  * serialized minibatches to a directory every worker can read (faster for large data sets, but a
  * non-local master then needs a shared file system).
  */
-public enum TrainingApproach {
+public enum TrainingApproach implements JobFileName {
     DIRECT, EXPORT;
-
-    public String jobName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
 }

@@ -1,49 +1,72 @@
 package io.normdrop.config;
 
+import com.typesafe.config.Config;
+
 /**
- * Distributed training with parameter averaging.
- *
- * @param epochs             passes over the training set (>= 1)
- * @param seed               seeds weight init, dropout masks and the data splits (any long)
- * @param updater            gradient updater and learning rate
- * @param l2                 L2 weight decay on weights (>= 0, default 0)
- * @param workers            parallel workers (partitions); 0 uses Spark's default parallelism
- * @param batchSizePerWorker minibatch size each worker fits (>= 1)
- * @param averagingFrequency minibatches each worker fits between parameter averagings (>= 1).
- *                           Low values average often: closer to single-machine training, but
- *                           more time spent broadcasting and collecting parameters. High values
- *                           are faster but let workers drift apart, which costs accuracy.
- * @param prefetch           minibatches each worker loads ahead of fitting (>= 0; 0 disables)
- * @param approach           how minibatches reach workers: direct (default) or export
- *                           (export needs master = parameter-averaging)
- * @param master             which training master averages the workers: resident (Normdrop's,
- *                           default) or parameter-averaging (dl4j-spark's own)
- * @param threadsPerWorker   ND4J and BLAS threads of each worker with the resident master; 0
- *                           (default): spark.task.cpus, or in local mode the cores per worker
+ * Distributed training with parameter averaging: the values of the keys under {@code training},
+ * declared below.
  */
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,
                              TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker) {
+    static final Key<Integer> EPOCHS = Key.integer("training.epochs", 10, "Passes over the training set.",
+            Rules.atLeast(1));
+    static final Key<Long> SEED = Key.whole("training.seed", 42,
+            "Seeds weight init, dropout masks and the order of the data in every epoch.");
+    static final Key<Double> L2 = Key.number("training.l2", 0.0,
+            "L2 weight decay on the weights (on v for weight-norm layers; never on gains or biases).",
+            Rules.nonNegative());
+    static final Key<Integer> WORKERS = Key.integer("training.workers", 0,
+            "Parallel workers (data partitions per averaging round); 0 uses Spark's default parallelism.",
+            Rules.atLeast(0));
+    static final Key<Integer> BATCH_SIZE_PER_WORKER = Key.integer("training.batchSizePerWorker", 64,
+            "Minibatch size each worker fits.", Rules.atLeast(1));
+    static final Key<Integer> AVERAGING_FREQUENCY = Key.integer("training.averagingFrequency", 10, """
+            Minibatches each worker fits between parameter averagings. Lower: closer to one-machine training, \
+            but more time broadcasting and collecting parameters; higher: faster, but the workers drift \
+            apart, which costs accuracy.""", Rules.atLeast(1));
+    static final Key<Integer> PREFETCH = Key.integer("training.prefetch", 2,
+            "Minibatches each worker loads ahead of fitting (parameter-averaging master); 0 disables prefetching.",
+            Rules.atLeast(0));
+    static final Key<TrainingApproach> APPROACH = Key.oneOf("training.approach", TrainingApproach.class,
+            TrainingApproach.DIRECT, """
+            How minibatches reach the workers: direct (from the cached RDD; works anywhere) or export \
+            (serialized to a directory first; needs a file system all workers share; parameter-averaging \
+            master only).""");
+    static final Key<TrainingMasterKind> MASTER = Key.oneOf("training.master", TrainingMasterKind.class,
+            TrainingMasterKind.RESIDENT, """
+            Who averages the workers: resident (Normdrop's: the workers' networks stay on the executors across \
+            averaging rounds, each worker on its share of the cores) or parameter-averaging (dl4j-spark's \
+            ParameterAveragingTrainingMaster, which rebuilds every worker's network each round; offers \
+            approach = export).""");
+    static final Key<Integer> THREADS_PER_WORKER = Key.integer("training.threadsPerWorker", 0, """
+            ND4J and BLAS threads per worker with the resident master; 0: the cores Spark gives a task \
+            (spark.task.cpus, default 1), or in local mode the JVM's cores shared by the workers (local[2] \
+            with 2 workers: 1 thread each).""", Rules.atLeast(0));
+
     public TrainingConfig {
-        Checks.atLeast("training.epochs", epochs, 1);
+        EPOCHS.check(epochs);
+        SEED.check(seed);
         if (updater == null) {
             throw new ConfigException("training.updater", "is required");
         }
-        Checks.nonNegative("training.l2", l2);
-        Checks.atLeast("training.workers", workers, 0);
-        Checks.atLeast("training.batchSizePerWorker", batchSizePerWorker, 1);
-        Checks.atLeast("training.averagingFrequency", averagingFrequency, 1);
-        Checks.atLeast("training.prefetch", prefetch, 0);
-        if (approach == null) {
-            throw new ConfigException("training.approach", "is required");
-        }
-        if (master == null) {
-            throw new ConfigException("training.master", "is required");
-        }
+        L2.check(l2);
+        WORKERS.check(workers);
+        BATCH_SIZE_PER_WORKER.check(batchSizePerWorker);
+        AVERAGING_FREQUENCY.check(averagingFrequency);
+        PREFETCH.check(prefetch);
+        APPROACH.check(approach);
+        MASTER.check(master);
         if (approach == TrainingApproach.EXPORT && master == TrainingMasterKind.RESIDENT) {
-            throw ConfigException.invalid("training.approach", "export",
+            throw ConfigException.invalid(APPROACH.path(), "export",
                     "export needs training.master = parameter-averaging (the resident master reads the RDD directly)");
         }
-        Checks.atLeast("training.threadsPerWorker", threadsPerWorker, 0);
+        THREADS_PER_WORKER.check(threadsPerWorker);
+    }
+
+    static TrainingConfig from(Config c) {
+        return new TrainingConfig(EPOCHS.read(c), SEED.read(c), UpdaterSpec.from(c), L2.read(c), WORKERS.read(c),
+                BATCH_SIZE_PER_WORKER.read(c), AVERAGING_FREQUENCY.read(c), PREFETCH.read(c), APPROACH.read(c),
+                MASTER.read(c), THREADS_PER_WORKER.read(c));
     }
 }

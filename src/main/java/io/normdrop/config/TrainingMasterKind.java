@@ -1,7 +1,5 @@
 package io.normdrop.config;
 
-import java.util.Locale;
-
 /**
  * Which dl4j-spark {@code TrainingMaster} averages the workers ({@code training.master}).
  * {@code resident} is Normdrop's: the workers' networks stay on the executors across averaging
@@ -9,10 +7,6 @@ import java.util.Locale;
  * dl4j-spark's own {@code ParameterAveragingTrainingMaster}, which rebuilds every worker's network
  * each round; it also offers {@code training.approach = export} and dl4j-spark's statistics.
  */
-public enum TrainingMasterKind {
+public enum TrainingMasterKind implements JobFileName {
     RESIDENT, PARAMETER_AVERAGING;
-
-    public String jobName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
 }

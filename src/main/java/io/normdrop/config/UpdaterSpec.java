@@ -1,28 +1,34 @@
 package io.normdrop.config;
 
-import java.util.Locale;
+import com.typesafe.config.Config;
 
 /**
- * The gradient updater every layer uses.
- *
- * @param kind         sgd, adam (default), nesterovs or rmsprop
- * @param learningRate step size, > 0 (default 0.001)
- * @param momentum     momentum of nesterovs, in [0, 1) (default 0.9); ignored by the others
+ * The gradient updater every layer uses: the values of the keys under {@code training.updater}.
  */
 public record UpdaterSpec(Kind kind, double learningRate, double momentum) {
-    public enum Kind {
-        SGD, ADAM, NESTEROVS, RMSPROP;
-
-        public String jobName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+    public enum Kind implements JobFileName {
+        SGD, ADAM, NESTEROVS, RMSPROP
     }
 
+    static final Key<Kind> TYPE = Key.oneOf("training.updater.type", Kind.class, Kind.ADAM,
+            "sgd | adam | nesterovs | rmsprop.");
+    static final Key<Double> LEARNING_RATE = Key.number("training.updater.learningRate", 0.001, "Step size.",
+            Rules.positive());
+    static final Key<Double> MOMENTUM = Key.number("training.updater.momentum", 0.9,
+            "Momentum of nesterovs; the other updaters ignore it.", Rules.inRange(0, true, 1, false));
+
     public UpdaterSpec {
-        if (kind == null) {
-            throw new ConfigException("training.updater.type", "is required");
-        }
-        Checks.positive("training.updater.learningRate", learningRate);
-        Checks.inRange("training.updater.momentum", momentum, 0, true, 1, false);
+        TYPE.check(kind);
+        LEARNING_RATE.check(learningRate);
+        MOMENTUM.check(momentum);
+    }
+
+    static UpdaterSpec from(Config c) {
+        return new UpdaterSpec(TYPE.read(c), LEARNING_RATE.read(c), MOMENTUM.read(c));
+    }
+
+    /** E.g. {@code adam 0.001}. */
+    public String describe() {
+        return kind.jobName() + " " + learningRate;
     }
 }

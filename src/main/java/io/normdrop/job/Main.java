@@ -25,6 +25,7 @@ import java.util.Map;
         exitCodeOnInvalidInput = 64,
         exitCodeOnExecutionException = 70,
         subcommands = {TrainCommand.class, ValidateCommand.class, SweepCommand.class, CompareCommand.class, GenerateCommand.class,
+                KeysCommand.class,
                 CommandLine.HelpCommand.class},
         description = {
                 "Distributed training of dropout and weight-normalized networks on Spark.",

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         description = {"Train the job's network on Spark and write the model, its provenance and metrics.",
                 "The run directory appears only when the run succeeds (with a _SUCCESS marker);",
                 "every epoch is checkpointed, so an interrupted run continues with --resume."},
-        footer = {"", "Every job key, its default and meaning: conf/job-defaults.conf (in the jar: job-defaults.conf)."})
+        footer = {"", "Every job key, its default and meaning: normdrop keys (conf/job-defaults.conf)."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;

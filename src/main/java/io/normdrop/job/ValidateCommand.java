@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Check a job file without training: every key, every record of the data, the network.",
                 "Prints the examples, features and classes found, the network and the resolved configuration."},
-        footer = {"", "Every job key, its default and meaning: conf/job-defaults.conf (in the jar: job-defaults.conf)."})
+        footer = {"", "Every job key, its default and meaning: normdrop keys (conf/job-defaults.conf)."})
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;

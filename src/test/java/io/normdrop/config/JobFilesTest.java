@@ -1,5 +1,6 @@
 package io.normdrop.config;
 
+import io.normdrop.testing.DataSources;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,7 +125,7 @@ class JobFilesTest {
             data.csv.delimiter=";;"               | data.csv.delimiter: invalid value ";;" (one character other than a quote or newline)
             data.csv.label=species                | data.csv.label: invalid value "species" (a column index (0, 1, ...); a column name needs data.csv.header = true)
             data.onBadRecord=ignore               | data.onBadRecord: invalid value "ignore" (one of: fail, skip)
-            data.maxBadFraction=1.5               | data.maxBadFraction: invalid value 1.5 (between 0 and 1)
+            data.maxBadFraction=1.5               | data.maxBadFraction: invalid value 1.5 (must be in [0, 1])
             data.normalization=zscore             | data.normalization: invalid value "zscore" (one of: none, standardize, minmax)
             data.features=-1                      | data.features: invalid value -1 (must be >= 0)
             data.classes=1                        | data.classes: invalid value 1 (0 (infer) or at least 2)
@@ -210,7 +211,7 @@ class JobFilesTest {
                 () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0));
         assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
         assertThrows(ConfigException.class, () -> new Dropout(0.0));
-        assertThrows(ConfigException.class, () -> new DataSource("train", "", "labels", 0));
+        assertThrows(ConfigException.class, () -> DataSources.idx("train", "", "labels", 0));
     }
 
     @Test
@@ -218,7 +219,7 @@ class JobFilesTest {
         for (String job : List.of("jobs/quickstart.conf", "jobs/fashion-mnist.conf")) {
             LoadedJob loaded = JobFiles.load(Path.of(job), List.of());
             assertEquals(10, loaded.config().model().numClasses(), job);
-            assertTrue(loaded.renderJson().contains("\"epochs\""), job);
+            assertTrue(loaded.renderHocon().contains("epochs"), job);
         }
     }
 

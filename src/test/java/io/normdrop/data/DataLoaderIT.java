@@ -3,12 +3,11 @@ package io.normdrop.data;
 import io.normdrop.config.BadRecordPolicy;
 import io.normdrop.config.DataConfig;
 import io.normdrop.config.DataFormat;
-import io.normdrop.config.DataSource;
 import io.normdrop.config.Normalization;
+import io.normdrop.testing.DataSources;
 import io.normdrop.testing.LocalSpark;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
@@ -51,12 +50,12 @@ class DataLoaderIT {
 
     static DataConfig config(DataFormat format, String train, String test, DataConfig.Csv csv, DataConfig.Parquet parquet,
                              BadRecordPolicy policy, double maxBad, Normalization normalization) {
-        return new DataConfig(format, DataSource.at("train", train, 0), DataSource.at("test", test, 0), 4, List.of(), 0, 0,
+        return new DataConfig(format, DataSources.at("train", train, 0), DataSources.at("test", test, 0), 4, List.of(), 0, 0,
                 csv, parquet, policy, maxBad, normalization);
     }
 
     static DataConfig csv(String train, String test) {
-        return config(DataFormat.CSV, train, test, DataConfig.Csv.defaults(), DataConfig.Parquet.defaults(),
+        return config(DataFormat.CSV, train, test, DataSources.csv(), DataSources.parquet(),
                 BadRecordPolicy.FAIL, 0.01, Normalization.NONE);
     }
 
@@ -89,11 +88,11 @@ class DataLoaderIT {
         DataConfig.Csv header = new DataConfig.Csv(true, ",", "label");
 
         LoadedData fromCsv = new DataLoader(sc, config(DataFormat.CSV, csvFile[0], csvFile[0], header,
-                DataConfig.Parquet.defaults(), BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
+                DataSources.parquet(), BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
         LoadedData fromParquet = new DataLoader(sc, config(DataFormat.PARQUET, parquet, parquet, header,
-                DataConfig.Parquet.defaults(), BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
-        DataConfig idxConfig = new DataConfig(DataFormat.IDX, new DataSource("train", idx[0], idx[1], 0),
-                new DataSource("test", idx[0], idx[1], 0), 4, List.of(), 0, 0, header, DataConfig.Parquet.defaults(),
+                DataSources.parquet(), BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
+        DataConfig idxConfig = new DataConfig(DataFormat.IDX, DataSources.idx("train", idx[0], idx[1], 0),
+                DataSources.idx("test", idx[0], idx[1], 0), 4, List.of(), 0, 0, header, DataSources.parquet(),
                 BadRecordPolicy.FAIL, 0, Normalization.NONE);
         LoadedData fromIdx = new DataLoader(sc, idxConfig).train(0);
 
@@ -118,7 +117,7 @@ class DataLoaderIT {
             assertArrayEquals(csvRows.get(i), idxRows.get(i));
         }
         // The test set is checked against the training set's features and classes.
-        DataConfig csvWithHeader = config(DataFormat.CSV, csvFile[0], csvFile[0], header, DataConfig.Parquet.defaults(),
+        DataConfig csvWithHeader = config(DataFormat.CSV, csvFile[0], csvFile[0], header, DataSources.parquet(),
                 BadRecordPolicy.FAIL, 0, Normalization.NONE);
         assertEquals(300, new DataLoader(sc, csvWithHeader).test(fromCsv).count());
 
@@ -135,7 +134,7 @@ class DataLoaderIT {
         }
         Path svmFile = write("train.svm", svm.toString());
         LoadedData fromLibsvm = new DataLoader(sc, config(DataFormat.LIBSVM, svmFile.toString(), svmFile.toString(),
-                DataConfig.Csv.defaults(), DataConfig.Parquet.defaults(), BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
+                DataSources.csv(), DataSources.parquet(), BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
         List<float[]> libsvmRows = rows(fromLibsvm);
         List<Row> spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read().format("libsvm")
                 .option("numFeatures", fromLibsvm.features()).load(svmFile.toString())
@@ -173,14 +172,14 @@ class DataLoaderIT {
                 file + ": line 6: column 1 is NaN (NaN or infinite)",
                 file + ": line 7: label 1.5 is not an integer"), lines.subList(1, lines.size()));
 
-        DataConfig skip = config(DataFormat.CSV, train.toString(), train.toString(), DataConfig.Csv.defaults(),
-                DataConfig.Parquet.defaults(), BadRecordPolicy.SKIP, 0.6, Normalization.NONE);
+        DataConfig skip = config(DataFormat.CSV, train.toString(), train.toString(), DataSources.csv(),
+                DataSources.parquet(), BadRecordPolicy.SKIP, 0.6, Normalization.NONE);
         LoadedData kept = new DataLoader(sc, skip).train(3);
         assertEquals(3, kept.count());
         assertEquals(4, kept.skipped());
         assertEquals(4, kept.problems().size());
-        DataConfig strict = config(DataFormat.CSV, train.toString(), train.toString(), DataConfig.Csv.defaults(),
-                DataConfig.Parquet.defaults(), BadRecordPolicy.SKIP, 0.5, Normalization.NONE);
+        DataConfig strict = config(DataFormat.CSV, train.toString(), train.toString(), DataSources.csv(),
+                DataSources.parquet(), BadRecordPolicy.SKIP, 0.5, Normalization.NONE);
         DataException tooMany = assertThrows(DataException.class, () -> new DataLoader(sc, strict).train(3));
         assertTrue(tooMany.getMessage().startsWith("data.train: 4 bad record(s) of 7 in " + train
                 + ": 57.14% is more than data.maxBadFraction = 0.5"), tooMany.getMessage());
@@ -254,7 +253,7 @@ class DataLoaderIT {
                 RowFactory.create(0L, Vectors.sparse(3, new int[]{2}, new double[]{5}))), vectors)
                 .coalesce(1).write().parquet(vectorPath);
         DataConfig.Parquet yv = new DataConfig.Parquet("y", "v");
-        LoadedData v = new DataLoader(sc, config(DataFormat.PARQUET, vectorPath, vectorPath, DataConfig.Csv.defaults(), yv,
+        LoadedData v = new DataLoader(sc, config(DataFormat.PARQUET, vectorPath, vectorPath, DataSources.csv(), yv,
                 BadRecordPolicy.FAIL, 0, Normalization.NONE)).train(0);
         assertEquals(List.of("[0.0, 0.0, 5.0, 0.0]", "[1.0, 2.0, 3.0, 1.0]"),
                 rows(v).stream().map(Arrays::toString).toList());
@@ -265,7 +264,7 @@ class DataLoaderIT {
         spark.createDataFrame(List.of(RowFactory.create(0.5, 1, (short) 2), RowFactory.create(Double.NaN, 0, (short) 1),
                 RowFactory.create(1.0, null, (short) 1), RowFactory.create(2.0, 0, (short) 3)), columns)
                 .coalesce(1).write().parquet(columnPath);
-        DataConfig columnsConfig = config(DataFormat.PARQUET, columnPath, columnPath, DataConfig.Csv.defaults(),
+        DataConfig columnsConfig = config(DataFormat.PARQUET, columnPath, columnPath, DataSources.csv(),
                 new DataConfig.Parquet("label", null), BadRecordPolicy.FAIL, 0, Normalization.NONE);
         DataException e = assertThrows(DataException.class, () -> new DataLoader(sc, columnsConfig).train(2));
         List<String> lines = e.getMessage().lines().toList();
@@ -274,7 +273,7 @@ class DataLoaderIT {
         assertTrue(lines.get(2).matches("file:.*columns.parquet/part-.*: record 2: label is null"), lines.get(2));
 
         DataException noColumn = assertThrows(DataException.class, () -> new DataLoader(sc, config(DataFormat.PARQUET,
-                columnPath, columnPath, DataConfig.Csv.defaults(), DataConfig.Parquet.defaults(), BadRecordPolicy.FAIL, 0,
+                columnPath, columnPath, DataSources.csv(), DataSources.parquet(), BadRecordPolicy.FAIL, 0,
                 Normalization.NONE)).train(2));
         assertEquals(columnPath + ": no column 'features' (data.parquet.features); the columns are a double, label int, b smallint",
                 noColumn.getMessage());

@@ -1,6 +1,6 @@
 package io.normdrop.data;
 
-import io.normdrop.config.DataSource;
+import io.normdrop.testing.DataSources;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class FashionMnistSample {
     }
 
     static LabeledImages full(String prefix) {
-        return new IdxReader(new Configuration()).read(new DataSource(prefix,
+        return new IdxReader(new Configuration()).read(DataSources.idx(prefix,
                 FULL.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
                 FULL.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), 0), 10);
     }

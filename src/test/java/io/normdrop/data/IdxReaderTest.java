@@ -1,6 +1,7 @@
 package io.normdrop.data;
 
 import io.normdrop.config.DataSource;
+import io.normdrop.testing.DataSources;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class IdxReaderTest {
         Path labelFile = dir.resolve("labels" + suffix);
         IdxWriter.writeImages(images, N, ROWS, COLS, pixels);
         IdxWriter.writeLabels(labelFile, labels);
-        return new DataSource("train", images.toString(), labelFile.toString(), 0);
+        return DataSources.idx("train", images.toString(), labelFile.toString(), 0);
     }
 
     static String message(Class<? extends RuntimeException> type, Runnable r) {
@@ -75,7 +76,7 @@ class IdxReaderTest {
     @Test
     void limitReadsTheFirstExamplesAndStillDigestsTheWholeFile() throws Exception {
         DataSource all = write(".gz");
-        DataSource some = new DataSource("train", all.images(), all.labels(), 7);
+        DataSource some = DataSources.idx("train", all.images(), all.labels(), 7);
         LabeledImages read = reader.read(some, 10);
         assertEquals(7, read.count());
         assertArrayEquals(Arrays.copyOf(pixels, 7 * ROWS * COLS), read.pixels());
@@ -86,7 +87,7 @@ class IdxReaderTest {
     @Test
     void missingFileIsMissingInput() {
         String path = dir.resolve("absent.gz").toString();
-        DataSource source = new DataSource("train", path, path, 0);
+        DataSource source = DataSources.idx("train", path, path, 0);
         assertEquals(path + ": no such file", message(MissingInputException.class, () -> reader.read(source, 10)));
         assertEquals(path + ": no such file", message(MissingInputException.class, () -> reader.headers(source)));
     }
@@ -128,12 +129,12 @@ class IdxReaderTest {
     @Test
     void wrongMagicNumberSaysWhatTheFileIs() throws IOException {
         DataSource good = write(".gz");
-        DataSource swapped = new DataSource("train", good.labels(), good.images(), 0);
+        DataSource swapped = DataSources.idx("train", good.labels(), good.images(), 0);
         assertEquals(good.labels() + ": wrong magic number 0x00000801 (an IDX label file), expected 0x00000803 for IDX images",
                 message(DataException.class, () -> reader.read(swapped, 10)));
         Path junk = dir.resolve("junk");
         Files.write(junk, new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0});
-        DataSource zip = new DataSource("train", junk.toString(), good.labels(), 0);
+        DataSource zip = DataSources.idx("train", junk.toString(), good.labels(), 0);
         assertEquals(junk + ": wrong magic number 0x504B0304, expected 0x00000803 for IDX images",
                 message(DataException.class, () -> reader.read(zip, 10)));
     }
@@ -174,7 +175,7 @@ class IdxReaderTest {
         Path labelFile = dir.resolve("empty-labels");
         IdxWriter.writeImages(images, 0, ROWS, COLS, new byte[0]);
         IdxWriter.writeLabels(labelFile, new byte[0]);
-        DataSource source = new DataSource("test", images.toString(), labelFile.toString(), 0);
+        DataSource source = DataSources.idx("test", images.toString(), labelFile.toString(), 0);
         assertEquals(images + ": empty data set (0 images)", message(DataException.class, () -> reader.read(source, 10)));
     }
 }

@@ -1,6 +1,6 @@
 package io.normdrop.data;
 
-import io.normdrop.config.DataSource;
+import io.normdrop.testing.DataSources;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The bundled quickstart data is small, balanced, and exactly the documented cut of Fashion-MNIST. */
 class SampleDataTest {
     static LabeledImages sample(String prefix) {
-        return new IdxReader(new Configuration()).read(new DataSource(prefix,
+        return new IdxReader(new Configuration()).read(DataSources.idx(prefix,
                 FashionMnistSample.SAMPLE.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
                 FashionMnistSample.SAMPLE.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), 0), 10);
     }

@@ -1,6 +1,6 @@
 package io.normdrop.data;
 
-import io.normdrop.config.DataSource;
+import io.normdrop.testing.DataSources;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +21,7 @@ class SyntheticDataTest {
 
     private LabeledImages write(SyntheticData d, String prefix, int stream) throws IOException {
         d.write(dir.toString(), prefix, SyntheticData.Format.IDX, stream, new Configuration());
-        return new IdxReader(new Configuration()).read(new DataSource(prefix, dir.resolve(prefix + "-images-idx3-ubyte").toString(),
+        return new IdxReader(new Configuration()).read(DataSources.idx(prefix, dir.resolve(prefix + "-images-idx3-ubyte").toString(),
                 dir.resolve(prefix + "-labels-idx1-ubyte").toString(), 0), d.classes());
     }
 

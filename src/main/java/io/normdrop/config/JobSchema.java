@@ -1,0 +1,273 @@
+package io.normdrop.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every job key in one list, in the order {@code conf/job-defaults.conf} shows them, with the
+ * meaning of each section: what a job file may say. The defaults file is rendered from it
+ * ({@link #render}, {@code normdrop keys}), the defaults a job starts from are parsed from that
+ * rendering, and a job's keys are checked against it.
+ */
+public final class JobSchema {
+    /** A block of keys and what it is for. */
+    private record Section(String path, String meaning) {
+    }
+
+    /** {@code model.layers}: a list of objects with the keys of {@link LayerSpec#KEYS}. */
+    private record Layers() {
+    }
+
+    private static final List<Object> LAYOUT = List.of(
+            new Section("data", "Where the data comes from, how it is read and checked, and how its features are scaled."),
+            DataConfig.FORMAT,
+            new Section("data.train", "The training set."),
+            DataSource.TRAIN.images(), DataSource.TRAIN.labels(), DataSource.TRAIN.path(), DataSource.TRAIN.limit(),
+            new Section("data.test", "The held-out set, evaluated after every epoch; it must have the training set's "
+                    + "features and classes."),
+            DataSource.TEST.images(), DataSource.TEST.labels(), DataSource.TEST.path(), DataSource.TEST.limit(),
+            DataConfig.FEATURES, DataConfig.CLASSES,
+            new Section("data.csv", "Layout of csv files."),
+            DataConfig.Csv.HEADER, DataConfig.Csv.DELIMITER, DataConfig.Csv.LABEL,
+            new Section("data.parquet", "Columns of parquet files."),
+            DataConfig.Parquet.LABEL, DataConfig.Parquet.FEATURES,
+            DataConfig.ON_BAD_RECORD, DataConfig.MAX_BAD_FRACTION, DataConfig.NORMALIZATION, DataConfig.BATCH_SIZE,
+            DataConfig.CLASS_NAMES,
+            new Section("model", "The network: layers from input to output; the input size comes from the data."),
+            new Layers(),
+            new Section("model.dataInit", "Data-dependent initialization of the weight-norm layers (Salimans & Kingma 2016)."),
+            ModelConfig.DataInit.ENABLED, ModelConfig.DataInit.EXAMPLES,
+            new Section("training", "Distributed training with parameter averaging."),
+            TrainingConfig.EPOCHS, TrainingConfig.SEED,
+            new Section("training.updater", "The gradient updater every layer uses."),
+            UpdaterSpec.TYPE, UpdaterSpec.LEARNING_RATE, UpdaterSpec.MOMENTUM,
+            TrainingConfig.L2, TrainingConfig.WORKERS, TrainingConfig.BATCH_SIZE_PER_WORKER,
+            TrainingConfig.AVERAGING_FREQUENCY, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
+            TrainingConfig.THREADS_PER_WORKER,
+            new Section("output", "Where a run writes its results."),
+            OutputConfig.DIR, OutputConfig.RUN_ID,
+            new Section("quality", "The quality gate a run must pass to succeed and, with a run id, to be published."),
+            QualityConfig.MIN_ACCURACY, QualityConfig.MAX_DROP,
+            new Section("metrics", "Every run writes metrics.json, epochs.csv, metrics.prom and report.html into its "
+                    + "directory; these keys say what else it measures and where it publishes."),
+            MetricsConfig.TRAINING_STATS, MetricsConfig.TEXTFILE_DIR,
+            new Section("metrics.pushgateway", "A Prometheus Pushgateway the run's metrics are pushed to."),
+            MetricsConfig.Pushgateway.URL, MetricsConfig.Pushgateway.JOB, MetricsConfig.Pushgateway.TIMEOUT_SECONDS,
+            new Section("spark", "Spark settings; what the command line sets wins."),
+            SparkSettings.MASTER, SparkSettings.APP_NAME, SparkSettings.CONF);
+
+    private static final int WIDTH = 100;
+    private static final Config DEFAULTS = ConfigFactory.parseString(render(),
+            ConfigParseOptions.defaults().setOriginDescription("job defaults"));
+
+    private JobSchema() {
+    }
+
+    /** Every key with a value of its own, in order ({@code model.layers} is not one: see {@link LayerSpec#KEYS}). */
+    public static List<Key<?>> keys() {
+        return LAYOUT.stream().filter(Key.class::isInstance).<Key<?>>map(k -> (Key<?>) k).toList();
+    }
+
+    /** Every key with its default: the rendered defaults file, parsed. */
+    static Config defaults() {
+        return DEFAULTS;
+    }
+
+    // ---- the defaults file ------------------------------------------------------------------
+
+    /** {@code conf/job-defaults.conf}: every key, its default and its meaning, as HOCON with comments. */
+    public static String render() {
+        StringBuilder sb = new StringBuilder();
+        comment(sb, "", "Normdrop job defaults: every key a job file may set, its default and what it means. A job "
+                + "file (jobs/*.conf) overrides what it needs; any other key is an error. Rendered from the key "
+                + "declarations in src/main/java/io/normdrop/config by `normdrop keys`; a test fails when the two "
+                + "differ.");
+        List<String> open = new ArrayList<>();
+        for (Object item : LAYOUT) {
+            if (item instanceof Section s) {
+                enter(sb, open, parents(s.path()), s.path());
+                String indent = "  ".repeat(open.size());
+                sb.append(open.isEmpty() ? "\n" : "");
+                comment(sb, indent, s.meaning());
+                sb.append(indent).append(last(s.path())).append(" {\n");
+                open.add(last(s.path()));
+            } else if (item instanceof Key<?> k) {
+                enter(sb, open, parents(k.path()), k.path());
+                String indent = "  ".repeat(open.size());
+                comment(sb, indent, k.meaning());
+                sb.append(indent).append(last(k.path())).append(" = ").append(k.renderDefault()).append('\n');
+            } else {
+                enter(sb, open, parents(ModelConfig.LAYERS), ModelConfig.LAYERS);
+                String indent = "  ".repeat(open.size());
+                comment(sb, indent, ModelConfig.LAYERS_MEANING);
+                for (Key<?> k : LayerSpec.KEYS) {
+                    String text = k.meaning() + (k.defaultValue() != null && k != LayerSpec.UNITS
+                            ? " Default " + k.renderDefault() + "." : "");
+                    wrap(sb, indent + "#   " + String.format(Locale.ROOT, "%-13s", k.path()), text,
+                            indent + "#" + " ".repeat(16));
+                }
+                sb.append(indent).append(last(ModelConfig.LAYERS)).append(" = []\n");
+            }
+        }
+        enter(sb, open, List.of(), "the end");
+        return sb.toString();
+    }
+
+    /**
+     * Closes the open blocks that do not lead to {@code parents}, which must then be open: a key
+     * comes after its section's declaration, and a section's keys are together.
+     */
+    private static void enter(StringBuilder sb, List<String> open, List<String> parents, String what) {
+        while (open.size() > parents.size() || !open.equals(parents.subList(0, open.size()))) {
+            open.remove(open.size() - 1);
+            sb.append("  ".repeat(open.size())).append("}\n");
+        }
+        if (!open.equals(parents)) {
+            throw new IllegalStateException(what + ": its section is not declared before it, or its section's keys "
+                    + "are not together");
+        }
+    }
+
+    private static void comment(StringBuilder sb, String indent, String text) {
+        wrap(sb, indent + "# ", text, indent + "# ");
+    }
+
+    /** {@code text} wrapped to {@link #WIDTH} columns, the first line after {@code first}, the others after {@code next}. */
+    private static void wrap(StringBuilder sb, String first, String text, String next) {
+        StringBuilder line = new StringBuilder(first);
+        boolean empty = true;
+        for (String word : text.split("\\s+")) {
+            if (!empty && line.length() + 1 + word.length() > WIDTH) {
+                sb.append(line.toString().stripTrailing()).append('\n');
+                line = new StringBuilder(next);
+                empty = true;
+            }
+            if (!empty) {
+                line.append(' ');
+            }
+            line.append(word);
+            empty = false;
+        }
+        sb.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    private static List<String> segments(String path) {
+        return List.of(path.split("\\."));
+    }
+
+    private static List<String> parents(String path) {
+        List<String> s = segments(path);
+        return s.subList(0, s.size() - 1);
+    }
+
+    private static String last(String path) {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    // ---- checking a job's keys ----------------------------------------------------------------
+
+    /** @throws ConfigException for the first key of {@code job} that the schema does not declare */
+    static void rejectUnknownKeys(ConfigObject job) {
+        rejectUnknownKeys(job, "");
+    }
+
+    private static void rejectUnknownKeys(ConfigObject object, String prefix) {
+        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+            String path = prefix.isEmpty() ? ConfigUtil.joinPath(entry.getKey()) : prefix + "." + ConfigUtil.joinPath(entry.getKey());
+            ConfigValue value = entry.getValue();
+            if (path.equals(SparkSettings.CONF.path())) {
+                continue;
+            }
+            if (path.equals(ModelConfig.LAYERS)) {
+                if (value.valueType() == ConfigValueType.LIST) {
+                    ConfigList layers = (ConfigList) value;
+                    for (int i = 0; i < layers.size(); i++) {
+                        rejectUnknownLayerKeys(layers.get(i), i);
+                    }
+                }
+            } else if (sections().contains(path)) {
+                if (value.valueType() == ConfigValueType.OBJECT) {
+                    rejectUnknownKeys((ConfigObject) value, path);
+                }
+            } else if (keys().stream().noneMatch(k -> k.path().equals(path))) {
+                throw new ConfigException(path, "unknown key" + suggestion(entry.getKey(), children(prefix)));
+            }
+        }
+    }
+
+    private static void rejectUnknownLayerKeys(ConfigValue layer, int index) {
+        String key = LayerSpec.key(index);
+        if (layer.valueType() != ConfigValueType.OBJECT) {
+            throw ConfigException.invalid(key, layer.unwrapped(), "each layer is an object such as { type = dense, units = 256 }");
+        }
+        for (String name : ((ConfigObject) layer).keySet()) {
+            if (!LayerSpec.NAMES.contains(name)) {
+                throw new ConfigException(key + "." + name, "unknown key" + suggestion(name, LayerSpec.NAMES));
+            }
+        }
+    }
+
+    /** Paths of the sections (blocks) of a job. */
+    private static Set<String> sections() {
+        Set<String> out = new LinkedHashSet<>();
+        LAYOUT.stream().filter(Section.class::isInstance).forEach(s -> out.add(((Section) s).path()));
+        return out;
+    }
+
+    /** The names directly under {@code prefix}: its keys and sections. */
+    private static Set<String> children(String prefix) {
+        Set<String> out = new LinkedHashSet<>();
+        List<String> paths = new ArrayList<>(sections());
+        keys().forEach(k -> paths.add(k.path()));
+        paths.add(ModelConfig.LAYERS);
+        for (String p : paths) {
+            if (prefix.isEmpty() ? !p.contains(".") : p.startsWith(prefix + ".") && !p.substring(prefix.length() + 1).contains(".")) {
+                out.add(last(p));
+            }
+        }
+        return out;
+    }
+
+    private static String suggestion(String key, Set<String> known) {
+        String best = known.stream().min(Comparator.comparingInt(k -> editDistance(k.toLowerCase(), key.toLowerCase())))
+                .orElse(null);
+        String list = String.join(", ", known.stream().sorted().toList());
+        if (best != null && editDistance(best.toLowerCase(), key.toLowerCase()) <= Math.max(2, key.length() / 3)) {
+            return " (did you mean " + best + "? known: " + list + ")";
+        }
+        return " (known: " + list + ")";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
