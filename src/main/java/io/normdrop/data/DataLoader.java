@@ -91,14 +91,14 @@ public final class DataLoader {
         }
         // IdxReader already stopped at the limit.
         JavaRDD<ParsedRecord> records = config.format() == DataFormat.IDX ? reader.get() : limited(reader.get(), source.limit());
-        List<Tuple2<Integer, Tally>> tallies = records.mapPartitionsWithIndex((p, it) -> {
-            Tally t = new Tally();
+        List<Tuple2<Integer, RecordSummary>> perPartition = records.mapPartitionsWithIndex((p, it) -> {
+            RecordSummary t = new RecordSummary();
             it.forEachRemaining(t::add);
             return List.of(new Tuple2<>(p, t)).iterator();
         }, false).collect();
-        Tally total = new Tally();
+        RecordSummary total = new RecordSummary();
         long[] offsets = new long[records.getNumPartitions()];
-        for (Tuple2<Integer, Tally> t : tallies) {
+        for (Tuple2<Integer, RecordSummary> t : perPartition) {
             offsets[t._1()] = t._2().good();
         }
         long running = 0;
@@ -107,7 +107,7 @@ public final class DataLoader {
             offsets[p] = running;
             running += good;
         }
-        tallies.forEach(t -> total.merge(t._2()));
+        perPartition.forEach(t -> total.merge(t._2()));
         List<Problem> problems = resolveLines(total.problems());
         check(source, total, problems);
         int features = rules.features() > 0 ? rules.features() : total.maxWidth();
@@ -140,7 +140,7 @@ public final class DataLoader {
         };
     }
 
-    /** The feature count of the first good record; 0 when there is none (the tally reports why). */
+    /** The feature count of the first good record; 0 when there is none (the record summary reports why). */
     private int firstWidth(DataSource source, RecordRules rules, List<String> header) {
         List<ParsedRecord> first = records(source, rules, header).filter(ParsedRecord::isGood).take(1);
         return first.isEmpty() ? 0 : first.get(0).example().width();
@@ -223,7 +223,7 @@ public final class DataLoader {
     }
 
     /** Applies data.onBadRecord: fail on any bad record, or on too many when skipping; fail on none good. */
-    private void check(DataSource source, Tally total, List<Problem> problems) {
+    private void check(DataSource source, RecordSummary total, List<Problem> problems) {
         if (total.good() == 0) {
             throw new DataException(source.describe() + ": empty data set (" + (total.records() == 0 ? "no records"
                     : "0 good records of " + total.records() + "; first: " + problems.get(0)) + ")");

@@ -68,67 +68,6 @@ public final class IdxReader {
                 List.of(images.digest, labels.digest));
     }
 
-    /**
-     * The shape an image file declares in its header, read without the data.
-     *
-     * @param count images declared
-     * @param rows  image height
-     * @param cols  image width
-     */
-    public record Shape(int count, int rows, int cols) {
-        public int features() {
-            return rows * cols;
-        }
-    }
-
-    /**
-     * Checks a source's headers without reading the data: both files open, carry the right
-     * magic numbers and declare the same number of examples.
-     */
-    public Shape headers(DataSource source) {
-        Shape images = shape(source.images());
-        int labels;
-        try (Source in = open(source.labels())) {
-            checkMagic(source.labels(), in.header("magic number"), LABELS_MAGIC, "labels");
-            labels = in.header("label count");
-        } catch (IOException e) {
-            throw new DataException(source.labels() + ": read failed: " + e.getMessage(), e);
-        }
-        if (labels != images.count()) {
-            throw new DataException(source.key() + ": " + source.images() + " holds " + images.count()
-                    + " images but " + source.labels() + " holds " + labels + " labels");
-        }
-        int count = source.limit() == 0 ? images.count() : Math.min(images.count(), source.limit());
-        return new Shape(count, images.rows(), images.cols());
-    }
-
-    /**
-     * Checks that the test images have the training images' size.
-     *
-     * @throws DataException naming the test image file and both sizes
-     */
-    public static void requireSameImageSize(DataSource test, Shape testShape, Shape trainShape) {
-        if (testShape.rows() != trainShape.rows() || testShape.cols() != trainShape.cols()) {
-            throw new DataException(test.images() + ": images are " + testShape.rows() + "x" + testShape.cols()
-                    + " but the training images are " + trainShape.rows() + "x" + trainShape.cols());
-        }
-    }
-
-    /** Reads only the header of an IDX image file. */
-    public Shape shape(String path) {
-        try (Source in = open(path)) {
-            checkMagic(path, in.header("magic number"), IMAGES_MAGIC, "images");
-            Shape shape = new Shape(in.header("image count"), in.header("row count"), in.header("column count"));
-            if (shape.count() < 0 || shape.rows() <= 0 || shape.cols() <= 0 || shape.rows() > MAX_SIDE || shape.cols() > MAX_SIDE) {
-                throw new DataException(path + ": header: implausible dimensions " + shape.count() + " x " + shape.rows()
-                        + " x " + shape.cols());
-            }
-            return shape;
-        } catch (IOException e) {
-            throw new DataException(path + ": read failed: " + e.getMessage(), e);
-        }
-    }
-
     record Images(int declared, int count, int rows, int cols, byte[] bytes, FileDigest digest) {
     }
 

@@ -31,23 +31,9 @@ public record LabeledImages(int count, int rows, int cols, byte[] pixels, byte[]
         return labels[i] & 0xFF;
     }
 
-    /** Count and image size, as an IDX header gives them. */
-    public IdxReader.Shape shape() {
-        return new IdxReader.Shape(count, rows, cols);
-    }
-
     /** The first {@code n} examples. */
     public LabeledImages head(int n) {
         return new LabeledImages(n, rows, cols, java.util.Arrays.copyOf(pixels, n * features()),
                 java.util.Arrays.copyOf(labels, n), digests);
-    }
-
-    /** The largest label present, or -1 when empty. */
-    public int maxLabel() {
-        int max = -1;
-        for (byte b : labels) {
-            max = Math.max(max, b & 0xFF);
-        }
-        return max;
     }
 }

@@ -13,12 +13,12 @@ import java.util.List;
  * @param count     good examples
  * @param features  features per example
  * @param classes   classes (labels 0..classes-1)
- * @param tally     records, good and bad, examples per label, the first problems
+ * @param summary   records, good and bad, examples per label, the first problems
  * @param problems  the first bad records, with line numbers resolved
  * @param digests   SHA-256 of every file read
  */
 public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long count, int features, int classes,
-                         Tally tally, List<Problem> problems, List<FileDigest> digests) {
+                         RecordSummary summary, List<Problem> problems, List<FileDigest> digests) {
     public LoadedData {
         problems = List.copyOf(problems);
         digests = List.copyOf(digests);
@@ -26,7 +26,7 @@ public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long c
 
     /** Bad records left out (with {@code data.onBadRecord = skip}). */
     public long skipped() {
-        return tally.bad();
+        return summary.bad();
     }
 
     /** The first {@code n} examples (or all when fewer), on the driver. */

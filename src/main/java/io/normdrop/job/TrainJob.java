@@ -2,18 +2,21 @@ package io.normdrop.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.ConfigRenderOptions;
+import io.normdrop.config.ConfigException;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.LoadedJob;
-import io.normdrop.config.ModelConfig;
-import io.normdrop.data.BalancedBatches;
-import io.normdrop.data.Batches;
-import io.normdrop.data.DataLoader;
-import io.normdrop.data.EpochBatches;
-import io.normdrop.data.FeatureScaler;
-import io.normdrop.data.LoadedData;
 import io.normdrop.config.MetricsConfig;
+import io.normdrop.config.ModelConfig;
 import io.normdrop.config.OutputConfig;
 import io.normdrop.config.TrainingConfig;
+import io.normdrop.data.DataLoader;
+import io.normdrop.data.DataSets;
+import io.normdrop.data.FeatureScaler;
+import io.normdrop.data.LoadedData;
+import io.normdrop.data.MissingInputException;
+import io.normdrop.data.ReshuffledEpochs;
+import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.HtmlReport;
@@ -25,16 +28,13 @@ import io.normdrop.metrics.PrometheusMetrics;
 import io.normdrop.metrics.RunMetrics;
 import io.normdrop.metrics.RunRecorder;
 import io.normdrop.metrics.SparkStatsListener;
-import io.normdrop.nn.NetworkDiagnostics;
 import io.normdrop.nn.DataDependentInit;
+import io.normdrop.nn.NetworkDiagnostics;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.NetworkSummary;
 import io.normdrop.nn.WeightNormFolding;
-import io.normdrop.config.ConfigException;
-import io.normdrop.data.MissingInputException;
 import io.normdrop.train.SparkTrainer;
 import io.normdrop.train.TrainingDivergedException;
-import com.typesafe.config.ConfigRenderOptions;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -176,7 +176,7 @@ public final class TrainJob {
                             CodeVersion.current().toString()),
                     configDigest(job), new RunMetrics.Data(in.train().count(), in.test().count(), in.train().features(),
                     classNames(c, in.train().classes()), data.digest(), c.data().format().jobName(), in.train().skipped(),
-                    in.test().skipped(), java.util.Arrays.stream(in.train().tally().labelCounts()).boxed().toList(),
+                    in.test().skipped(), java.util.Arrays.stream(in.train().summary().labelCounts()).boxed().toList(),
                     c.data().normalization().jobName()),
                     settings(c, trainer.workers(), in.summary()), recorder.epochs(), recorder.rounds(), recorder.partitions(),
                     recorder.spark(sc.version(), sc.master()), NetworkDiagnostics.of(result.network()),
@@ -227,7 +227,7 @@ public final class TrainJob {
         private static void warnSkipped(LoadedData data, PrintWriter err) {
             if (data.skipped() > 0) {
                 err.printf(Locale.ROOT, "normdrop: warning: %s: skipped %,d bad record(s) of %,d (data.onBadRecord = skip);"
-                        + " first: %s%n", data.key(), data.skipped(), data.tally().records(), data.problems().get(0));
+                        + " first: %s%n", data.key(), data.skipped(), data.summary().records(), data.problems().get(0));
                 err.flush();
             }
         }
@@ -257,7 +257,7 @@ public final class TrainJob {
         network.init();
         if (c.model().dataInit().enabled()) {
             int n = (int) Math.min(c.model().dataInit().examples(), in.train().count());
-            int layers = DataDependentInit.apply(network, Batches.toDataSet(in.train().head(n), in.train().features(),
+            int layers = DataDependentInit.apply(network, DataSets.toDataSet(in.train().head(n), in.train().features(),
                     in.train().classes(), in.scaler()).getFeatures());
             out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
         }
@@ -269,9 +269,9 @@ public final class TrainJob {
                                       PrintWriter out) throws IOException {
         JobConfig c = job.config();
         int batch = c.data().batchSize();
-        EpochBatches trainBatches = new BalancedBatches(in.train(), trainer.partitions(in.train().count()), batch,
+        TrainingEpochs trainBatches = new ReshuffledEpochs(in.train(), trainer.partitions(in.train().count()), batch,
                 c.training().seed(), in.scaler());
-        JavaRDD<DataSet> testBatches = Batches.inOrder(in.test(), batch, in.scaler());
+        JavaRDD<DataSet> testBatches = DataSets.inOrder(in.test(), batch, in.scaler());
         String resumeDigest = resumeDigest(job);
         JsonLinesSink jsonLines = new JsonLinesSink(output.create(METRICS));
         // metrics.jsonl starts again with the epochs a checkpoint carries.

@@ -59,7 +59,7 @@ final class ValidateCommand implements Callable<Integer> {
             out.printf("data (%s): %,d features, %d classes%n", c.data().format().jobName(), train.features(), train.classes());
             describe(out, "train", train, c.data().train().describe());
             describe(out, "test", test, c.data().test().describe());
-            out.printf("      training examples per class: %s%n%n", Arrays.stream(train.tally().labelCounts())
+            out.printf("      training examples per class: %s%n%n", Arrays.stream(train.summary().labelCounts())
                     .mapToObj(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" ")));
             for (LoadedData d : List.of(train, test)) {
                 d.problems().forEach(p -> err.println("normdrop: warning: " + d.key() + ": skipped: " + p));

@@ -3,7 +3,7 @@ package io.normdrop.train;
 import io.normdrop.config.TrainingApproach;
 import io.normdrop.config.TrainingConfig;
 import io.normdrop.config.TrainingMasterKind;
-import org.deeplearning4j.spark.api.TrainingMaster;
+import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
@@ -14,9 +14,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import io.normdrop.data.EpochBatches;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -204,7 +204,7 @@ public final class SparkTrainer {
      * @param test    test minibatches; cached here for the run
      * @param sink    receives each epoch's metrics
      */
-    public Result fit(MultiLayerNetwork network, EpochBatches train, JavaRDD<DataSet> test, MetricsSink sink) {
+    public Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink) {
         return fit(network, train, test, sink, Start.FRESH, EpochEnd.NONE);
     }
 
@@ -215,7 +215,7 @@ public final class SparkTrainer {
      * @throws TrainingDivergedException as soon as a round's training loss or an epoch's test
      *                                   loss is NaN or infinite
      */
-    public Result fit(MultiLayerNetwork network, EpochBatches train, JavaRDD<DataSet> test, MetricsSink sink,
+    public Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink,
                       Start start, EpochEnd epochEnd) {
         long trainExamples = train.examples();
         ResidentTrainingMaster resident = training.master() == TrainingMasterKind.RESIDENT

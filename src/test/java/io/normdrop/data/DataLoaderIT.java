@@ -100,7 +100,7 @@ class DataLoaderIT {
             assertEquals(300, d.count());
             assertEquals(16, d.features());
             assertEquals(3, d.classes(), "classes inferred: largest label + 1");
-            assertArrayEquals(new long[]{100, 100, 100}, d.tally().labelCounts());
+            assertArrayEquals(new long[]{100, 100, 100}, d.summary().labelCounts());
         }
         List<float[]> csvRows = rows(fromCsv);
         List<float[]> parquetRows = rows(fromParquet);
@@ -303,7 +303,7 @@ class DataLoaderIT {
         }
         Path train = write("ids.csv", text.toString());
         LoadedData d = new DataLoader(sc, csv(train.toString(), train.toString())).train(0);
-        BalancedBatches batches = new BalancedBatches(d, 10, 16, 42, null);
+        ReshuffledEpochs batches = new ReshuffledEpochs(d, 10, 16, 42, null);
         long[] sizes = batches.partitionExamples();
         assertEquals(10, sizes.length);
         assertEquals(1003, Arrays.stream(sizes).sum());
@@ -326,7 +326,7 @@ class DataLoaderIT {
         d.release();
     }
 
-    private static List<List<Integer>> idsByPartition(BalancedBatches batches, int epoch) {
+    private static List<List<Integer>> idsByPartition(ReshuffledEpochs batches, int epoch) {
         return batches.epoch(epoch).mapPartitionsWithIndex((p, it) -> {
             List<Integer> ids = new ArrayList<>();
             while (it.hasNext()) {

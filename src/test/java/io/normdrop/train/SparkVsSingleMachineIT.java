@@ -3,10 +3,10 @@ package io.normdrop.train;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.TrainingConfig;
-import io.normdrop.data.EpochBatches;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
+import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.testing.LocalSpark;
@@ -65,7 +65,7 @@ class SparkVsSingleMachineIT {
         MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
         start.init();
         SparkTrainer.Result result = trainer.fit(start,
-                EpochBatches.fixed(Minibatches.rdd(sc, data, BATCH, 10, 1), BATCH, new long[]{EXAMPLES}),
+                TrainingEpochs.fixed(Minibatches.rdd(sc, data, BATCH, 10, 1), BATCH, new long[]{EXAMPLES}),
                 Minibatches.rdd(sc, data, BATCH, 10, 1), MetricsSink.all());
 
         INDArray expected = single.params();

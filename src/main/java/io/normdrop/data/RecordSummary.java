@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * What one pass over a partition's records found: how many records, how many good and bad,
- * the first problems, how many examples of each label and the widest example. Tallies of
+ * the first problems, how many examples of each label and the widest example. Summaries of
  * partitions merge into the data set's.
  */
-public final class Tally implements Serializable {
+public final class RecordSummary implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Problems kept for messages. */
     static final int KEPT_PROBLEMS = 10;
@@ -36,8 +36,8 @@ public final class Tally implements Serializable {
         }
     }
 
-    /** This tally plus {@code other}'s (this one changed). */
-    Tally merge(Tally other) {
+    /** This summary plus {@code other}'s (this one changed). */
+    RecordSummary merge(RecordSummary other) {
         records += other.records;
         good += other.good;
         if (other.labelCounts.length > labelCounts.length) {

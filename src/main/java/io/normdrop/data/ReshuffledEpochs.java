@@ -5,9 +5,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.dataset.DataSet;
 import scala.Tuple2;
 
-import java.util.Iterator;
-import java.util.List;
-
 /**
  * Training minibatches built on the executors, balanced and reshuffled every epoch: the
  * examples (indexed 0..n-1) are placed by a {@link SeededPermutation} of (seed, epoch) into
@@ -16,7 +13,7 @@ import java.util.List;
  * random split can leave a worker a fraction of the others' data), and each example lands in a
  * fresh minibatch every epoch. The shuffle moves the data between executors once per epoch.
  */
-public final class BalancedBatches implements EpochBatches {
+public final class ReshuffledEpochs implements TrainingEpochs {
     private final LoadedData data;
     private final int partitions;
     private final int batchSize;
@@ -30,7 +27,7 @@ public final class BalancedBatches implements EpochBatches {
      * @param seed       the job's seed; each epoch's order derives from it and the epoch
      * @param scaler     feature scaling, or null
      */
-    public BalancedBatches(LoadedData data, int partitions, int batchSize, long seed, FeatureScaler scaler) {
+    public ReshuffledEpochs(LoadedData data, int partitions, int batchSize, long seed, FeatureScaler scaler) {
         this.data = data;
         this.partitions = (int) Math.max(1, Math.min(partitions, data.count()));
         this.batchSize = batchSize;
@@ -86,28 +83,8 @@ public final class BalancedBatches implements EpochBatches {
                         Tuple2<Long, Example> t = it.next();
                         slots[(int) (t._1() - first)] = t._2();
                     }
-                    return batches(slots, batch, features, classes, scale);
+                    return DataSets.cut(slots, batch, features, classes, scale);
                 }, true);
-    }
-
-    /** Cuts examples into DataSets of {@code batch} (the last may be smaller), lazily. */
-    static Iterator<DataSet> batches(Example[] examples, int batch, int features, int classes, FeatureScaler scaler) {
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < examples.length;
-            }
-
-            @Override
-            public DataSet next() {
-                int end = Math.min(examples.length, next + batch);
-                List<Example> slice = java.util.Arrays.asList(examples).subList(next, end);
-                next = end;
-                return Batches.toDataSet(slice, features, classes, scaler);
-            }
-        };
     }
 
     /** Sends permuted position k to the partition p with start(p) <= k < start(p + 1). */

@@ -8,7 +8,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * whose partitions are the workers' shares, {@code workers} partitions per averaging round in
  * partition order.
  */
-public interface EpochBatches {
+public interface TrainingEpochs {
     /** Training examples in every epoch. */
     long examples();
 
@@ -27,10 +27,10 @@ public interface EpochBatches {
      *
      * @param partitionExamples examples in each partition of {@code batches}
      */
-    static EpochBatches fixed(JavaRDD<DataSet> batches, int dataSetExamples, long[] partitionExamples) {
+    static TrainingEpochs fixed(JavaRDD<DataSet> batches, int dataSetExamples, long[] partitionExamples) {
         long total = java.util.Arrays.stream(partitionExamples).sum();
         long[] sizes = partitionExamples.clone();
-        return new EpochBatches() {
+        return new TrainingEpochs() {
             @Override
             public long examples() {
                 return total;

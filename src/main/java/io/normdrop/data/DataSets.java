@@ -7,11 +7,12 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /** Examples to minibatch DataSets: features (scaled) as float rows, labels one-hot. */
-public final class Batches {
-    private Batches() {
+public final class DataSets {
+    private DataSets() {
     }
 
     /** One DataSet of {@code examples}. */
@@ -42,7 +43,27 @@ public final class Batches {
         return data.examples().values().mapPartitions(it -> {
             List<Example> all = new ArrayList<>();
             it.forEachRemaining(all::add);
-            return BalancedBatches.batches(all.toArray(Example[]::new), batchSize, features, classes, scaler);
+            return cut(all.toArray(Example[]::new), batchSize, features, classes, scaler);
         });
+    }
+
+    /** Cuts examples into DataSets of {@code batch} (the last may be smaller), lazily. */
+    static Iterator<DataSet> cut(Example[] examples, int batch, int features, int classes, FeatureScaler scaler) {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < examples.length;
+            }
+
+            @Override
+            public DataSet next() {
+                int end = Math.min(examples.length, next + batch);
+                List<Example> slice = java.util.Arrays.asList(examples).subList(next, end);
+                next = end;
+                return DataSets.toDataSet(slice, features, classes, scaler);
+            }
+        };
     }
 }

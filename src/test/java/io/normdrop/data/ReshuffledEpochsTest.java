@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class BalancedBatchesTest {
+class ReshuffledEpochsTest {
     @Test
     void partitionSizesDifferByAtMostOneAndThePartitionerAgrees() {
         for (long n : new long[]{1, 7, 480, 60_000, 1_000_003}) {
@@ -19,18 +19,18 @@ class BalancedBatchesTest {
                 if (parts > n) {
                     continue;
                 }
-                BalancedBatches.Balanced partitioner = new BalancedBatches.Balanced(parts, n);
+                ReshuffledEpochs.Balanced partitioner = new ReshuffledEpochs.Balanced(parts, n);
                 long min = Long.MAX_VALUE;
                 long max = 0;
                 for (int p = 0; p < parts; p++) {
-                    long from = BalancedBatches.start(p, n, parts);
-                    long to = BalancedBatches.start(p + 1, n, parts);
+                    long from = ReshuffledEpochs.start(p, n, parts);
+                    long to = ReshuffledEpochs.start(p + 1, n, parts);
                     min = Math.min(min, to - from);
                     max = Math.max(max, to - from);
                     assertEquals(p, partitioner.getPartition(from), n + "/" + parts);
                     assertEquals(p, partitioner.getPartition(to - 1), n + "/" + parts);
                 }
-                assertEquals(n, BalancedBatches.start(parts, n, parts));
+                assertEquals(n, ReshuffledEpochs.start(parts, n, parts));
                 assertTrue(max - min <= 1 && min >= 1, n + " in " + parts + ": sizes " + min + ".." + max);
             }
         }
@@ -41,7 +41,7 @@ class BalancedBatchesTest {
         Example[] examples = {Example.dense(new float[]{1, 10}, 0), Example.dense(new float[]{3, 10}, 2),
                 Example.sparse(new int[]{1}, new float[]{4}, 1)};
         FeatureScaler scaler = new FeatureScaler(io.normdrop.config.Normalization.STANDARDIZE, new float[]{2, 8}, new float[]{1, 2});
-        Iterator<DataSet> it = BalancedBatches.batches(examples, 2, 2, 3, scaler);
+        Iterator<DataSet> it = DataSets.cut(examples, 2, 2, 3, scaler);
         List<DataSet> batches = new ArrayList<>();
         it.forEachRemaining(batches::add);
         assertEquals(2, batches.size());
