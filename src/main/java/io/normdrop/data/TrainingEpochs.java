@@ -21,35 +21,4 @@ public interface TrainingEpochs {
     /** The minibatches of {@code epoch} (1-based). */
     JavaRDD<DataSet> epoch(int epoch);
 
-    /**
-     * Minibatches already cut, the same in every epoch and in the same order (tests, and callers
-     * with their own RDD).
-     *
-     * @param partitionExamples examples in each partition of {@code batches}
-     */
-    static TrainingEpochs fixed(JavaRDD<DataSet> batches, int dataSetExamples, long[] partitionExamples) {
-        long total = java.util.Arrays.stream(partitionExamples).sum();
-        long[] sizes = partitionExamples.clone();
-        return new TrainingEpochs() {
-            @Override
-            public long examples() {
-                return total;
-            }
-
-            @Override
-            public int dataSetExamples() {
-                return dataSetExamples;
-            }
-
-            @Override
-            public long[] partitionExamples() {
-                return sizes.clone();
-            }
-
-            @Override
-            public JavaRDD<DataSet> epoch(int epoch) {
-                return batches;
-            }
-        };
-    }
 }

@@ -4,6 +4,7 @@ import io.normdrop.data.DataException;
 import io.normdrop.data.MissingInputException;
 import io.normdrop.metrics.MetricsFiles;
 import io.normdrop.metrics.RunComparison;
+import io.normdrop.store.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;

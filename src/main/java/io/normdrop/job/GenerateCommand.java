@@ -2,9 +2,10 @@ package io.normdrop.job;
 
 import io.normdrop.config.SparkSettings;
 import io.normdrop.data.SyntheticData;
-import org.apache.spark.api.java.JavaSparkContext;
+import io.normdrop.store.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

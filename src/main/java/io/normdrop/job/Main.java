@@ -3,15 +3,20 @@ package io.normdrop.job;
 import io.normdrop.config.ConfigException;
 import io.normdrop.data.DataException;
 import io.normdrop.data.MissingInputException;
+import io.normdrop.metrics.CodeVersion;
+import io.normdrop.store.OutputExistsException;
+import io.normdrop.store.QualityGateException;
+import io.normdrop.store.RunInProgressException;
 import io.normdrop.train.TrainingDivergedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,27 +72,32 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             ExitCode code = exitCode(e);
-            Throwable known = known(e);
             FAILURES.error("normdrop failed with exit code {}", code.code(), e);
-            if (known == null) {
-                commandLine.getErr().println("normdrop: " + oneLine("internal error: " + e.getClass().getName() + ": "
-                        + e.getMessage() + " (stack trace in the log)"));
-            } else if (known instanceof DataException) {
-                // Bad data may list several problems: one line each (file, record, fault).
-                for (String line : known.getMessage().split("\\R")) {
-                    commandLine.getErr().println("normdrop: " + line.strip());
-                }
-            } else {
-                // The failure's own message, not that of a wrapper (a Spark job failure, say).
-                commandLine.getErr().println("normdrop: " + oneLine(known.getMessage()));
-            }
+            errorLines(e).forEach(commandLine.getErr()::println);
             return code.code();
         });
         return cli.execute(args);
     }
 
+    /**
+     * What a failure prints on stderr, each line starting with {@code normdrop: }: the failure's
+     * own message, not that of a wrapper (a Spark job failure, say), on one line; bad data one
+     * line per problem found (file, record, fault).
+     */
+    public static List<String> errorLines(Throwable e) {
+        Throwable known = known(e);
+        if (known == null) {
+            return List.of("normdrop: " + oneLine("internal error: " + e.getClass().getName() + ": " + e.getMessage()
+                    + " (stack trace in the log)"));
+        }
+        if (known instanceof DataException) {
+            return known.getMessage().lines().map(line -> "normdrop: " + line.strip()).toList();
+        }
+        return List.of("normdrop: " + oneLine(known.getMessage()));
+    }
+
     /** The exit code for a failure, looking through wrappers such as Spark's. */
-    static ExitCode exitCode(Throwable e) {
+    public static ExitCode exitCode(Throwable e) {
         Throwable known = known(e);
         return known == null ? ExitCode.INTERNAL : FAILURES_BY_TYPE.entrySet().stream()
                 .filter(f -> f.getKey().isInstance(known)).findFirst().orElseThrow().getValue();

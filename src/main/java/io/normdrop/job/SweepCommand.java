@@ -8,6 +8,8 @@ import io.normdrop.config.ConfigException;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
 import io.normdrop.metrics.RunComparison;
+import io.normdrop.store.HadoopFiles;
+import io.normdrop.store.OutputExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -67,7 +69,7 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Cell> cells = cells(sweepFile, overrides, out);
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(cells.get(0).job().config().spark(), master))) {
-            run(sc, cells, TrainJob.jobName(sweepFile.toString()), overwrite, spec.commandLine().getOut(),
+            run(sc, cells, LoadedJob.nameOf(sweepFile.toString()), overwrite, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return ExitCode.OK.code();

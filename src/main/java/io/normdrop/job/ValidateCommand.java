@@ -2,13 +2,9 @@ package io.normdrop.job;
 
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.LoadedJob;
-import io.normdrop.config.ModelConfig;
-import io.normdrop.data.DataLoader;
 import io.normdrop.data.LoadedData;
-import io.normdrop.nn.NetworkFactory;
-import io.normdrop.nn.NetworkSummary;
+import io.normdrop.train.TrainingInputs;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +20,12 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
- * {@code normdrop validate JOB}: checks a job without training. Validates every key, reads the
- * training and test data on Spark exactly as training would (every record checked, the bad-record
- * policy applied), builds the network, and prints what it found: examples, features, classes, bad
- * records, a network summary (with each layer's effective dropout) and the resolved configuration.
+ * {@code normdrop validate JOB}: checks a job without training. It prepares the job exactly as
+ * {@code train} does (every key, every record of the data read on Spark with the bad-record
+ * policy, the scaling fitted, the network built and, when asked for, data-initialized), so it
+ * refuses whatever {@code train} would refuse before training, and prints what it found:
+ * examples, features, classes, bad records, a network summary (with each layer's effective
+ * dropout) and the resolved configuration.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Check a job file without training: every key, every record of the data, the network.",
@@ -46,32 +45,35 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadedJob loaded = job.load(List.of());
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(loaded.config().spark(), master))) {
+            validate(sc, loaded, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        return ExitCode.OK.code();
+    }
+
+    /** Prepares {@code loaded} on {@code sc} as training would, and describes it on {@code out}. */
+    static void validate(JavaSparkContext sc, LoadedJob loaded, PrintWriter out, PrintWriter err) {
         JobConfig c = loaded.config();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(c.spark(), master))) {
-            DataLoader loader = new DataLoader(sc, c.data());
-            LoadedData train = loader.train(c.knownClasses());
-            LoadedData test = loader.test(train);
-            ModelConfig model = c.model().forDataClasses(train.classes());
-            MultiLayerConfiguration conf = NetworkFactory.configuration(model, c.training(), train.features());
+        try (TrainingInputs inputs = TrainingInputs.prepare(sc, c, err)) {
+            // Data-dependent initialization runs too: what it would refuse, validate refuses.
+            inputs.initialNetwork(c.model().dataInit(), new PrintWriter(new StringWriter()));
+            LoadedData train = inputs.train();
             out.printf("job %s is valid%n%n", loaded.source());
             out.printf("data (%s): %,d features, %d classes%n", c.data().format().jobName(), train.features(), train.classes());
             describe(out, "train", train, c.data().train().describe());
-            describe(out, "test", test, c.data().test().describe());
+            describe(out, "test", inputs.test(), c.data().test().describe());
             out.printf("      training examples per class: %s%n%n", Arrays.stream(train.summary().labelCounts())
                     .mapToObj(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" ")));
-            for (LoadedData d : List.of(train, test)) {
+            for (LoadedData d : List.of(train, inputs.test())) {
                 d.problems().forEach(p -> err.println("normdrop: warning: " + d.key() + ": skipped: " + p));
             }
             out.println("network:");
-            out.println(NetworkSummary.of(conf).render());
+            out.println(inputs.summary().render());
             out.println("resolved configuration:");
             out.println(loaded.renderHocon());
             out.flush();
             err.flush();
         }
-        return ExitCode.OK.code();
     }
 
     private static void describe(PrintWriter out, String role, LoadedData d, String path) {

@@ -1,7 +1,7 @@
 /**
- * The entry point: the {@code normdrop} command line (train, validate, sweep, compare), exit
- * codes, Spark context set-up (master, authentication secret), and the run directory: atomic,
- * locked, checkpointed for {@code --resume}, with provenance, metrics files and, for runs with a
- * run id, the quality gate and the published copy. Depends on every other package.
+ * The entry point: the {@code normdrop} command line (train, validate, sweep, compare, generate,
+ * keys), exit codes, Spark context set-up (master, authentication secret), and
+ * {@link io.normdrop.job.TrainJob}, which runs the named steps of a training run from the other
+ * packages. Depends on every other package; nothing depends on it.
  */
 package io.normdrop.job;

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param epoch            1-based epoch number
  * @param epochs           epochs in the run
- * @param trainLoss        training loss: mean over the epoch's averaging rounds of the workers' last minibatch scores (export: the last round's)
+ * @param trainLoss        training loss: mean over the epoch's averaging rounds of their losses (see RoundMetrics)
  * @param testLoss         mean loss on the test set after the epoch
  * @param testAccuracy     accuracy on the test set after the epoch, in [0, 1]
  * @param macroF1          unweighted mean over classes of the test-set F1 score
@@ -20,7 +20,7 @@ import java.util.List;
  * @param elapsedSeconds   wall time since training started, evaluation included
  * @param remainingSeconds estimated wall time for the remaining epochs
  * @param time             the epoch's training time by activity (sum over its rounds); null when
- *                         training statistics are off
+ *                         rounds are not timed (metrics.trainingStats)
  */
 public record EpochMetrics(int epoch, int epochs, double trainLoss, double testLoss, double testAccuracy,
                            double macroF1, List<ClassMetrics> classes, long trainExamples, int rounds,

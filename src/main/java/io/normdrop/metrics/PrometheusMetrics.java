@@ -1,16 +1,24 @@
 package io.normdrop.metrics;
 
+import io.normdrop.config.MetricsConfig;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.exporter.PushGateway;
 import io.prometheus.client.exporter.common.TextFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A run's metrics in Prometheus terms: gauges labelled with the job's name ({@code model}),
@@ -19,6 +27,8 @@ import java.util.Map;
  * scheduler's dashboards and alerts see accuracy, loss and duration night after night.
  */
 public final class PrometheusMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetrics.class);
+
     private final CollectorRegistry registry = new CollectorRegistry();
     private final String model;
 
@@ -55,15 +65,17 @@ public final class PrometheusMetrics {
         p.gauge("normdrop_driver_nd4j_offheap_peak_bytes", "Peak ND4J off-heap bytes on the driver",
                 m.spark().peakDriverMemory().nd4jOffHeapBytes());
         p.gauge("normdrop_last_success_timestamp_seconds", "When the run finished (Unix time)", finishedEpochSeconds);
-        Gauge phase = Gauge.build("normdrop_training_phase_seconds",
-                "Training time by activity, summed over rounds (dl4j-spark training statistics)")
-                .labelNames("model", "phase").register(p.registry);
-        TimeBreakdown t = m.epochs().stream().map(e -> e.metrics().time()).reduce(TimeBreakdown.ZERO,
-                (a, b) -> b == null ? a : a.plus(b));
-        for (Map.Entry<String, Double> e : Map.of("broadcast", t.broadcast(), "fit", t.fit(),
-                "aggregation", t.aggregation(), "repartition", t.repartition(), "export", t.export(),
-                "other", t.other()).entrySet()) {
-            phase.labels(p.model, e.getKey()).set(e.getValue());
+        List<TimeBreakdown> timed = m.epochs().stream().map(e -> e.metrics().time()).filter(Objects::nonNull).toList();
+        if (!timed.isEmpty()) {
+            // Only runs whose rounds were timed (metrics.trainingStats) have a breakdown to show.
+            Gauge phase = Gauge.build("normdrop_training_phase_seconds", "Training time by activity, summed over rounds")
+                    .labelNames("model", "phase").register(p.registry);
+            TimeBreakdown t = timed.stream().reduce(TimeBreakdown.ZERO, TimeBreakdown::plus);
+            for (Map.Entry<String, Double> e : Map.of("broadcast", t.broadcast(), "fit", t.fit(),
+                    "aggregation", t.aggregation(), "repartition", t.repartition(), "export", t.export(),
+                    "other", t.other()).entrySet()) {
+                phase.labels(p.model, e.getKey()).set(e.getValue());
+            }
         }
         Gauge recall = Gauge.build("normdrop_class_recall", "Per-class accuracy (recall) on the test set")
                 .labelNames("model", "class").register(p.registry);
@@ -88,6 +100,41 @@ public final class PrometheusMetrics {
             throw new UncheckedIOException(e);
         }
         return w.toString();
+    }
+
+    /**
+     * Publishes these metrics as the job asks: into a textfile-collector directory and to a
+     * Pushgateway. Neither may fail the run: a failure is one warning line on {@code err} (and
+     * the stack trace in the log).
+     */
+    public void publish(MetricsConfig metrics, PrintWriter err) {
+        if (metrics.textfileDir() != null) {
+            java.nio.file.Path dir = java.nio.file.Path.of(metrics.textfileDir());
+            try {
+                Files.createDirectories(dir);
+                java.nio.file.Path temp = Files.createTempFile(dir, ".normdrop-", ".prom.tmp");
+                Files.writeString(temp, text());
+                Files.move(temp, dir.resolve(MetricsFiles.PROMETHEUS_FILE), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                warn(err, "could not write " + MetricsFiles.PROMETHEUS_FILE + " to metrics.textfileDir " + dir + ": " + e, e);
+            }
+        }
+        MetricsConfig.Pushgateway gateway = metrics.pushgateway();
+        if (gateway.enabled()) {
+            try {
+                push(gateway.url(), gateway.job(), gateway.timeoutSeconds());
+            } catch (IOException | RuntimeException e) {
+                warn(err, "metrics not pushed to the Pushgateway at " + gateway.url() + ": " + e
+                        + " (the run itself succeeded)", e);
+            }
+        }
+    }
+
+    private static void warn(PrintWriter err, String message, Exception e) {
+        LOG.warn(message, e);
+        err.println("normdrop: warning: " + message.replaceAll("\\s*\\R\\s*", " "));
+        err.flush();
     }
 
     /**

@@ -1,12 +1,24 @@
 package io.normdrop.metrics;
 
+import io.normdrop.config.DataConfig;
+import io.normdrop.config.JobConfig;
+import io.normdrop.config.TrainingConfig;
+import io.normdrop.config.TrainingMasterKind;
+import io.normdrop.data.LoadedData;
 import io.normdrop.nn.NetworkDiagnostics;
+import io.normdrop.nn.NetworkSummary;
+import org.nd4j.evaluation.classification.Evaluation;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Everything a run measured, as one versioned document: {@code metrics.json} in the run
- * directory. Readers check {@link #format}; fields are only ever added within a format version.
+ * directory, assembled by {@link RunRecorder}. What went into the run is {@link Provenance}; this
+ * document repeats of it only what joins the two (code version, config and data digests) and the
+ * settings a comparison of runs shows. Readers check {@link #format}; fields are only ever added
+ * within a format version.
  *
  * @param format       {@value #FORMAT}
  * @param run          which run, when, how long, which code
@@ -54,6 +66,13 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      */
     public record Data(long trainExamples, long testExamples, long features, List<String> classNames, String digest,
                        String format, long badTrain, long badTest, List<Long> classCounts, String normalization) {
+        /** The data as read for a job: counts from the sets, names and settings from the job. */
+        static Data of(DataConfig config, LoadedData train, LoadedData test, String digest) {
+            return new Data(train.count(), test.count(), train.features(),
+                    IntStream.range(0, train.classes()).mapToObj(config::className).toList(), digest,
+                    config.format().jobName(), train.skipped(), test.skipped(),
+                    Arrays.stream(train.summary().labelCounts()).boxed().toList(), config.normalization().jobName());
+        }
     }
 
     /**
@@ -72,6 +91,16 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
     public record Settings(int epochs, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
                            String updater, String approach, boolean weightNorm, boolean dataInit, List<Double> dropout,
                            List<String> layers) {
+        /** The settings of {@code job} as trained by {@code workers} workers on the network {@code summary}. */
+        static Settings of(JobConfig job, int workers, NetworkSummary summary) {
+            TrainingConfig t = job.training();
+            return new Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingFrequency(),
+                    t.updater().describe(), t.master() == TrainingMasterKind.RESIDENT ? t.master().jobName()
+                    : t.master().jobName() + " " + t.approach().jobName(),
+                    job.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()), job.model().dataInit().enabled(),
+                    summary.layers().stream().map(NetworkSummary.Row::keep).toList(),
+                    job.model().layers().stream().map(l -> l.kind().jobName() + " " + l.units()).toList());
+        }
     }
 
     /**
@@ -103,5 +132,12 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      */
     public record Result(double accuracy, double testLoss, double macroF1, double bestAccuracy,
                          List<ClassMetrics> classes, long[][] confusion) {
+        /** The result of a run whose epochs were {@code epochs} and whose final evaluation is {@code evaluation}. */
+        static Result of(List<Epoch> epochs, Evaluation evaluation, int classes) {
+            EpochMetrics last = epochs.get(epochs.size() - 1).metrics();
+            double best = epochs.stream().mapToDouble(e -> e.metrics().testAccuracy()).max().orElse(Double.NaN);
+            return new Result(last.testAccuracy(), last.testLoss(), last.macroF1(), best, last.classes(),
+                    ClassMetrics.confusion(evaluation, classes));
+        }
     }
 }

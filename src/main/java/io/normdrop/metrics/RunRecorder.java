@@ -1,48 +1,71 @@
 package io.normdrop.metrics;
 
+import io.normdrop.config.LoadedJob;
+import io.normdrop.data.LoadedData;
+import io.normdrop.nn.NetworkDiagnostics;
+import io.normdrop.nn.NetworkSummary;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sink that keeps what a run measured for {@code metrics.json}: every round and epoch as
- * published by the trainer, and with each epoch what Spark did meanwhile (from the
- * {@link SparkStatsListener}) and the driver's memory.
+ * The sink that assembles a run's {@link RunMetrics} and {@link Provenance}: it is told what the
+ * run is (the job, the Spark context), what it read and trains ({@link #inputs}), keeps every
+ * round and epoch the trainer publishes with what Spark did meanwhile (a {@link SparkStatsListener}
+ * it registers for the run) and the driver's memory, and at the end builds both documents from
+ * those objects.
  */
 public final class RunRecorder implements MetricsSink {
-    private final SparkStatsListener spark;
+    private final String name;
+    private final LoadedJob job;
+    private final JavaSparkContext sc;
+    private final SparkStatsListener spark = new SparkStatsListener();
+    private final Instant started = Instant.now();
+    private final long startNanos = System.nanoTime();
     private final List<RoundMetrics> rounds = new ArrayList<>();
     private final List<RunMetrics.Epoch> epochs = new ArrayList<>();
     private List<Long> partitions = List.of();
     private SparkStats previous;
-    private MemorySample peak;
-
-    /** @param spark the listener registered on the run's Spark context */
-    public RunRecorder(SparkStatsListener spark) {
-        this(spark, List.of(), List.of());
-    }
+    private MemorySample peak = MemorySample.now();
+    private LoadedData train;
+    private LoadedData test;
+    private NetworkSummary network;
+    private int workers;
 
     /**
-     * A recorder that continues a resumed run.
+     * Starts recording a run: registers the Spark listener until {@link #close}.
      *
-     * @param epochs what the run recorded before its checkpoint
-     * @param rounds the rounds of those epochs
+     * @param name the run's name in its metrics (the {@code model} label, report titles)
      */
-    public RunRecorder(SparkStatsListener spark, List<RunMetrics.Epoch> epochs, List<RoundMetrics> rounds) {
+    public RunRecorder(String name, LoadedJob job, JavaSparkContext sc) {
+        this.name = name;
+        this.job = job;
+        this.sc = sc;
+        sc.sc().addSparkListener(spark);
+        this.previous = spark.snapshot();
+    }
+
+    /** What the run trains on: the data as read, the network and the number of workers. */
+    public void inputs(LoadedData train, LoadedData test, NetworkSummary network, int workers) {
+        this.train = train;
+        this.test = test;
+        this.network = network;
+        this.workers = workers;
+    }
+
+    /** Continues a resumed run with what it recorded before its checkpoint. */
+    public void resumed(List<RunMetrics.Epoch> epochs, List<RoundMetrics> rounds) {
         this.epochs.addAll(epochs);
         this.rounds.addAll(rounds);
-        this.spark = spark;
-        this.previous = spark.snapshot();
-        this.peak = MemorySample.now();
     }
 
     @Override
     public void partitions(List<Long> examplesPerPartition) {
         partitions = List.copyOf(examplesPerPartition);
-    }
-
-    /** Examples in each partition of the training data (empty when the trainer did not say). */
-    public List<Long> partitions() {
-        return partitions;
     }
 
     @Override
@@ -69,8 +92,31 @@ public final class RunRecorder implements MetricsSink {
         return List.copyOf(epochs);
     }
 
-    /** Spark's view of the run so far. */
-    public RunMetrics.Spark spark(String version, String master) {
-        return new RunMetrics.Spark(version, master, spark.snapshot(), spark.executors(), peak);
+    /** What went into the run. */
+    public Provenance provenance() {
+        return Provenance.of(job, Provenance.Data.of(train, test), network,
+                new Provenance.Spark(sc.version(), sc.master(), workers));
+    }
+
+    /**
+     * Everything the run measured, once it has trained {@code trained} and evaluated it.
+     *
+     * @param directory the run directory
+     */
+    public RunMetrics finish(String directory, MultiLayerNetwork trained, Evaluation evaluation) {
+        List<RunMetrics.Epoch> all = epochs();
+        return new RunMetrics(RunMetrics.FORMAT,
+                new RunMetrics.Run(name, job.source(), directory, started.toString(), Instant.now().toString(),
+                        (System.nanoTime() - startNanos) / 1e9, CodeVersion.current().toString()),
+                job.configDigest(), RunMetrics.Data.of(job.config().data(), train, test, Provenance.Data.of(train, test).digest()),
+                RunMetrics.Settings.of(job.config(), workers, network), all, rounds(), partitions,
+                new RunMetrics.Spark(sc.version(), sc.master(), spark.snapshot(), spark.executors(), peak),
+                NetworkDiagnostics.of(trained), RunMetrics.Result.of(all, evaluation, train.classes()));
+    }
+
+    /** Stops listening to Spark; what was recorded stays. */
+    @Override
+    public void close() {
+        sc.sc().removeSparkListener(spark);
     }
 }

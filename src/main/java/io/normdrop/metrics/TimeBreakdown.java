@@ -1,8 +1,9 @@
 package io.normdrop.metrics;
 
 /**
- * Where the wall time of averaging rounds went, in seconds, from dl4j-spark's training
- * statistics. Worker-side times are the mean over the round's workers (they run in parallel).
+ * Where the wall time of averaging rounds went, in seconds, as the averaging measured it (the
+ * resident master times its own steps; dl4j-spark's master reports its training statistics).
+ * Worker-side times are the mean over the round's workers (they run in parallel).
  *
  * @param broadcast   creating the parameter broadcast on the driver and loading it on the workers
  * @param fit         workers fitting minibatches (including waiting for their data)
@@ -26,7 +27,10 @@ public record TimeBreakdown(double broadcast, double fit, double aggregation, do
                 repartition + o.repartition, export + o.export, other + o.other);
     }
 
-    /** The same breakdown of a round that took {@code wall} seconds: what the parts miss is "other". */
+    /**
+     * The same breakdown of a round that took {@code wall} seconds: what the named parts leave is
+     * "other" (0 if they add up to more, which only dl4j-spark's overlapping events can).
+     */
     public TimeBreakdown within(double wall) {
         double named = broadcast + fit + aggregation + repartition + export;
         return new TimeBreakdown(broadcast, fit, aggregation, repartition, export, Math.max(0, wall - named));

@@ -1,15 +1,19 @@
 package io.normdrop.nn;
 
+import io.normdrop.config.ConfigException;
 import io.normdrop.config.LayerSpec;
 import io.normdrop.config.ModelConfig;
 import io.normdrop.config.TrainingConfig;
 import io.normdrop.config.UpdaterSpec;
+import org.deeplearning4j.exception.DL4JInvalidConfigException;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.util.OutputLayerUtil;
+import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -33,6 +37,10 @@ public final class NetworkFactory {
      * @param training seed, updater and regularization
      * @param nIn      input features per example
      */
+    /**
+     * @throws ConfigException when DL4J refuses the output layer (e.g. an activation that does
+     *                         not give the probabilities its loss or a classifier's evaluation needs)
+     */
     public static MultiLayerConfiguration configuration(ModelConfig model, TrainingConfig training, int nIn) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(training.seed())
@@ -45,7 +53,17 @@ public final class NetworkFactory {
             list.layer(spec.index(), layer(spec, in));
             in = spec.units();
         }
-        return list.build();
+        String output = model.layers().get(model.layers().size() - 1).key();
+        try {
+            MultiLayerConfiguration conf = list.build();
+            OutputLayerUtil.validateOutputLayerForClassifierEvaluation(conf.getConf(conf.getConfs().size() - 1).getLayer(),
+                    Evaluation.class);
+            return conf;
+        } catch (DL4JInvalidConfigException | IllegalStateException e) {
+            // DL4J's advice to switch its check off does not apply here: the job cannot.
+            String reason = e.getMessage().lines().findFirst().orElse("").replaceAll("\\. This check can be disabled.*", ".").strip();
+            throw new ConfigException(output, "DL4J refuses this output layer: " + reason);
+        }
     }
 
     static BaseLayer layer(LayerSpec spec, int nIn) {

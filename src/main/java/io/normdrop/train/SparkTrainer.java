@@ -3,6 +3,8 @@ package io.normdrop.train;
 import io.normdrop.config.TrainingApproach;
 import io.normdrop.config.TrainingConfig;
 import io.normdrop.config.TrainingMasterKind;
+import io.normdrop.data.DataSets;
+import io.normdrop.data.ReshuffledEpochs;
 import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
@@ -14,66 +16,56 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import scala.runtime.AbstractFunction1;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Trains a network on Spark with dl4j-spark's {@link ParameterAveragingTrainingMaster}: the
- * driver initializes the parameters, workers fit {@code averagingFrequency} minibatches each,
- * the driver averages parameters and updater state, and so on over the data; after every epoch
- * the test set is evaluated on the cluster and the epoch's metrics go to the sink.
+ * Trains a network on Spark with parameter averaging. The trainer owns the epoch plan: every
+ * epoch the training examples are reshuffled into partitions of one worker's share of one round
+ * ({@code batchSizePerWorker x averagingFrequency} examples, sizes differing by at most one), and
+ * the rounds take {@code workers} partitions at a time; an {@link Averaging} fits each round. After
+ * every epoch the test set is evaluated on the cluster and the epoch's metrics go to the sink.
  */
 public final class SparkTrainer {
     /**
-     * How the trainer caches the training and test minibatches across epochs. Serialized, as
-     * dl4j-spark's own default: DL4J closes a DataSet's off-heap arrays once it has fitted it,
-     * so a deserialized cache would hand freed memory to the next epoch (seen here as "Op.Z
-     * argument was closed" and as SIGSEGV). dl4j-spark's master persists the training RDD
-     * itself and is set to the same level.
+     * How the test minibatches are cached across epochs: serialized, because DL4J closes a
+     * DataSet's off-heap arrays once it has used it, so a deserialized cache would hand freed
+     * memory to the next epoch.
      */
-    static final StorageLevel STORAGE_LEVEL = StorageLevel.MEMORY_ONLY_SER();
+    private static final StorageLevel TEST_STORAGE = StorageLevel.MEMORY_ONLY_SER();
 
     private final JavaSparkContext sc;
     private final TrainingConfig training;
     private final int workers;
-    private final boolean trainingStats;
+    private final boolean timed;
 
     /**
-     * A trainer without dl4j-spark's training statistics (rounds carry no time breakdown).
-     *
      * @param sc       the Spark context (not stopped by the trainer)
      * @param training the job's training settings
+     * @param timed    whether every round's time is split by activity ({@code metrics.trainingStats})
      */
-    public SparkTrainer(JavaSparkContext sc, TrainingConfig training) {
-        this(sc, training, false);
-    }
-
-    private SparkTrainer(JavaSparkContext sc, TrainingConfig training, boolean trainingStats) {
+    public SparkTrainer(JavaSparkContext sc, TrainingConfig training, boolean timed) {
         this.sc = sc;
         this.training = training;
         this.workers = training.workers() > 0 ? training.workers() : sc.defaultParallelism();
-        this.trainingStats = trainingStats;
+        this.timed = timed;
     }
 
-    /**
-     * The same trainer, collecting dl4j-spark's training statistics so that every round's
-     * metrics split its time into broadcast, fit, aggregation, repartition and export.
-     */
-    public SparkTrainer withTrainingStats() {
-        return new SparkTrainer(sc, training, true);
+    /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
+    public int workers() {
+        return workers;
     }
 
     /**
@@ -88,11 +80,6 @@ public final class SparkTrainer {
                 : sc.getConf().getInt("spark.task.cpus", 1);
     }
 
-    /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
-    public int workers() {
-        return workers;
-    }
-
     /** The trained network and what each epoch measured (from the start epoch on). */
     public record Result(MultiLayerNetwork network, List<EpochMetrics> epochs, Evaluation evaluation) {
     }
@@ -101,8 +88,8 @@ public final class SparkTrainer {
      * Where training starts: epoch 1 of a fresh network, or the epoch after a checkpoint.
      *
      * @param epoch          1-based epoch to train first
-     * @param iterationCount minibatch iterations already trained, as dl4j-spark's master counts them
-     *                       (the updater's own count travels in the network's configuration)
+     * @param iterationCount minibatch iterations already trained (the updater's own count travels
+     *                       in the network's configuration)
      */
     public record Start(int epoch, int iterationCount) {
         public static final Start FRESH = new Start(1, 0);
@@ -119,40 +106,107 @@ public final class SparkTrainer {
          * @param network        the driver's network (do not modify)
          * @param iterationCount iterations trained so far, for {@link Start}
          */
-        void after(int epoch, MultiLayerNetwork network, int iterationCount) throws java.io.IOException;
+        void after(int epoch, MultiLayerNetwork network, int iterationCount) throws IOException;
+    }
+
+    /** Trains a fresh network for {@code training.epochs} epochs on the prepared data. */
+    public Result fit(MultiLayerNetwork network, TrainingInputs inputs, MetricsSink sink) {
+        return fit(network, inputs, sink, Start.FRESH, EpochEnd.NONE);
     }
 
     /**
-     * The training master for this job, set up as Normdrop needs it: updater state kept across
-     * averaging rounds (dl4j-spark's default drops it), prefetching on, repartitioning only when
-     * the partition count differs from the worker count, a fixed seed for the data splits.
+     * Trains from {@code start.epoch} to {@code training.epochs}, calling {@code epochEnd} after
+     * each epoch (after its metrics are published).
      *
-     * @param dataSetExamples examples in each DataSet record of the training RDD
+     * @param network the initialized network to train (trained in place on the driver)
+     * @throws TrainingDivergedException as soon as a round's training loss or an epoch's test
+     *                                   loss is NaN or infinite
      */
-    public ParameterAveragingTrainingMaster trainingMaster(int dataSetExamples) {
-        return new ParameterAveragingTrainingMaster.Builder(workers, dataSetExamples)
-                .batchSizePerWorker(training.batchSizePerWorker())
-                .averagingFrequency(training.averagingFrequency())
-                .workerPrefetchNumBatches(training.prefetch())
-                .saveUpdater(true)
-                .rngSeed(training.seed())
-                .repartionData(Repartition.NumPartitionsWorkersDiffers)
-                .rddTrainingApproach(training.approach() == TrainingApproach.EXPORT
-                        ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
-                .storageLevel(STORAGE_LEVEL)
-                .collectTrainingStats(trainingStats)
-                .build();
+    public Result fit(MultiLayerNetwork network, TrainingInputs inputs, MetricsSink sink, Start start,
+                      EpochEnd epochEnd) {
+        int batch = inputs.batchSize();
+        TrainingEpochs epochs = new ReshuffledEpochs(inputs.train(), partitions(inputs.train().count()), batch,
+                training.seed(), inputs.scaler());
+        return fit(network, epochs, DataSets.inOrder(inputs.test(), batch, inputs.scaler()), sink, start, epochEnd);
+    }
+
+    /** Trains on minibatches cut elsewhere, every epoch's in {@link #partitions} partitions (tests). */
+    Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink, Start start,
+               EpochEnd epochEnd) {
+        long trainExamples = train.examples();
+        int classes = (int) network.layerSize(network.getnLayers() - 1);
+        List<EpochMetrics> epochs = new ArrayList<>();
+        Evaluation evaluation = null;
+        long startNanos = System.nanoTime();
+        test.persist(TEST_STORAGE);
+        boolean direct = training.approach() == TrainingApproach.DIRECT;
+        long[] partitionExamples = train.partitionExamples();
+        sink.partitions(Arrays.stream(partitionExamples).boxed().toList());
+        try (Averaging averaging = averaging(network, train.dataSetExamples(), start)) {
+            for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
+                long epochStart = System.nanoTime();
+                JavaRDD<DataSet> batches = train.epoch(epoch);
+                List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
+                double lossSum = 0;
+                TimeBreakdown time = timed ? TimeBreakdown.ZERO : null;
+                for (int r = 0; r < rounds.size(); r++) {
+                    Set<Integer> ids = rounds.get(r);
+                    Averaging.Round round = averaging.fit(direct ? prune(batches, ids) : batches);
+                    long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
+                    if (time != null && round.time() != null) {
+                        time = time.plus(round.time());
+                    }
+                    lossSum += round.loss();
+                    sink.round(new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time()));
+                    if (!Double.isFinite(round.loss())) {
+                        throw new TrainingDivergedException(epoch, "round " + (r + 1), "training loss", round.loss());
+                    }
+                }
+                double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+                long evalStart = System.nanoTime();
+                evaluation = evaluate(network, test);
+                double testLoss = testLoss(network, test);
+                double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+                double elapsed = (System.nanoTime() - startNanos) / 1e9;
+                double remaining = elapsed / (epoch - start.epoch() + 1) * (training.epochs() - epoch);
+                List<ClassMetrics> perClass = ClassMetrics.of(evaluation, classes);
+                EpochMetrics m = new EpochMetrics(epoch, training.epochs(), lossSum / rounds.size(), testLoss,
+                        evaluation.accuracy(), ClassMetrics.macroF1(perClass), perClass, trainExamples, rounds.size(),
+                        trainSeconds, evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time);
+                epochs.add(m);
+                sink.epoch(m);
+                if (!Double.isFinite(testLoss)) {
+                    throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
+                }
+                try {
+                    epochEnd.after(epoch, network, averaging.iterationCount());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
+                }
+            }
+            if (evaluation == null) {
+                // Nothing left to train (resumed after the last epoch): evaluate what there is.
+                evaluation = evaluate(network, test);
+            }
+        } finally {
+            test.unpersist(false);
+        }
+        return new Result(network, List.copyOf(epochs), evaluation);
+    }
+
+    private Averaging averaging(MultiLayerNetwork network, int dataSetExamples, Start start) {
+        return training.master() == TrainingMasterKind.RESIDENT
+                ? new ResidentAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed)
+                : new Dl4jAveraging(sc, network, training, workers, dataSetExamples, start.iterationCount(), timed);
     }
 
     /**
-     * Partitions each epoch's training minibatches should have. With the direct approach each
-     * partition is one worker's share of one averaging round (about {@code batchSizePerWorker x
-     * averagingFrequency} examples), and there are {@code workers} of them per round, so every
-     * round keeps every worker busy; with export, one per worker.
-     *
-     * @param examples training examples
+     * Partitions of each epoch's training data. With the direct approach each partition is one
+     * worker's share of one averaging round (about {@code batchSizePerWorker x averagingFrequency}
+     * examples), and there are {@code workers} of them per round, so every round keeps every
+     * worker busy; with export, one per worker (dl4j-spark splits them into rounds itself).
      */
-    public int partitions(long examples) {
+    int partitions(long examples) {
         if (training.approach() == TrainingApproach.EXPORT) {
             return workers;
         }
@@ -162,8 +216,8 @@ public final class SparkTrainer {
     }
 
     /**
-     * The averaging rounds of an epoch for the direct approach: its partitions, {@code workers}
-     * at a time, in order (the data is shuffled per epoch before it is cut into partitions). Each
+     * The averaging rounds of an epoch for the direct approach: its partitions, {@code workers} at
+     * a time, in order (the data is shuffled per epoch before it is cut into partitions). Each
      * round is a pruned view of the epoch's RDD, so a round computes only its own partitions.
      * (dl4j-spark's own direct approach cuts rounds with a random split, which reads the whole
      * RDD once per round: quadratic in the data size, and its splits can leave a worker nearly
@@ -196,112 +250,14 @@ public final class SparkTrainer {
         }
     }
 
-    /**
-     * Trains for {@code training.epochs} epochs.
-     *
-     * @param network the initialized network to train (trained in place on the driver)
-     * @param train   each epoch's training minibatches, in {@link #partitions} partitions
-     * @param test    test minibatches; cached here for the run
-     * @param sink    receives each epoch's metrics
-     */
-    public Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink) {
-        return fit(network, train, test, sink, Start.FRESH, EpochEnd.NONE);
+    // In local mode dl4j-spark's evaluation functions close the broadcast parameters, which there
+    // are the driver network's own arrays: they evaluate a copy.
+
+    private Evaluation evaluate(MultiLayerNetwork network, JavaRDD<DataSet> test) {
+        return new SparkDl4jMultiLayer(sc, network.clone(), null).evaluate(test);
     }
 
-    /**
-     * Trains from {@code start.epoch} to {@code training.epochs}, calling {@code epochEnd} after
-     * each epoch (after its metrics are published).
-     *
-     * @throws TrainingDivergedException as soon as a round's training loss or an epoch's test
-     *                                   loss is NaN or infinite
-     */
-    public Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink,
-                      Start start, EpochEnd epochEnd) {
-        long trainExamples = train.examples();
-        ResidentTrainingMaster resident = training.master() == TrainingMasterKind.RESIDENT
-                ? new ResidentTrainingMaster(training.batchSizePerWorker(), threadsPerWorker())
-                : null;
-        ParameterAveragingTrainingMaster averaging = resident == null ? trainingMaster(train.dataSetExamples()) : null;
-        TrainingMaster<?, ?> master = resident != null ? resident : averaging;
-        if (averaging != null) {
-            averaging.setIterationCount(start.iterationCount());
-        }
-        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network, master);
-        TrainingStatsReader stats = trainingStats && averaging != null
-                ? new TrainingStatsReader(averaging::getTrainingStats) : null;
-        int classes = (int) network.layerSize(network.getnLayers() - 1);
-        List<EpochMetrics> epochs = new ArrayList<>();
-        Evaluation evaluation = null;
-        long startNanos = System.nanoTime();
-        test.persist(STORAGE_LEVEL);
-        try {
-            boolean direct = training.approach() == TrainingApproach.DIRECT;
-            long[] partitionExamples = train.partitionExamples();
-            sink.partitions(java.util.Arrays.stream(partitionExamples).boxed().toList());
-            for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
-                long epochStart = System.nanoTime();
-                JavaRDD<DataSet> batches = train.epoch(epoch);
-                List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
-                double lossSum = 0;
-                TimeBreakdown time = stats == null && resident == null ? null : TimeBreakdown.ZERO;
-                for (int r = 0; r < rounds.size(); r++) {
-                    Set<Integer> ids = rounds.get(r);
-                    long roundStart = System.nanoTime();
-                    JavaRDD<DataSet> round = direct ? prune(batches, ids) : batches;
-                    spark.fit(round);
-                    if (averaging != null) {
-                        // dl4j-spark's master persists what it fits; each round's data is used once.
-                        round.unpersist(false);
-                    }
-                    double wall = (System.nanoTime() - roundStart) / 1e9;
-                    long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
-                    TimeBreakdown roundTime = resident != null ? resident.lastRound().within(wall)
-                            : stats == null ? null : stats.next(wall);
-                    if (roundTime != null) {
-                        time = time.plus(roundTime);
-                    }
-                    double score = spark.getScore();
-                    lossSum += score;
-                    sink.round(new RoundMetrics(epoch, r + 1, wall, score, examples, roundTime));
-                    if (!Double.isFinite(score)) {
-                        throw new TrainingDivergedException(epoch, "round " + (r + 1), "training loss", score);
-                    }
-                }
-                double trainLoss = lossSum / rounds.size();
-                double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
-                long evalStart = System.nanoTime();
-                // Evaluate a copy: in local mode dl4j-spark's evaluation functions close the
-                // broadcast parameters, which there are the driver network's own arrays.
-                SparkDl4jMultiLayer snapshot = new SparkDl4jMultiLayer(sc, spark.getNetwork().clone(), master);
-                evaluation = snapshot.evaluate(test);
-                double testLoss = snapshot.calculateScore(test, true);
-                double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-                double elapsed = (System.nanoTime() - startNanos) / 1e9;
-                double remaining = elapsed / (epoch - start.epoch() + 1) * (training.epochs() - epoch);
-                List<ClassMetrics> perClass = ClassMetrics.of(evaluation, classes);
-                EpochMetrics m = new EpochMetrics(epoch, training.epochs(), trainLoss, testLoss, evaluation.accuracy(),
-                        ClassMetrics.macroF1(perClass), perClass, trainExamples, rounds.size(), trainSeconds,
-                        evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time);
-                epochs.add(m);
-                sink.epoch(m);
-                if (!Double.isFinite(testLoss)) {
-                    throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
-                }
-                try {
-                    epochEnd.after(epoch, spark.getNetwork(), averaging != null ? averaging.getIterationCount()
-                            : spark.getNetwork().getLayerWiseConfigurations().getIterationCount());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
-                }
-            }
-            if (evaluation == null) {
-                // Nothing left to train (resumed after the last epoch): evaluate what there is.
-                evaluation = new SparkDl4jMultiLayer(sc, spark.getNetwork().clone(), master).evaluate(test);
-            }
-        } finally {
-            master.deleteTempFiles(sc);
-            test.unpersist(false);
-        }
-        return new Result(spark.getNetwork(), List.copyOf(epochs), evaluation);
+    private double testLoss(MultiLayerNetwork network, JavaRDD<DataSet> test) {
+        return new SparkDl4jMultiLayer(sc, network.clone(), null).calculateScore(test, true);
     }
 }

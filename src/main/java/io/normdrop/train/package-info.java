@@ -1,8 +1,11 @@
 /**
- * Training: dl4j-spark parameter averaging over the job's data, one epoch at a time, with
- * evaluation on the cluster after each; rounds and epochs published to metrics sinks (with
- * dl4j-spark's training statistics turned into a time breakdown), a hook after each epoch for
- * checkpoints, and a stop on a NaN or infinite loss. Depends on config, metrics, data (the
- * per-epoch minibatches), Spark and dl4j-spark.
+ * Training: a job's inputs prepared once for {@code train} and {@code validate} alike
+ * ({@link io.normdrop.train.TrainingInputs}: data read and checked, scaling fitted, network
+ * configuration built), and training on Spark ({@link io.normdrop.train.SparkTrainer}: the epoch
+ * plan, evaluation after every epoch, a stop on a NaN or infinite loss, a hook after each epoch for
+ * checkpoints) with parameter averaging behind one interface
+ * ({@link io.normdrop.train.Averaging}: Normdrop's resident master, or dl4j-spark's
+ * {@code ParameterAveragingTrainingMaster}). Rounds and epochs go to metrics sinks. Depends on
+ * config, data, nn, metrics (its sink and record types), Spark and dl4j-spark.
  */
 package io.normdrop.train;

@@ -8,7 +8,7 @@ import io.normdrop.config.LoadedJob;
 import io.normdrop.config.SparkSettings;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
-import io.normdrop.testing.JobData;
+import io.normdrop.train.TrainingInputs;
 import io.normdrop.data.Minibatches;
 import io.normdrop.job.SparkContexts;
 import io.normdrop.metrics.MetricsSink;
@@ -262,14 +262,12 @@ public final class Benchmarks {
 
     /** The same job through the bare trainer: no statistics, no listener, no sink. */
     static double bareEpochSeconds(JavaSparkContext sc, JobConfig c) {
-        SparkTrainer trainer = new SparkTrainer(sc, c.training());
-        JobData data = JobData.of(sc, c, trainer);
-        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(),
-                data.train().features()));
-        net.init();
-        SparkTrainer.Result result = trainer.fit(net, data.epochs(), data.testBatches(), MetricsSink.all());
-        data.train().release();
-        data.test().release();
+        SparkTrainer trainer = new SparkTrainer(sc, c.training(), false);
+        SparkTrainer.Result result;
+        try (TrainingInputs inputs = TrainingInputs.prepare(sc, c, new PrintWriter(java.io.Writer.nullWriter()))) {
+            result = trainer.fit(inputs.initialNetwork(c.model().dataInit(), new PrintWriter(java.io.Writer.nullWriter())),
+                    inputs, MetricsSink.all());
+        }
         return epochSeconds(result.epochs());
     }
 
@@ -474,18 +472,19 @@ public final class Benchmarks {
                 "training.master=" + master));
         all.addAll(List.of(overrides));
         JobConfig c = JobFiles.load(Path.of("jobs/fashion-mnist.conf"), all).config();
-        SparkTrainer trainer = new SparkTrainer(sc, c.training());
-        JobData data = JobData.of(sc, c, trainer);
-        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), data.train().features()));
-        net.init();
-        SparkTrainer.Result result = trainer.fit(net, data.epochs(), data.testBatches(), MetricsSink.all());
-        data.train().release();
-        data.test().release();
+        SparkTrainer trainer = new SparkTrainer(sc, c.training(), true);
+        SparkTrainer.Result result;
+        long examples;
+        try (TrainingInputs inputs = TrainingInputs.prepare(sc, c, new PrintWriter(java.io.Writer.nullWriter()))) {
+            examples = inputs.train().count();
+            result = trainer.fit(inputs.initialNetwork(c.model().dataInit(), new PrintWriter(java.io.Writer.nullWriter())),
+                    inputs, MetricsSink.all());
+        }
         double seconds = result.epochs().stream().mapToDouble(EpochMetrics::trainSeconds).average().orElseThrow();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("testAccuracy", result.evaluation().accuracy());
         r.put("secondsPerEpoch", seconds);
-        r.put("samplesPerSecond", data.train().count() / seconds);
+        r.put("samplesPerSecond", examples / seconds);
         r.put("accuracyPerEpoch", result.epochs().stream().map(EpochMetrics::testAccuracy).toList());
         r.put("timePerEpoch", result.epochs().stream().map(EpochMetrics::time).toList());
         System.out.printf("%s %s: %.1f s/epoch, accuracy %s%n", master, List.of(overrides), seconds, r.get("accuracyPerEpoch"));

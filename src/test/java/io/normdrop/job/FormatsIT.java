@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.normdrop.config.JobFiles;
 import io.normdrop.data.SyntheticData;
 import io.normdrop.metrics.MetricsFiles;
+import io.normdrop.store.RunFiles;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -121,7 +122,7 @@ class FormatsIT {
         for (int i = 0; i < 400; i++) {
             expected.putScalar(i, labels.get(i), 1);
         }
-        for (String model : List.of(TrainJob.MODEL, TrainJob.INFERENCE_MODEL)) {
+        for (String model : List.of(RunFiles.MODEL, RunFiles.INFERENCE_MODEL)) {
             Pair<MultiLayerNetwork, Normalizer> restored = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(
                     dir.resolve("csv").resolve(model).toFile(), false);
             assertNotNull(restored.getSecond(), model + " carries the normalizer");

@@ -2,6 +2,8 @@ package io.normdrop.job;
 
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
+import io.normdrop.store.OutputExistsException;
+import io.normdrop.store.QualityGateException;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,9 @@ import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
 import io.normdrop.metrics.MetricsFiles;
+import io.normdrop.metrics.Provenance;
 import io.normdrop.nn.NetworkDiagnostics;
+import io.normdrop.store.RunFiles;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -47,14 +49,14 @@ class QuickstartIT {
         assertEquals(3, outcome.epochs().size());
         assertTrue(console.toString().contains("epoch 3/3  loss "), console.toString());
 
-        for (String f : List.of(TrainJob.MODEL, TrainJob.PROVENANCE, TrainJob.METRICS, TrainJob.RESOLVED_JOB, "_SUCCESS",
+        for (String f : List.of(RunFiles.MODEL, RunFiles.PROVENANCE, RunFiles.METRICS_LINES, RunFiles.RESOLVED_JOB, "_SUCCESS",
                 MetricsFiles.JSON_FILE, MetricsFiles.CSV_FILE, MetricsFiles.REPORT_FILE, MetricsFiles.PROMETHEUS_FILE)) {
             assertTrue(Files.exists(runDir.resolve(f)), f);
         }
-        assertEquals(3, Files.readAllLines(runDir.resolve(TrainJob.METRICS)).size());
+        assertEquals(3, Files.readAllLines(runDir.resolve(RunFiles.METRICS_LINES)).size());
 
         // Reload and evaluate on one machine: same predictions, same accuracy as reported.
-        MultiLayerNetwork reloaded = ModelSerializer.restoreMultiLayerNetwork(runDir.resolve(TrainJob.MODEL).toFile(), true);
+        MultiLayerNetwork reloaded = ModelSerializer.restoreMultiLayerNetwork(runDir.resolve(RunFiles.MODEL).toFile(), true);
         LabeledImages test = new IdxReader(sc.hadoopConfiguration()).read(job.config().data().test(), 10);
         Evaluation evaluation = new Evaluation(10);
         for (DataSet batch : Minibatches.dataSets(test, 500, 10)) {
@@ -67,7 +69,7 @@ class QuickstartIT {
         assertTrue(console.toString().contains("data-dependent initialization of 2 weight-norm layer(s)"), console.toString());
 
         // The inference model: weight norm folded into plain layers, same predictions within 1e-5.
-        MultiLayerNetwork folded = ModelSerializer.restoreMultiLayerNetwork(runDir.resolve(TrainJob.INFERENCE_MODEL).toFile());
+        MultiLayerNetwork folded = ModelSerializer.restoreMultiLayerNetwork(runDir.resolve(RunFiles.INFERENCE_MODEL).toFile());
         for (DataSet batch : Minibatches.dataSets(test, 500, 10)) {
             double diff = folded.output(batch.getFeatures()).sub(reloaded.output(batch.getFeatures())).amaxNumber().doubleValue();
             assertTrue(diff < 1e-5, "folded model differs by " + diff);
@@ -75,17 +77,23 @@ class QuickstartIT {
         assertNotNull(reloaded.getUpdater().getStateViewArray(), "updater state saved for further training");
 
         // Provenance: in its own file and inside the model.
-        JsonNode provenance = new ObjectMapper().readTree(runDir.resolve(TrainJob.PROVENANCE).toFile());
+        JsonNode provenance = new ObjectMapper().readTree(runDir.resolve(RunFiles.PROVENANCE).toFile());
         assertEquals(Provenance.FORMAT, provenance.get("format").asText());
         assertEquals(42, provenance.get("seed").asLong());
         assertEquals(10_000, provenance.at("/data/trainExamples").asInt());
         assertEquals(64, provenance.at("/data/train/0/sha256").asText().length());
         assertEquals(3, provenance.at("/job/training/epochs").asInt());
         assertEquals(0.8, provenance.at("/network/layers/1/keep").asDouble(), 1e-12);
-        assertEquals(3, provenance.get("epochs").size());
-        String embedded = ModelSerializer.getObjectFromFile(runDir.resolve(TrainJob.MODEL).toFile(),
-                TrainJob.MODEL_PROVENANCE_ENTRY);
-        assertEquals(Files.readString(runDir.resolve(TrainJob.PROVENANCE)), embedded);
+        assertEquals(job.configDigest(), provenance.get("configDigest").asText());
+        assertTrue(provenance.path("epochs").isMissingNode(), "results are in metrics.json, not in the provenance");
+        for (String model : List.of(RunFiles.MODEL, RunFiles.INFERENCE_MODEL)) {
+            assertEquals(Files.readString(runDir.resolve(RunFiles.PROVENANCE)),
+                    ModelSerializer.getObjectFromFile(runDir.resolve(model).toFile(), RunFiles.MODEL_PROVENANCE_ENTRY), model);
+            assertEquals(Files.readString(runDir.resolve(MetricsFiles.JSON_FILE)),
+                    ModelSerializer.getObjectFromFile(runDir.resolve(model).toFile(), RunFiles.MODEL_METRICS_ENTRY), model);
+        }
+        // The run's job.conf is the job: loaded again, the same configuration.
+        assertEquals(job.config(), JobFiles.load(runDir.resolve(RunFiles.RESOLVED_JOB), List.of()).config());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "only the committed run directory");
         }

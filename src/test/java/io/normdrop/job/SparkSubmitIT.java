@@ -1,5 +1,6 @@
 package io.normdrop.job;
 
+import io.normdrop.store.RunFiles;
 import io.normdrop.testing.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,6 @@ class SparkSubmitIT {
         assertTrue(r.out().contains("2 workers on local[2]"), r.out());
         assertTrue(r.out().contains("normdrop: test accuracy "), r.out());
         assertTrue(Files.exists(run.resolve("_SUCCESS")));
-        assertTrue(Files.readString(run.resolve(TrainJob.PROVENANCE)).contains("\"master\" : \"local[2]\""));
+        assertTrue(Files.readString(run.resolve(RunFiles.PROVENANCE)).contains("\"master\" : \"local[2]\""));
     }
 }

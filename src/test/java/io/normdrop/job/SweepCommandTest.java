@@ -57,8 +57,8 @@ class SweepCommandTest {
         assertEquals(1.0, keep1.model().layers().get(2).dropout().keep(), 1e-12);
         // keep 1.0 and no dropout are different job files (their config digests differ); their
         // trained parameters must not be (the sweep's comparison shows it).
-        assertFalse(TrainJob.configDigest(cell(cells, "weight-norm, keep 1.0").job())
-                .equals(TrainJob.configDigest(cell(cells, "weight-norm, no dropout").job())));
+        assertFalse(cell(cells, "weight-norm, keep 1.0").job().configDigest()
+                .equals(cell(cells, "weight-norm, no dropout").job().configDigest()));
     }
 
     @Test
@@ -76,7 +76,7 @@ class SweepCommandTest {
     void configDigestIgnoresTheOutputDirectory() {
         List<SweepCommand.Cell> a = SweepCommand.cells(ABLATION, List.of(), "/tmp/a");
         List<SweepCommand.Cell> b = SweepCommand.cells(ABLATION, List.of(), "/tmp/b");
-        assertEquals(TrainJob.configDigest(a.get(3).job()), TrainJob.configDigest(b.get(3).job()));
+        assertEquals(a.get(3).job().configDigest(), b.get(3).job().configDigest());
     }
 
     @Test

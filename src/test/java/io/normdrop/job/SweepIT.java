@@ -2,6 +2,7 @@ package io.normdrop.job;
 
 import io.normdrop.metrics.MetricsFiles;
 import io.normdrop.metrics.RunComparison;
+import io.normdrop.store.OutputExistsException;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -21,13 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A small sweep on Spark local[2], two workers: every cell becomes a run, the comparison is
- * written, and keep 1.0 ends with exactly the parameters of no dropout, for dense and for
- * weight-norm layers, while keep 0.5 does not.
+ * written, and it marks runs whose parameters are bit-identical. The sweep's keep 1.0 cells build
+ * exactly the no-dropout network (Normdrop draws no mask at keep 1), so their runs are equal by
+ * construction and show the marking; that DL4J's dropout at retain 1 trains as no dropout is
+ * shown on the operation itself in DropoutSemanticsTest and DropoutOnSparkIT.
  */
 @ExtendWith(LocalSpark.class)
 class SweepIT {
     @Test
-    void keepOneEndsBitIdenticalToNoDropoutAndTheComparisonShowsIt(JavaSparkContext sc, @TempDir Path dir) throws Exception {
+    void everyCellRunsAndTheComparisonMarksIdenticalParameters(JavaSparkContext sc, @TempDir Path dir) throws Exception {
         Path sweep = dir.resolve("small.conf");
         Files.writeString(sweep, Files.readString(Path.of("jobs/ablation-dropout-weightnorm.conf"))
                 .replace("{ label = \"weight-norm + data init\", set = [ \"model.dataInit.enabled=true\" ] }", "")

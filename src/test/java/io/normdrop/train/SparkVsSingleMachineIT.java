@@ -6,7 +6,6 @@ import io.normdrop.config.TrainingConfig;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.LabeledImages;
 import io.normdrop.data.Minibatches;
-import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.testing.LocalSpark;
@@ -61,12 +60,13 @@ class SparkVsSingleMachineIT {
             }
         }
 
-        SparkTrainer trainer = new SparkTrainer(sc, training);
+        SparkTrainer trainer = new SparkTrainer(sc, training, true);
         MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
         start.init();
         SparkTrainer.Result result = trainer.fit(start,
-                TrainingEpochs.fixed(Minibatches.rdd(sc, data, BATCH, 10, 1), BATCH, new long[]{EXAMPLES}),
-                Minibatches.rdd(sc, data, BATCH, 10, 1), MetricsSink.all());
+                new FixedEpochs(Minibatches.rdd(sc, data, BATCH, 10, 1), BATCH, new long[]{EXAMPLES}),
+                Minibatches.rdd(sc, data, BATCH, 10, 1), MetricsSink.all(), SparkTrainer.Start.FRESH,
+                SparkTrainer.EpochEnd.NONE);
 
         INDArray expected = single.params();
         INDArray actual = result.network().params();
@@ -99,13 +99,13 @@ class SparkVsSingleMachineIT {
                 "training.workers=2", "training.epochs=2", "training.averagingFrequency=4",
                 "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
                 "data.train.limit=1280", "data.test.limit=200")).config();
-        SparkTrainer trainer = new SparkTrainer(sc, job.training());
-        io.normdrop.testing.JobData data = io.normdrop.testing.JobData.of(sc, job, trainer);
-        MultiLayerNetwork network = new MultiLayerNetwork(NetworkFactory.configuration(job.model(), job.training(), 784));
-        network.init();
-        SparkTrainer.Result result = trainer.fit(network, data.epochs(), data.testBatches(), MetricsSink.all());
-        data.train().release();
-        data.test().release();
+        SparkTrainer trainer = new SparkTrainer(sc, job.training(), true);
+        SparkTrainer.Result result;
+        try (TrainingInputs inputs = TrainingInputs.prepare(sc, job, new java.io.PrintWriter(java.io.Writer.nullWriter()))) {
+            MultiLayerNetwork network = new MultiLayerNetwork(NetworkFactory.configuration(job.model(), job.training(), 784));
+            network.init();
+            result = trainer.fit(network, inputs, MetricsSink.all());
+        }
         assertEquals(3, result.epochs().get(0).rounds(), "1,280 examples in rounds of 2 x 64 x 4 = 512");
         return result.network().params().dup().reshape(result.network().numParams()).toFloatVector();
     }

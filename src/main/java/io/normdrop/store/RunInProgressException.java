@@ -1,7 +1,7 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
 /** Another run is writing the same run directory (it holds the lock). */
-final class RunInProgressException extends RuntimeException {
+public final class RunInProgressException extends RuntimeException {
     RunInProgressException(String dir, String holder, String lock) {
         super("run directory " + dir + " is being written by another run (" + holder + "); wait for it to end, "
                 + "or delete " + lock + " if that run is dead");

@@ -1,7 +1,9 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.normdrop.config.ConfigException;
+import io.normdrop.data.MissingInputException;
 import io.normdrop.metrics.RoundMetrics;
 import io.normdrop.metrics.RunMetrics;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -12,6 +14,7 @@ import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,7 +31,7 @@ import java.util.Optional;
  * minibatches in the same order; that is the random state that matters on the driver. Dropout
  * masks are drawn on the executors, as in any run.
  */
-final class Checkpoints {
+public final class Checkpoints {
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
     static final String FORMAT = "normdrop-checkpoint/1";
@@ -42,20 +45,31 @@ final class Checkpoints {
      * @param format         {@value #FORMAT}
      * @param epoch          the last epoch trained
      * @param iterationCount iterations trained so far
-     * @param jobDigest      {@link TrainJob#resumeDigest} of the job that wrote it
+     * @param jobDigest      {@link io.normdrop.config.LoadedJob#resumeDigest} of the job that wrote it
      * @param epochs         metrics of the epochs so far
      * @param rounds         metrics of the rounds so far
      * @param savedAt        ISO-8601 instant
      */
-    record State(String format, int epoch, int iterationCount, String jobDigest, List<RunMetrics.Epoch> epochs,
+    public record State(String format, int epoch, int iterationCount, String jobDigest, List<RunMetrics.Epoch> epochs,
                  List<RoundMetrics> rounds, String savedAt) {
     }
 
     /** A checkpoint read back. */
-    record Loaded(State state, MultiLayerNetwork network, Path directory) {
+    public record Loaded(State state, MultiLayerNetwork network, Path directory) {
     }
 
-    static void save(RunOutput output, State state, MultiLayerNetwork network) throws IOException {
+    /**
+     * Checkpoints the epoch just trained, then drops the older checkpoints.
+     *
+     * @param jobDigest {@link io.normdrop.config.LoadedJob#resumeDigest} of the job
+     */
+    public static void save(RunDirectory output, int epoch, int iterationCount, String jobDigest,
+                            List<RunMetrics.Epoch> epochs, List<RoundMetrics> rounds, MultiLayerNetwork network)
+            throws IOException {
+        save(output, new State(FORMAT, epoch, iterationCount, jobDigest, epochs, rounds, Instant.now().toString()), network);
+    }
+
+    static void save(RunDirectory output, State state, MultiLayerNetwork network) throws IOException {
         Path dir = output.newCheckpoint(state.epoch());
         java.nio.file.Path local = Files.createTempFile("normdrop-checkpoint", ".zip");
         try {
@@ -65,7 +79,7 @@ final class Checkpoints {
             Files.deleteIfExists(local);
         }
         // The state file marks the checkpoint complete, so it must appear whole: written aside,
-        // then renamed (a driver killed while writing it left an empty state.json before this).
+        // then renamed, or a driver killed while writing it would leave an empty state.json.
         Path temp = new Path(dir, STATE + ".tmp");
         try (FSDataOutputStream os = output.fileSystem().create(temp, true)) {
             os.write(JSON.writeValueAsBytes(state));
@@ -76,7 +90,30 @@ final class Checkpoints {
         output.dropCheckpointsBefore(state.epoch());
     }
 
-    static Optional<Loaded> latest(RunOutput output) throws IOException {
+    /**
+     * The run's last checkpoint, to continue from.
+     *
+     * @param jobDigest {@link io.normdrop.config.LoadedJob#resumeDigest} of the job resuming
+     * @throws MissingInputException when there is no checkpoint
+     * @throws ConfigException       when the checkpoint comes from a different job
+     */
+    public static Loaded resume(RunDirectory output, String jobDigest) throws IOException {
+        Loaded loaded = latest(output).orElseThrow(() -> new MissingInputException(
+                "nothing to resume: no checkpoint in " + output.temp() + " (run without --resume to start afresh)", null));
+        if (!loaded.state().jobDigest().equals(jobDigest)) {
+            throw new ConfigException("--resume", "the job differs from the one that wrote the checkpoint in "
+                    + loaded.directory() + " (only training.epochs and output may change); run without --resume to start afresh");
+        }
+        return loaded;
+    }
+
+    /** What a failed run keeps for --resume, as a phrase for its error message. */
+    public static String kept(RunDirectory output) throws IOException {
+        return latest(output).map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
+                + output.temp() + " for --resume").orElse("no epoch finished, nothing kept");
+    }
+
+    static Optional<Loaded> latest(RunDirectory output) throws IOException {
         Optional<Path> dir = output.latestCheckpoint(STATE);
         if (dir.isEmpty()) {
             return Optional.empty();

@@ -1,4 +1,4 @@
-package io.normdrop.job;
+package io.normdrop.metrics;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +11,8 @@ import java.util.Properties;
  * @param commit  abbreviated git commit, or "unknown" when built outside git
  * @param dirty   whether the working tree had uncommitted changes at build time
  */
-record CodeVersion(String version, String commit, boolean dirty) {
-    static CodeVersion current() {
+public record CodeVersion(String version, String commit, boolean dirty) {
+    public static CodeVersion current() {
         Properties p = new Properties();
         try (InputStream in = CodeVersion.class.getResourceAsStream("/io/normdrop/version.properties")) {
             if (in != null) {

@@ -1,4 +1,4 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
 import io.normdrop.config.QualityConfig;
 import io.normdrop.metrics.MetricsFiles;

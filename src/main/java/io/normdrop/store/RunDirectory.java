@@ -1,5 +1,7 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
+import io.normdrop.config.ConfigException;
+import io.normdrop.config.OutputConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -13,6 +15,8 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
@@ -30,21 +34,26 @@ import java.util.UUID;
  * for {@code --resume}; one that fails before keeps nothing. A second run on the same directory
  * while the lock is held is refused; a lock whose owner died on this host is taken over.
  * Works on any Hadoop file system whose rename is atomic (local, HDFS).
+ *
+ * <p>With a run id ({@code output.runId}) the run directory is {@code output.dir/RUN_ID}, and the
+ * job's directory {@code output.dir} holds the published copy ({@link Publication}).
  */
-final class RunOutput implements AutoCloseable {
+public final class RunDirectory implements AutoCloseable {
     static final String SUCCESS = "_SUCCESS";
     /** Prefix of the checkpoint subdirectories of the working directory. */
     static final String CHECKPOINT = "checkpoint-";
 
     private final FileSystem fs;
+    private final String runId;
     private final Path target;
     private final Path work;
     private final Path lock;
     private final boolean overwrite;
     private boolean committed;
 
-    private RunOutput(FileSystem fs, Path target, boolean overwrite) {
+    private RunDirectory(FileSystem fs, String runId, Path target, boolean overwrite) {
         this.fs = fs;
+        this.runId = runId;
         this.target = target;
         this.work = new Path(target.getParent(), "." + target.getName() + ".inprogress");
         this.lock = new Path(target.getParent(), "." + target.getName() + ".lock");
@@ -52,19 +61,33 @@ final class RunOutput implements AutoCloseable {
     }
 
     /**
-     * Starts a run directory at {@code dir}: takes the lock and prepares the working directory.
+     * Starts the run directory of a job's run: takes the lock and prepares the working directory.
      *
-     * @param resume keep the working directory of an interrupted run (its checkpoints); otherwise
-     *               start from an empty one
-     * @throws OutputExistsException   when {@code dir} exists and {@code overwrite} is false
+     * @param started when the run started: {@code output.runId = auto} names the run after it (UTC,
+     *                to the second)
+     * @param resume  keep the working directory of an interrupted run (its checkpoints); otherwise
+     *                start from an empty one
+     * @throws OutputExistsException   when the run directory exists and {@code overwrite} is false
      * @throws RunInProgressException when another live run holds the lock
      */
-    static RunOutput start(String dir, boolean overwrite, boolean resume, Configuration hadoop) {
+    public static RunDirectory start(OutputConfig output, Instant started, boolean overwrite, boolean resume,
+                                     Configuration hadoop) {
+        String runId = output.runId();
+        if (OutputConfig.AUTO_RUN_ID.equals(runId)) {
+            if (resume) {
+                throw new ConfigException("output.runId", "auto cannot be resumed: give the id of the run to resume (--run-id ID)");
+            }
+            runId = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+        }
+        return start(runId == null ? output.dir() : output.dir() + "/" + runId, runId, overwrite, resume, hadoop);
+    }
+
+    static RunDirectory start(String dir, String runId, boolean overwrite, boolean resume, Configuration hadoop) {
         FileSystem fs = null;
         try {
             Path target = new Path(dir);
             fs = HadoopFiles.open(target.toUri(), hadoop);
-            RunOutput out = new RunOutput(fs, fs.makeQualified(target), overwrite);
+            RunDirectory out = new RunDirectory(fs, runId, fs.makeQualified(target), overwrite);
             if (fs.exists(out.target) && !overwrite) {
                 throw new OutputExistsException(dir);
             }
@@ -83,9 +106,14 @@ final class RunOutput implements AutoCloseable {
         }
     }
 
-    /** Starts a fresh run (no resume). */
-    static RunOutput start(String dir, boolean overwrite, Configuration hadoop) {
-        return start(dir, overwrite, false, hadoop);
+    /** Starts a fresh run without a run id at {@code dir}. */
+    static RunDirectory start(String dir, boolean overwrite, Configuration hadoop) {
+        return start(dir, null, overwrite, false, hadoop);
+    }
+
+    /** Starts a run without a run id at {@code dir}, resuming or not. */
+    static RunDirectory start(String dir, boolean overwrite, boolean resume, Configuration hadoop) {
+        return start(dir, null, overwrite, resume, hadoop);
     }
 
     private void acquireLock() throws IOException {
@@ -144,8 +172,13 @@ final class RunOutput implements AutoCloseable {
         }
     }
 
+    /** The run's id, or null when it has none (the run directory is then {@code output.dir}). */
+    public String runId() {
+        return runId;
+    }
+
     /** The final location. */
-    Path target() {
+    public Path target() {
         return target;
     }
 
@@ -159,7 +192,7 @@ final class RunOutput implements AutoCloseable {
     }
 
     /** Creates a file in the working directory. */
-    OutputStream create(String name) throws IOException {
+    public OutputStream create(String name) throws IOException {
         return fs.create(new Path(work, name), true);
     }
 
@@ -184,7 +217,7 @@ final class RunOutput implements AutoCloseable {
     Optional<Path> latestCheckpoint(String complete) throws IOException {
         return Arrays.stream(checkpointDirs())
                 .map(FileStatus::getPath)
-                .sorted(Comparator.comparingInt(RunOutput::epochOf).reversed())
+                .sorted(Comparator.comparingInt(RunDirectory::epochOf).reversed())
                 .filter(p -> exists(new Path(p, complete)))
                 .findFirst();
     }
@@ -213,7 +246,7 @@ final class RunOutput implements AutoCloseable {
     }
 
     /** Removes the checkpoints, writes {@code _SUCCESS} and moves the directory into place, replacing an old one if allowed. */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         for (FileStatus s : checkpointDirs()) {
             fs.delete(s.getPath(), true);
         }

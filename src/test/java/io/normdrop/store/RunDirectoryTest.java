@@ -1,5 +1,7 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
+import io.normdrop.job.ExitCode;
+import io.normdrop.job.Main;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,11 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RunOutputTest {
+class RunDirectoryTest {
     @TempDir
     Path dir;
 
-    static void write(RunOutput out, String name, String text) throws IOException {
+    static void write(RunDirectory out, String name, String text) throws IOException {
         try (OutputStream os = out.create(name)) {
             os.write(text.getBytes());
         }
@@ -35,13 +37,13 @@ class RunOutputTest {
     @Test
     void committedRunAppearsWholeWithSuccessMarker() throws IOException {
         Path target = dir.resolve("run");
-        try (RunOutput out = RunOutput.start(target.toString(), false, new Configuration())) {
+        try (RunDirectory out = RunDirectory.start(target.toString(), false, new Configuration())) {
             write(out, "model.zip", "model");
             assertFalse(Files.exists(target), "nothing at the final path before commit");
             out.commit();
         }
         assertEquals("model", Files.readString(target.resolve("model.zip")));
-        assertTrue(Files.exists(target.resolve(RunOutput.SUCCESS)));
+        assertTrue(Files.exists(target.resolve(RunDirectory.SUCCESS)));
         assertEquals(2, entries(target), "no .crc or temporary files");
         assertEquals(1, entries(dir), "temporary directory gone");
     }
@@ -49,7 +51,7 @@ class RunOutputTest {
     @Test
     void failedRunLeavesNothing() throws IOException {
         Path target = dir.resolve("run");
-        try (RunOutput out = RunOutput.start(target.toString(), false, new Configuration())) {
+        try (RunDirectory out = RunDirectory.start(target.toString(), false, new Configuration())) {
             write(out, "model.zip", "half");
         }
         assertEquals(0, entries(dir));
@@ -61,9 +63,9 @@ class RunOutputTest {
         Files.createDirectories(target);
         Files.writeString(target.resolve("old"), "old");
         OutputExistsException e = assertThrows(OutputExistsException.class,
-                () -> RunOutput.start(target.toString(), false, new Configuration()));
+                () -> RunDirectory.start(target.toString(), false, new Configuration()));
         assertTrue(e.getMessage().contains("exists; pass --overwrite"), e.getMessage());
-        try (RunOutput out = RunOutput.start(target.toString(), true, new Configuration())) {
+        try (RunDirectory out = RunDirectory.start(target.toString(), true, new Configuration())) {
             write(out, "new", "new");
             assertTrue(Files.exists(target.resolve("old")), "old run intact until commit");
             out.commit();
@@ -76,9 +78,9 @@ class RunOutputTest {
     @Test
     void aSecondRunOnTheSameDirectoryIsRefusedWhileTheFirstHoldsTheLock() throws IOException {
         Path target = dir.resolve("nightly");
-        try (RunOutput first = RunOutput.start(target.toString(), false, new Configuration())) {
+        try (RunDirectory first = RunDirectory.start(target.toString(), false, new Configuration())) {
             RunInProgressException e = assertThrows(RunInProgressException.class,
-                    () -> RunOutput.start(target.toString(), false, new Configuration()));
+                    () -> RunDirectory.start(target.toString(), false, new Configuration()));
             assertTrue(e.getMessage().startsWith("run directory file:" + target + " is being written by another run ("
                     + java.net.InetAddress.getLocalHost().getHostName() + " " + ProcessHandle.current().pid() + " "),
                     e.getMessage());
@@ -87,7 +89,7 @@ class RunOutputTest {
             first.commit();
         }
         assertFalse(Files.exists(dir.resolve(".nightly.lock")), "lock released");
-        assertThrows(OutputExistsException.class, () -> RunOutput.start(target.toString(), false, new Configuration()));
+        assertThrows(OutputExistsException.class, () -> RunDirectory.start(target.toString(), false, new Configuration()));
     }
 
     @Test
@@ -100,19 +102,19 @@ class RunOutputTest {
         }
         Files.writeString(dir.resolve(".nightly.lock"),
                 java.net.InetAddress.getLocalHost().getHostName() + " " + dead.pid() + " 2026-11-27T00:00:00Z");
-        try (RunOutput out = RunOutput.start(dir.resolve("nightly").toString(), false, new Configuration())) {
+        try (RunDirectory out = RunDirectory.start(dir.resolve("nightly").toString(), false, new Configuration())) {
             assertTrue(Files.readString(dir.resolve(".nightly.lock")).contains(" " + ProcessHandle.current().pid() + " "));
         }
         Files.writeString(dir.resolve(".nightly.lock"), "some-other-host 1 2026-11-27T00:00:00Z");
         assertThrows(RunInProgressException.class,
-                () -> RunOutput.start(dir.resolve("nightly").toString(), false, new Configuration()),
+                () -> RunDirectory.start(dir.resolve("nightly").toString(), false, new Configuration()),
                 "a lock of another host cannot be checked, so it holds");
     }
 
     @Test
     void checkpointsSurviveAFailureForResumeAndVanishOnCommit() throws IOException {
         Path target = dir.resolve("run");
-        try (RunOutput out = RunOutput.start(target.toString(), false, new Configuration())) {
+        try (RunDirectory out = RunDirectory.start(target.toString(), false, new Configuration())) {
             for (int epoch = 1; epoch <= 3; epoch++) {
                 java.nio.file.Files.writeString(Path.of(out.newCheckpoint(epoch).toUri()).resolve("state.json"), "{}");
                 out.dropCheckpointsBefore(epoch);
@@ -125,7 +127,7 @@ class RunOutputTest {
         assertFalse(Files.exists(target));
         assertFalse(Files.exists(dir.resolve(".run.lock")));
 
-        try (RunOutput resumed = RunOutput.start(target.toString(), false, true, new Configuration())) {
+        try (RunDirectory resumed = RunDirectory.start(target.toString(), false, true, new Configuration())) {
             assertEquals("checkpoint-3", resumed.latestCheckpoint("state.json").orElseThrow().getName());
             Files.createDirectories(work.resolve("checkpoint-4"));
             assertEquals("checkpoint-3", resumed.latestCheckpoint("state.json").orElseThrow().getName(),
@@ -136,7 +138,7 @@ class RunOutputTest {
         assertEquals(List.of("_SUCCESS", "model.zip"), names(target));
         assertFalse(Files.exists(work));
 
-        try (RunOutput fresh = RunOutput.start(dir.resolve("other").toString(), false, new Configuration())) {
+        try (RunDirectory fresh = RunDirectory.start(dir.resolve("other").toString(), false, new Configuration())) {
             write(fresh, "x", "x");
         }
         assertFalse(Files.exists(dir.resolve(".other.inprogress")), "a failure before any checkpoint keeps nothing");

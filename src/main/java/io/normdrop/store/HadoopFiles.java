@@ -1,4 +1,4 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -10,7 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /** The job's writes to Hadoop file systems: no .crc side files, and whole files or none. */
-final class HadoopFiles {
+public final class HadoopFiles {
     private HadoopFiles() {
     }
 
@@ -18,14 +18,14 @@ final class HadoopFiles {
      * A private file system instance for {@code uri} that writes no .crc side files; closing it
      * affects no one else. The caller closes it.
      */
-    static FileSystem open(URI uri, Configuration hadoop) throws IOException {
+    public static FileSystem open(URI uri, Configuration hadoop) throws IOException {
         FileSystem fs = FileSystem.newInstance(uri, hadoop);
         fs.setWriteChecksum(false);
         return fs;
     }
 
     /** Writes {@code text} next to {@code file}, then renames it into place. */
-    static void writeAtomically(String file, String text, Configuration hadoop) throws IOException {
+    public static void writeAtomically(String file, String text, Configuration hadoop) throws IOException {
         Path target = new Path(file);
         try (FileSystem fs = open(target.toUri(), hadoop)) {
             target = fs.makeQualified(target);

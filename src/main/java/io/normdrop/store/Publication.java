@@ -1,5 +1,6 @@
-package io.normdrop.job;
+package io.normdrop.store;
 
+import io.normdrop.config.OutputConfig;
 import io.normdrop.config.QualityConfig;
 import io.normdrop.metrics.MetricsFiles;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -9,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,11 +22,35 @@ import java.util.UUID;
  * the last run that passed the quality gate, and {@code JOB_DIR/LATEST} holds its run id. Both
  * are replaced by renames, so a reader sees the old publication or the new one, never a mix.
  */
-final class Publication {
-    static final String PUBLISHED = "published";
+public final class Publication {
+    static final String PUBLISHED = OutputConfig.PUBLISHED;
     static final String LATEST = "LATEST";
 
     private Publication() {
+    }
+
+    /**
+     * Applies the quality gate to a committed run and, when it has a run id, publishes it if it
+     * passes (a line on {@code out}).
+     *
+     * @throws QualityGateException when it fails: the run stays, nothing is published
+     */
+    public static void gateAndPublish(QualityConfig quality, RunDirectory run, double accuracy, PrintWriter out)
+            throws IOException {
+        Path jobDir = run.target().getParent();
+        String runId = run.runId();
+        OptionalDouble published = runId == null ? OptionalDouble.empty() : publishedAccuracy(run.fileSystem(), jobDir);
+        Optional<String> failure = gateFailure(accuracy, published, quality);
+        if (failure.isPresent()) {
+            throw new QualityGateException("quality gate failed: " + failure.get() + "; the run is kept in "
+                    + run.target() + (runId == null ? "" : ", nothing was published"));
+        }
+        if (runId != null) {
+            publish(run.fileSystem(), jobDir, run.target(), runId);
+            out.printf("normdrop: published run %s as %s/%s%s%n", runId, jobDir, PUBLISHED,
+                    published.isPresent() ? String.format(Locale.ROOT, " (test accuracy %.4f, before %.4f)", accuracy,
+                            published.getAsDouble()) : "");
+        }
     }
 
     /** The test accuracy of the published run, if there is one. */

@@ -1,0 +1,232 @@
+package io.normdrop.train;
+
+import io.normdrop.metrics.TimeBreakdown;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.datasets.iterator.IteratorDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Parameter averaging with the networks resident on the executors, without what dl4j-spark's
+ * {@code ParameterAveragingTrainingMaster} pays on every round: rebuilding each worker's network
+ * from its JSON configuration, counting and persisting (serialized) the round's data, and a tree
+ * aggregation of its result objects. Each executor keeps a small pool of networks per averaging
+ * run across rounds; a round broadcasts the averaged parameters and updater state once, each task
+ * copies them into a pooled network, fits its partition's minibatches straight from the
+ * partition's iterator and returns parameters, updater state, mean loss and counts; the driver
+ * averages the results. Every worker runs ND4J and OpenBLAS with {@code threadsPerWorker} threads
+ * (the cores Spark gives a task), so workers do not oversubscribe the cores.
+ */
+final class ResidentAveraging implements Averaging {
+    /** Networks kept on this JVM, by averaging run; taken by a task for a round and given back. */
+    private static final Map<String, Queue<MultiLayerNetwork>> RESIDENT = new ConcurrentHashMap<>();
+
+    private final String id = UUID.randomUUID().toString();
+    private final JavaSparkContext sc;
+    private final MultiLayerNetwork network;
+    private final String configuration;
+    private final int batchSize;
+    private final int threadsPerWorker;
+    private final boolean timed;
+
+    /**
+     * @param network          the driver's network, which holds the average after every round
+     * @param batchSize        minibatch size each worker fits (DataSets are re-batched to it)
+     * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
+     * @param timed            whether rounds report where their time went
+     */
+    ResidentAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed) {
+        this.sc = sc;
+        this.network = network;
+        this.configuration = network.getLayerWiseConfigurations().toJson();
+        this.batchSize = batchSize;
+        this.threadsPerWorker = Math.max(1, threadsPerWorker);
+        this.timed = timed;
+    }
+
+    /** What the driver ships each round; a class (Kryo cannot build records). */
+    static final class Snapshot implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String configuration;
+        final float[] params;
+        final float[] updaterState;
+        final int iterationCount;
+
+        Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount) {
+            this.configuration = configuration;
+            this.params = params;
+            this.updaterState = updaterState;
+            this.iterationCount = iterationCount;
+        }
+    }
+
+    /** One worker's round. */
+    static final class Result implements Serializable {
+        private static final long serialVersionUID = 1L;
+        // Plain float arrays: Kryo copies them in bulk, several times faster than ND4J's INDArray serializer.
+        final float[] params;
+        final float[] updaterState;
+        final double lossSum;
+        final int minibatches;
+        final long examples;
+        final int iterationCount;
+        final long fitNanos;
+
+        Result(float[] params, float[] updaterState, double lossSum, int minibatches, long examples, int iterationCount,
+               long fitNanos) {
+            this.params = params;
+            this.updaterState = updaterState;
+            this.lossSum = lossSum;
+            this.minibatches = minibatches;
+            this.examples = examples;
+            this.iterationCount = iterationCount;
+            this.fitNanos = fitNanos;
+        }
+    }
+
+    @Override
+    public Round fit(JavaRDD<DataSet> data) {
+        long start = System.nanoTime();
+        INDArray state = network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
+        Broadcast<Snapshot> snapshot = sc.broadcast(new Snapshot(configuration, network.params().toFloatVector(),
+                state == null ? null : state.toFloatVector(), network.getLayerWiseConfigurations().getIterationCount()));
+        long broadcastNanos = System.nanoTime() - start;
+        String run = id;
+        int batch = batchSize;
+        int threads = threadsPerWorker;
+        List<Result> results = data.mapPartitions(it -> it.hasNext()
+                ? List.of(fit(run, snapshot.value(), it, batch, threads)).iterator()
+                : Collections.<Result>emptyIterator()).collect();
+        long aggregateStart = System.nanoTime();
+        snapshot.unpersist(false);
+        double loss = average(results);
+        long end = System.nanoTime();
+        double wall = (end - start) / 1e9;
+        if (!timed || results.isEmpty()) {
+            return new Round(loss, wall, null);
+        }
+        double fit = results.stream().mapToLong(r -> r.fitNanos).sum() / 1e9 / results.size();
+        // The rest of the round: scheduling the tasks, reading the round's reshuffled partitions
+        // (Spark computes them before the task's function runs), shipping the results.
+        return new Round(loss, wall, new TimeBreakdown(broadcastNanos / 1e9, fit, (end - aggregateStart) / 1e9, 0, 0, 0)
+                .within(wall));
+    }
+
+    /** Puts the mean of the workers' parameters and updater state into the driver network; the mean loss. */
+    private double average(List<Result> results) {
+        if (results.isEmpty()) {
+            return Double.NaN;
+        }
+        float[] params = results.get(0).params.clone();
+        float[] updater = results.get(0).updaterState == null ? null : results.get(0).updaterState.clone();
+        double loss = 0;
+        int minibatches = 0;
+        int iterations = 0;
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            if (i > 0) {
+                add(params, r.params);
+                if (updater != null) {
+                    add(updater, r.updaterState);
+                }
+            }
+            loss += r.lossSum;
+            minibatches += r.minibatches;
+            iterations = Math.max(iterations, r.iterationCount);
+        }
+        float workers = results.size();
+        scale(params, 1 / workers);
+        network.params().assign(Nd4j.create(params, network.params().shape(), 'c'));
+        if (updater != null) {
+            scale(updater, 1 / workers);
+            INDArray view = network.getUpdater().getStateViewArray();
+            view.assign(Nd4j.create(updater, view.shape(), 'c'));
+        }
+        network.getLayerWiseConfigurations().setIterationCount(iterations);
+        return minibatches == 0 ? Double.NaN : loss / minibatches;
+    }
+
+    @Override
+    public int iterationCount() {
+        return network.getLayerWiseConfigurations().getIterationCount();
+    }
+
+    /** Fits one partition on a resident network of this JVM. */
+    static Result fit(String run, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n) {
+        if (Nd4j.getEnvironment().maxThreads() != n) {
+            Nd4j.getEnvironment().setMaxThreads(n);
+            Nd4j.getEnvironment().setMaxMasterThreads(n);
+            Nd4j.factory().blas().setMaxThreads(n);
+        }
+        Queue<MultiLayerNetwork> pool = RESIDENT.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>());
+        MultiLayerNetwork net = pool.poll();
+        if (net == null) {
+            net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
+            net.init();
+        }
+        try {
+            net.params().assign(Nd4j.create(s.params, net.params().shape(), 'c'));
+            if (s.updaterState != null) {
+                INDArray view = net.getUpdater().getStateViewArray();
+                view.assign(Nd4j.create(s.updaterState, view.shape(), 'c'));
+            }
+            net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
+            long t0 = System.nanoTime();
+            double lossSum = 0;
+            int minibatches = 0;
+            long examples = 0;
+            IteratorDataSetIterator batches = new IteratorDataSetIterator(data, batchSize);
+            while (batches.hasNext()) {
+                DataSet batch = batches.next();
+                net.fit(batch);
+                lossSum += net.score();
+                minibatches++;
+                examples += batch.numExamples();
+            }
+            long fitNanos = System.nanoTime() - t0;
+            INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+            return new Result(net.params().toFloatVector(), state == null ? null : state.toFloatVector(), lossSum, minibatches, examples,
+                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
+        } finally {
+            pool.offer(net);
+        }
+    }
+
+    private static void add(float[] sum, float[] x) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += x[i];
+        }
+    }
+
+    private static void scale(float[] x, float factor) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= factor;
+        }
+    }
+
+    /** Drops this run's resident networks: here, and best effort on the executors. */
+    @Override
+    public void close() {
+        RESIDENT.remove(id);
+        if (!sc.isLocal() && !sc.sc().isStopped()) {
+            String run = id;
+            int tasks = Math.max(1, sc.defaultParallelism()) * 2;
+            sc.parallelize(java.util.stream.IntStream.range(0, tasks).boxed().toList(), tasks)
+                    .foreach(i -> RESIDENT.remove(run));
+        }
+    }
+}

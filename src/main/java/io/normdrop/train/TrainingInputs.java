@@ -1,0 +1,143 @@
+package io.normdrop.train;
+
+import io.normdrop.config.ConfigException;
+import io.normdrop.config.DataConfig;
+import io.normdrop.config.JobConfig;
+import io.normdrop.data.DataLoader;
+import io.normdrop.data.DataSets;
+import io.normdrop.data.FeatureScaler;
+import io.normdrop.data.LoadedData;
+import io.normdrop.nn.DataDependentInit;
+import io.normdrop.nn.NetworkFactory;
+import io.normdrop.nn.NetworkSummary;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * What training starts from, prepared from a job on Spark: the training and test data read and
+ * checked (kept on the executors until {@link #close}), the feature scaling fitted on the
+ * training data, and the network configuration they imply. {@code train} and {@code validate}
+ * both prepare here, so {@code validate} refuses whatever {@code train} would refuse before it
+ * trains.
+ */
+public final class TrainingInputs implements AutoCloseable {
+    private final DataConfig data;
+    private final LoadedData train;
+    private final LoadedData test;
+    private final FeatureScaler scaler;
+    private final MultiLayerConfiguration network;
+    private final double readSeconds;
+
+    private TrainingInputs(DataConfig data, LoadedData train, LoadedData test, FeatureScaler scaler,
+                           MultiLayerConfiguration network, double readSeconds) {
+        this.data = data;
+        this.train = train;
+        this.test = test;
+        this.scaler = scaler;
+        this.network = network;
+        this.readSeconds = readSeconds;
+    }
+
+    /**
+     * Reads and checks the job's data, fits the scaling and builds the network configuration.
+     * Bad records skipped under {@code data.onBadRecord = skip} are one warning line each set.
+     *
+     * @throws ConfigException when the data contradicts the job (class names, classes, features)
+     */
+    public static TrainingInputs prepare(JavaSparkContext sc, JobConfig job, PrintWriter warnings) {
+        long start = System.nanoTime();
+        DataLoader loader = new DataLoader(sc, job.data());
+        LoadedData train = loader.train(job.knownClasses());
+        LoadedData test = null;
+        try {
+            test = loader.test(train);
+            warnSkipped(train, warnings);
+            warnSkipped(test, warnings);
+            int names = job.data().classNames().size();
+            if (names > 0 && names != train.classes()) {
+                throw new ConfigException("data.classNames", names + " names, but the training data has "
+                        + train.classes() + " classes");
+            }
+            FeatureScaler scaler = FeatureScaler.fit(job.data().normalization(), train.examples().values(), train.features());
+            MultiLayerConfiguration network = NetworkFactory.configuration(job.model().forDataClasses(train.classes()),
+                    job.training(), train.features());
+            return new TrainingInputs(job.data(), train, test, scaler, network, (System.nanoTime() - start) / 1e9);
+        } catch (RuntimeException e) {
+            train.release();
+            if (test != null) {
+                test.release();
+            }
+            throw e;
+        }
+    }
+
+    private static void warnSkipped(LoadedData data, PrintWriter warnings) {
+        if (data.skipped() > 0) {
+            warnings.printf(Locale.ROOT, "normdrop: warning: %s: skipped %,d bad record(s) of %,d (data.onBadRecord = skip);"
+                    + " first: %s%n", data.key(), data.skipped(), data.summary().records(), data.problems().get(0));
+            warnings.flush();
+        }
+    }
+
+    /**
+     * A new network of the job's configuration, initialized; with {@code model.dataInit.enabled}
+     * its weight-norm layers initialized from the first training examples (a line on {@code out}).
+     */
+    public MultiLayerNetwork initialNetwork(io.normdrop.config.ModelConfig.DataInit dataInit, PrintWriter out) {
+        MultiLayerNetwork net = new MultiLayerNetwork(network.clone());
+        net.init();
+        if (dataInit.enabled()) {
+            int n = (int) Math.min(dataInit.examples(), train.count());
+            int layers = DataDependentInit.apply(net, DataSets.toDataSet(train.head(n), train.features(),
+                    train.classes(), scaler).getFeatures());
+            out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
+        }
+        return net;
+    }
+
+    /** One line: what will be trained and tested, where, and how long reading took. */
+    public String describe(int workers, String master) {
+        return String.format(Locale.ROOT, "normdrop: training %,d examples (%,d features, %d classes%s), testing on %,d, "
+                        + "%d workers on %s (data read and checked in %.1f s)", train.count(), train.features(),
+                train.classes(), scaler == null ? "" : ", " + scaler.kind().jobName(), test.count(), workers, master,
+                readSeconds);
+    }
+
+    public LoadedData train() {
+        return train;
+    }
+
+    public LoadedData test() {
+        return test;
+    }
+
+    /** The feature scaling fitted on the training data; null with {@code data.normalization = none}. */
+    public FeatureScaler scaler() {
+        return scaler;
+    }
+
+    /** The network's configuration (the output layer sized to the data's classes). */
+    public MultiLayerConfiguration network() {
+        return network;
+    }
+
+    public NetworkSummary summary() {
+        return NetworkSummary.of(network);
+    }
+
+    /** Examples per minibatch DataSet ({@code data.batchSize}). */
+    int batchSize() {
+        return data.batchSize();
+    }
+
+    /** Frees the data kept on the executors. */
+    @Override
+    public void close() {
+        train.release();
+        test.release();
+    }
+}

@@ -1,0 +1,75 @@
+package io.normdrop;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packages keep to what their package-info says they may use: every reference from one
+ * Normdrop package to another in the main sources (imports and qualified names) is allowed here,
+ * and no main class is a god class.
+ */
+class PackageDependenciesTest {
+    static final Path MAIN = Path.of("src/main/java/io/normdrop");
+
+    /** What each package may use of Normdrop's; {@code job} wires the others and nothing uses it. */
+    static final Map<String, Set<String>> ALLOWED = Map.of(
+            "config", Set.of(),
+            "data", Set.of("config"),
+            "nn", Set.of("config"),
+            "metrics", Set.of("config", "data", "nn"),
+            "train", Set.of("config", "data", "nn", "metrics"),
+            "store", Set.of("config", "data", "nn", "metrics"),
+            "job", Set.of("config", "data", "nn", "metrics", "train", "store"));
+
+    static final Pattern REFERENCE = Pattern.compile("\\bio\\.normdrop\\.(\\w+)\\.");
+
+    @Test
+    void everyPackageUsesOnlyWhatItMay() throws IOException {
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String pkg = MAIN.relativize(file).getName(0).toString();
+                assertTrue(ALLOWED.containsKey(pkg), "a package without rules: " + pkg);
+                Matcher m = REFERENCE.matcher(Files.readString(file));
+                while (m.find()) {
+                    String used = m.group(1);
+                    if (!used.equals(pkg) && !ALLOWED.get(pkg).contains(used)) {
+                        violations.add(MAIN.relativize(file) + " uses " + used);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void everyPackageSaysWhatItHoldsAndMayUse() throws IOException {
+        for (String pkg : ALLOWED.keySet()) {
+            String info = Files.readString(MAIN.resolve(pkg).resolve("package-info.java"));
+            assertTrue(info.contains("Depends on"), pkg + "/package-info.java says what it may use");
+        }
+    }
+
+    @Test
+    void noMainClassIsOverFourHundredLines() throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                long lines = Files.readAllLines(file).size();
+                assertTrue(lines <= 400, MAIN.relativize(file) + " has " + lines + " lines");
+            }
+        }
+    }
+}
