@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The driver killed mid-training (SIGKILL, its own JVM through the README's launcher): the run
- * resumes from its last epoch checkpoint and, with deterministic settings (no dropout, two
- * workers), ends with exactly the parameters of an uninterrupted run.
+ * The driver killed mid-training (SIGKILL, its own JVM through the README's launcher): a changed
+ * job may not continue the run, and the same job resumes after the epoch of its last checkpoint
+ * and, with deterministic settings (no dropout, two workers), ends with exactly the parameters of
+ * an uninterrupted run.
  */
 @ExtendWith(LocalSpark.class)
 class ResumeIT {
@@ -47,6 +48,15 @@ class ResumeIT {
     static String digest(Path run) throws Exception {
         return MetricsFiles.read(Files.newInputStream(run.resolve(MetricsFiles.JSON_FILE)), run.toString())
                 .at("/model/parameterDigest").asText();
+    }
+
+    /** The newest complete checkpoint (with its state file) in a working directory. */
+    static int lastCheckpoint(Path work) throws Exception {
+        try (var dirs = Files.list(work)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("checkpoint-") && Files.exists(d.resolve("state.json")))
+                    .mapToInt(d -> Integer.parseInt(d.getFileName().toString().substring("checkpoint-".length())))
+                    .max().orElse(0);
+        }
     }
 
     @Test
@@ -75,11 +85,24 @@ class ResumeIT {
         assertEquals(137, driver.exitValue(), "killed with SIGKILL");
         assertFalse(Files.exists(run), "a killed run leaves no run directory");
         assertTrue(Files.exists(dir.resolve(".nightly.lock")), "the dead driver's lock is left behind");
+        int kept = lastCheckpoint(dir.resolve(".nightly.inprogress"));
+        assertTrue(kept >= 2 && kept < 4, "checkpoint kept: epoch " + kept);
+
+        // The checkpoint belongs to this job: a changed one may not continue it, and is refused
+        // without harming it (only training.epochs and the output may change).
+        Processes.Result changed = Processes.run(launcher(run, "--resume", "--set", "training.seed=7"));
+        assertEquals(64, changed.code(), changed.err());
+        assertTrue(changed.err().contains("--resume: the job differs from the one that wrote the checkpoint"),
+                changed.err());
+        assertEquals(kept, lastCheckpoint(dir.resolve(".nightly.inprogress")), "the checkpoint is intact");
 
         Processes.Result resumed = Processes.run(launcher(run, "--resume"));
         assertEquals(0, resumed.code(), resumed.err());
-        assertTrue(resumed.out().contains("normdrop: resuming after epoch "), resumed.out());
-        assertTrue(resumed.out().contains("epoch 4/4"), resumed.out());
+        assertTrue(resumed.out().contains("normdrop: resuming after epoch " + kept + " from "), resumed.out());
+        for (int epoch = 1; epoch <= 4; epoch++) {
+            assertEquals(epoch > kept, resumed.out().contains("epoch " + epoch + "/4  loss"),
+                    "epoch " + epoch + " trained again only if after the checkpoint: " + resumed.out());
+        }
         assertEquals(reference.metrics().model().parameterDigest(), digest(run),
                 "resumed parameters are bit-identical to the uninterrupted run's");
         assertEquals(4, MetricsFiles.read(Files.newInputStream(run.resolve(MetricsFiles.JSON_FILE)), "metrics.json")

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Metrics for schedulers, against a real Prometheus Pushgateway (Debian's
  * prometheus-pushgateway, started here on 127.0.0.1 and stopped after): a push replaces the
- * model's group, a training run pushes its results and writes the textfile, and a gateway that
+ * model's group (a metric the new push lacks is gone), a training run pushes its results and writes the textfile, and a gateway that
  * is down costs a warning, not the run.
  */
 @ExtendWith(LocalSpark.class)
@@ -88,12 +88,17 @@ class PushgatewayIT {
 
     /** The value the gateway exposes for {@code name} in job normdrop and the given model. */
     static double scraped(String name, String model) throws IOException, InterruptedException {
-        List<String> lines = get("/metrics").body().lines()
-                .filter(l -> l.startsWith(name + "{") && l.contains("job=\"normdrop\"") && l.contains("model=\"" + model + "\""))
-                .toList();
+        List<String> lines = series(name, model);
         assertEquals(1, lines.size(), name + " for " + model + ": " + lines);
         String line = lines.get(0);
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    /** The lines the gateway exposes for {@code name} in job normdrop and the given model. */
+    static List<String> series(String name, String model) throws IOException, InterruptedException {
+        return get("/metrics").body().lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains("job=\"normdrop\"") && l.contains("model=\"" + model + "\""))
+                .toList();
     }
 
     @Test
@@ -102,11 +107,15 @@ class PushgatewayIT {
                 .push(url, "normdrop", 5);
         assertEquals(0.8, scraped("normdrop_test_accuracy", "nightly"), 1e-12);
         assertEquals(1.7e9, scraped("normdrop_last_success_timestamp_seconds", "nightly"), 0);
+        assertEquals(6, series("normdrop_training_phase_seconds", "nightly").size(), "a timed run has its phases");
 
-        PrometheusMetrics.of(SampleRun.of("nightly", SampleRun.network(1), 0.7, 0.9), 1_700_086_400L)
+        // The next night's run was not timed: it has no phase metric at all. A push that replaces
+        // the group (PUT) leaves none; one that adds to it (POST) would keep last night's.
+        PrometheusMetrics.of(SampleRun.untimed(SampleRun.of("nightly", SampleRun.network(1), 0.7, 0.9)), 1_700_086_400L)
                 .push(url, "normdrop", 5);
         assertEquals(0.9, scraped("normdrop_test_accuracy", "nightly"), 1e-12);
         assertEquals(1.7000864e9, scraped("normdrop_last_success_timestamp_seconds", "nightly"), 0);
+        assertEquals(List.of(), series("normdrop_training_phase_seconds", "nightly"), "the old phases are gone");
     }
 
     private static LoadedJob smallJob(Path out, String... extra) {

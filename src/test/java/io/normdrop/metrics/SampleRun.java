@@ -76,4 +76,19 @@ public final class SampleRun {
                 new RunMetrics.Result(last.testAccuracy(), last.testLoss(), last.macroF1(),
                         java.util.Arrays.stream(accuracies).max().orElseThrow(), last.classes(), confusion));
     }
+
+    /** The same run as if its rounds had not been timed ({@code metrics.trainingStats = false}). */
+    public static RunMetrics untimed(RunMetrics m) {
+        List<RunMetrics.Epoch> epochs = m.epochs().stream().map(ep -> {
+            EpochMetrics e = ep.metrics();
+            return new RunMetrics.Epoch(new EpochMetrics(e.epoch(), e.epochs(), e.trainLoss(), e.testLoss(),
+                    e.testAccuracy(), e.macroF1(), e.classes(), e.trainExamples(), e.rounds(), e.trainSeconds(),
+                    e.evalSeconds(), e.samplesPerSecond(), e.elapsedSeconds(), e.remainingSeconds(), null),
+                    ep.spark(), ep.memory());
+        }).toList();
+        List<RoundMetrics> rounds = m.rounds().stream().map(r -> new RoundMetrics(r.epoch(), r.round(), r.wallSeconds(),
+                r.score(), r.examples(), null)).toList();
+        return new RunMetrics(m.format(), m.run(), m.configDigest(), m.data(), m.settings(), epochs, rounds,
+                m.partitions(), m.spark(), m.model(), m.result());
+    }
 }

@@ -154,18 +154,37 @@ class WeightNormLayersTest {
 
     @Test
     void l2DecaysTheDirectionOnly() {
-        WeightNormDense layer = new WeightNormDense.Builder().nIn(N_IN).nOut(HIDDEN).l2(0.1).build();
-        MultiLayerNetwork net = network(layer,
-                new WeightNormOutput.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES).activation(Activation.SOFTMAX)
-                        .l2(0.1).build(),
-                DataType.FLOAT, new Sgd(0.1), WorkspaceMode.ENABLED);
         for (int i = 0; i < 2; i++) {
             org.deeplearning4j.nn.conf.layers.BaseLayer conf =
-                    (org.deeplearning4j.nn.conf.layers.BaseLayer) net.getLayer(i).conf().getLayer();
+                    (org.deeplearning4j.nn.conf.layers.BaseLayer) l2Network(0.1).getLayer(i).conf().getLayer();
             assertFalse(conf.getRegularizationByParam(DIRECTION_KEY).isEmpty(), "L2 on V");
             assertNoRegularization(conf.getRegularizationByParam(GAIN_KEY), "g");
             assertNoRegularization(conf.getRegularizationByParam(BIAS_KEY), "b");
         }
+        // One SGD step from the same parameters on the same data, with and without L2: the
+        // difference is the decay, -lr * l2 * V on the directions, and nothing on gains and biases.
+        double lr = 0.1;
+        double l2 = 0.1;
+        MultiLayerNetwork plain = l2Network(0);
+        MultiLayerNetwork decayed = l2Network(l2);
+        assertEquals(plain.params(), decayed.params(), "same start");
+        plain.fit(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        decayed.fit(features(DataType.DOUBLE), labels(DataType.DOUBLE));
+        MultiLayerNetwork start = l2Network(0);
+        for (int i = 0; i < 2; i++) {
+            INDArray expected = start.getLayer(i).getParam(DIRECTION_KEY).mul(-lr * l2);
+            INDArray decay = decayed.getLayer(i).getParam(DIRECTION_KEY).sub(plain.getLayer(i).getParam(DIRECTION_KEY));
+            assertTrue(expected.amaxNumber().doubleValue() > 1e-4, "a decay to see");
+            assertTrue(decay.equalsWithEps(expected, 1e-12), "layer " + i + ": V decayed by lr * l2 * V: " + decay);
+            assertEquals(plain.getLayer(i).getParam(GAIN_KEY), decayed.getLayer(i).getParam(GAIN_KEY), "layer " + i + " g");
+            assertEquals(plain.getLayer(i).getParam(BIAS_KEY), decayed.getLayer(i).getParam(BIAS_KEY), "layer " + i + " b");
+        }
+    }
+
+    private static MultiLayerNetwork l2Network(double l2) {
+        return network(new WeightNormDense.Builder().nIn(N_IN).nOut(HIDDEN).activation(Activation.TANH).l2(l2).build(),
+                new WeightNormOutput.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES).activation(Activation.SOFTMAX)
+                        .l2(l2).build(), DataType.DOUBLE, new Sgd(0.1), WorkspaceMode.ENABLED);
     }
 
     static void assertNoRegularization(java.util.List<?> regularization, String param) {
