@@ -36,8 +36,10 @@ if [[ "$which" == cluster ]]; then
   work="$(mktemp -d)"
   export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.12
   daemon() { java -Xmx512m @conf/java17-module-flags.args -cp "$home/jars/*" "$@" & pids+=("$!"); }
+  # Stops a process started here and everything it started (a worker's executors), by pid.
+  stop_tree() { local child; for child in $(pgrep -P "$1"); do stop_tree "$child"; done; kill "$1" 2>/dev/null || true; }
   pids=()
-  trap 'kill "${pids[@]}" 2>/dev/null; pkill -f "CoarseGrainedExecutorBackend.*spark://.*127.0.0.1" 2>/dev/null; true' EXIT
+  trap 'for pid in "${pids[@]}"; do stop_tree "$pid"; done' EXIT
   daemon org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7177 --webui-port 0 >"$work/master.log" 2>&1
   for w in 1 2; do
     daemon org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 6g --webui-port 0 \
