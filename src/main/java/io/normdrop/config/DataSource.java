@@ -2,8 +2,6 @@ package io.normdrop.config;
 
 import com.typesafe.config.Config;
 
-import java.util.List;
-
 /**
  * One labeled data set, on any file system Hadoop reads ({@code file:}, {@code hdfs:},
  * {@code s3a:} ...). Which of its files a job must give depends on {@code data.format}
@@ -24,10 +22,6 @@ public record DataSource(String role, String images, String labels, String path,
                     Key.optionalString(p + "path", null, "csv, libsvm or parquet: a file, a directory of part files "
                             + "or a glob.", Rules.notBlank()),
                     Key.integer(p + "limit", 0, "Use only the first N examples; 0 uses all.", Rules.atLeast(0)));
-        }
-
-        List<Key<?>> all() {
-            return List.of(images, labels, path, limit);
         }
     }
 

@@ -11,7 +11,6 @@ import com.typesafe.config.ConfigValueType;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +19,8 @@ import java.util.Set;
 /**
  * Every job key in one list, in the order {@code conf/job-defaults.conf} shows them, with the
  * meaning of each section: what a job file may say. The defaults file is rendered from it
- * ({@link #render}, {@code normdrop keys}), the defaults a job starts from are parsed from that
- * rendering, and a job's keys are checked against it.
+ * ({@link #render}, {@code normdrop keys}), and the defaults a job starts from are parsed from that
+ * rendering; a job's keys are checked against those defaults.
  */
 public final class JobSchema {
     /** A block of keys and what it is for. */
@@ -192,19 +191,18 @@ public final class JobSchema {
             if (path.equals(SparkSettings.CONF.path())) {
                 continue;
             }
-            if (path.equals(ModelConfig.LAYERS)) {
-                if (value.valueType() == ConfigValueType.LIST) {
-                    ConfigList layers = (ConfigList) value;
-                    for (int i = 0; i < layers.size(); i++) {
-                        rejectUnknownLayerKeys(layers.get(i), i);
-                    }
+            if (!DEFAULTS.hasPathOrNull(path)) {
+                ConfigObject parent = prefix.isEmpty() ? DEFAULTS.root() : DEFAULTS.getObject(prefix);
+                throw new ConfigException(path, "unknown key" + suggestion(entry.getKey(), parent.keySet()));
+            }
+            if (path.equals(ModelConfig.LAYERS) && value.valueType() == ConfigValueType.LIST) {
+                ConfigList layers = (ConfigList) value;
+                for (int i = 0; i < layers.size(); i++) {
+                    rejectUnknownLayerKeys(layers.get(i), i);
                 }
-            } else if (sections().contains(path)) {
-                if (value.valueType() == ConfigValueType.OBJECT) {
-                    rejectUnknownKeys((ConfigObject) value, path);
-                }
-            } else if (keys().stream().noneMatch(k -> k.path().equals(path))) {
-                throw new ConfigException(path, "unknown key" + suggestion(entry.getKey(), children(prefix)));
+            } else if (value.valueType() == ConfigValueType.OBJECT && !DEFAULTS.getIsNull(path)
+                    && DEFAULTS.getValue(path).valueType() == ConfigValueType.OBJECT) {
+                rejectUnknownKeys((ConfigObject) value, path);
             }
         }
     }
@@ -219,27 +217,6 @@ public final class JobSchema {
                 throw new ConfigException(key + "." + name, "unknown key" + suggestion(name, LayerSpec.NAMES));
             }
         }
-    }
-
-    /** Paths of the sections (blocks) of a job. */
-    private static Set<String> sections() {
-        Set<String> out = new LinkedHashSet<>();
-        LAYOUT.stream().filter(Section.class::isInstance).forEach(s -> out.add(((Section) s).path()));
-        return out;
-    }
-
-    /** The names directly under {@code prefix}: its keys and sections. */
-    private static Set<String> children(String prefix) {
-        Set<String> out = new LinkedHashSet<>();
-        List<String> paths = new ArrayList<>(sections());
-        keys().forEach(k -> paths.add(k.path()));
-        paths.add(ModelConfig.LAYERS);
-        for (String p : paths) {
-            if (prefix.isEmpty() ? !p.contains(".") : p.startsWith(prefix + ".") && !p.substring(prefix.length() + 1).contains(".")) {
-                out.add(last(p));
-            }
-        }
-        return out;
     }
 
     private static String suggestion(String key, Set<String> known) {

@@ -101,7 +101,8 @@ public final class Key<T> {
 
     /** One constant of {@code type} by its job-file name: lower case, '-' for '_'. */
     static <E extends Enum<E>> Key<E> oneOf(String path, Class<E> type, E defaultValue, String meaning) {
-        return new Key<>(path, new Named<>(type), defaultValue, defaultValue == null, meaning, Rule.ANY);
+        return new Key<>(path, type((raw, key) -> parse(key, STRING_READER.read(raw, key), type), Key::name), defaultValue,
+                defaultValue == null, meaning, Rule.ANY);
     }
 
     /** An object of string properties whose names are free (e.g. Spark properties). */
@@ -124,11 +125,6 @@ public final class Key<T> {
     /** What the key means, its unit and its trade-offs, as {@code conf/job-defaults.conf} says it. */
     public String meaning() {
         return meaning;
-    }
-
-    /** Whether null (unset) is a valid value. */
-    public boolean nullable() {
-        return nullable;
     }
 
     /** The key's value in a resolved job, checked. */
@@ -253,8 +249,8 @@ public final class Key<T> {
         throw ConfigException.invalid(key, raw, "expected a string");
     };
 
-    private static final Type<String> STRING = type(STRING_READER, value -> value.matches("[A-Za-z][A-Za-z0-9_-]*") && !value.equals("null") && !value.equals("true")
-            && !value.equals("false") ? value : ConfigUtil.quoteString(value));
+    private static final Type<String> STRING = type(STRING_READER, value -> value.matches("[A-Za-z][A-Za-z0-9_-]*")
+            && !value.equals("null") && !value.equals("true") && !value.equals("false") ? value : ConfigUtil.quoteString(value));
 
     /** A string, or a whole number as its text. */
     private static final Type<String> SCALAR = type((raw, key) -> raw instanceof Integer || raw instanceof Long
@@ -291,20 +287,7 @@ public final class Key<T> {
         }
     }
 
-    /** Enum constants by name, case-insensitively, '-' for '_'; an error lists the names. */
-    private record Named<E extends Enum<E>>(Class<E> enumType) implements Type<E> {
-        @Override
-        public E read(Config c, String path, String key) {
-            return parse(key, STRING_READER.read(c.getValue(path).unwrapped(), key), enumType);
-        }
-
-        @Override
-        public String render(E value) {
-            return name(value);
-        }
-    }
-
-    /** The constant of {@code type} named {@code name} (any case; '-' for '_'). */
+    /** The constant of {@code type} named {@code name} (any case; '-' for '_'); an error lists the names. */
     static <E extends Enum<E>> E parse(String key, String name, Class<E> type) {
         String wanted = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (E e : type.getEnumConstants()) {

@@ -9,6 +9,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One layer of the network, in order from input to output: an element of {@code model.layers},
@@ -45,8 +46,8 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
                     + "layers only.");
     /** The keys of a layer object, relative to it. */
     static final List<Key<?>> KEYS = List.of(TYPE, UNITS, ACTIVATION, WEIGHT_INIT, KEEP, RATE, LOSS);
-    /** The names a layer object may hold. */
-    static final Set<String> NAMES = Set.of("type", "units", "activation", "weightInit", "dropout", "loss");
+    /** The names a layer object may hold: its keys' first segments ({@code dropout} for dropout.keep). */
+    static final Set<String> NAMES = KEYS.stream().map(k -> k.path().split("\\.")[0]).collect(Collectors.toSet());
 
     public LayerSpec {
         String key = key(index);

@@ -22,8 +22,9 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
      */
     public record DataInit(boolean enabled, int examples) {
         static final Key<Boolean> ENABLED = Key.bool("model.dataInit.enabled", false, """
-                Whether to run it: computed on the driver from the first `examples` training examples before distributed training: g = 1/σ(t), b = −μ(t)/σ(t) for \
-                t = x·v/‖v‖, so every unit starts with zero-mean, unit-variance pre-activations.""");
+                Whether to run it: computed on the driver from the first `examples` training examples before \
+                distributed training: g = 1/σ(t), b = −μ(t)/σ(t) for t = x·v/‖v‖, so every unit starts with \
+                zero-mean, unit-variance pre-activations.""");
         static final Key<Integer> EXAMPLES = Key.integer("model.dataInit.examples", 1024,
                 "Training examples the initialization sees.", Rules.atLeast(2));
 

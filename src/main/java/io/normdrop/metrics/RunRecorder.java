@@ -33,6 +33,7 @@ public final class RunRecorder implements MetricsSink {
     private MemorySample peak = MemorySample.now();
     private LoadedData train;
     private LoadedData test;
+    private Provenance.Data files;
     private NetworkSummary network;
     private int workers;
 
@@ -53,6 +54,7 @@ public final class RunRecorder implements MetricsSink {
     public void inputs(LoadedData train, LoadedData test, NetworkSummary network, int workers) {
         this.train = train;
         this.test = test;
+        this.files = Provenance.Data.of(train, test);
         this.network = network;
         this.workers = workers;
     }
@@ -94,7 +96,7 @@ public final class RunRecorder implements MetricsSink {
 
     /** What went into the run. */
     public Provenance provenance() {
-        return Provenance.of(job, Provenance.Data.of(train, test), network,
+        return Provenance.of(job, files, network,
                 new Provenance.Spark(sc.version(), sc.master(), workers));
     }
 
@@ -108,7 +110,7 @@ public final class RunRecorder implements MetricsSink {
         return new RunMetrics(RunMetrics.FORMAT,
                 new RunMetrics.Run(name, job.source(), directory, started.toString(), Instant.now().toString(),
                         (System.nanoTime() - startNanos) / 1e9, CodeVersion.current().toString()),
-                job.configDigest(), RunMetrics.Data.of(job.config().data(), train, test, Provenance.Data.of(train, test).digest()),
+                job.configDigest(), RunMetrics.Data.of(job.config().data(), train, test, files.digest()),
                 RunMetrics.Settings.of(job.config(), workers, network), all, rounds(), partitions,
                 new RunMetrics.Spark(sc.version(), sc.master(), spark.snapshot(), spark.executors(), peak),
                 NetworkDiagnostics.of(trained), RunMetrics.Result.of(all, evaluation, train.classes()));

@@ -164,8 +164,9 @@ public final class SparkTrainer {
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
                 long evalStart = System.nanoTime();
-                evaluation = evaluate(network, test);
-                double testLoss = testLoss(network, test);
+                SparkDl4jMultiLayer evaluator = evaluator(network);
+                evaluation = evaluator.evaluate(test);
+                double testLoss = evaluator.calculateScore(test, true);
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double elapsed = (System.nanoTime() - startNanos) / 1e9;
                 double remaining = elapsed / (epoch - start.epoch() + 1) * (training.epochs() - epoch);
@@ -186,7 +187,7 @@ public final class SparkTrainer {
             }
             if (evaluation == null) {
                 // Nothing left to train (resumed after the last epoch): evaluate what there is.
-                evaluation = evaluate(network, test);
+                evaluation = evaluator(network).evaluate(test);
             }
         } finally {
             test.unpersist(false);
@@ -250,14 +251,11 @@ public final class SparkTrainer {
         }
     }
 
-    // In local mode dl4j-spark's evaluation functions close the broadcast parameters, which there
-    // are the driver network's own arrays: they evaluate a copy.
-
-    private Evaluation evaluate(MultiLayerNetwork network, JavaRDD<DataSet> test) {
-        return new SparkDl4jMultiLayer(sc, network.clone(), null).evaluate(test);
-    }
-
-    private double testLoss(MultiLayerNetwork network, JavaRDD<DataSet> test) {
-        return new SparkDl4jMultiLayer(sc, network.clone(), null).calculateScore(test, true);
+    /**
+     * dl4j-spark's evaluation of a copy of {@code network}: in local mode its evaluation functions
+     * close the broadcast parameters, which there are the driver network's own arrays.
+     */
+    private SparkDl4jMultiLayer evaluator(MultiLayerNetwork network) {
+        return new SparkDl4jMultiLayer(sc, network.clone(), null);
     }
 }
