@@ -56,7 +56,7 @@ public final class JobSchema {
             UpdaterSpec.TYPE, UpdaterSpec.LEARNING_RATE, UpdaterSpec.MOMENTUM,
             TrainingConfig.L2, TrainingConfig.WORKERS, TrainingConfig.BATCH_SIZE_PER_WORKER,
             TrainingConfig.AVERAGING_FREQUENCY, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
-            TrainingConfig.THREADS_PER_WORKER,
+            TrainingConfig.THREADS_PER_WORKER, TrainingConfig.RESHUFFLE_EVERY,
             new Section("output", "Where a run writes its results."),
             OutputConfig.DIR, OutputConfig.RUN_ID,
             new Section("quality", "The quality gate a run must pass to succeed and, with a run id, to be published."),

@@ -8,7 +8,8 @@ import com.typesafe.config.Config;
  */
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,
-                             TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker) {
+                             TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker,
+                             int reshuffleEvery) {
     static final Key<Integer> EPOCHS = Key.integer("training.epochs", 10, "Passes over the training set.",
             Rules.atLeast(1));
     static final Key<Long> SEED = Key.whole("training.seed", 42,
@@ -34,15 +35,23 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
             (serialized to a directory first; needs a file system all workers share; parameter-averaging \
             master only).""");
     static final Key<TrainingMasterKind> MASTER = Key.oneOf("training.master", TrainingMasterKind.class,
-            TrainingMasterKind.RESIDENT, """
-            Who averages the workers: resident (Normdrop's: the workers' networks stay on the executors across \
-            averaging rounds, each worker on its share of the cores) or parameter-averaging (dl4j-spark's \
+            TrainingMasterKind.ALLREDUCE, """
+            Who averages the workers: allreduce (Normdrop's: one Spark barrier stage per epoch, every worker \
+            keeps its shard of the data and its network, and the workers average among themselves through \
+            Spark's block managers; needs a slot for every worker at once and no dynamic allocation), \
+            resident (the driver averages after every round, each round a Spark job; the data is reshuffled \
+            across the workers every epoch) or parameter-averaging (dl4j-spark's \
             ParameterAveragingTrainingMaster, which rebuilds every worker's network each round; offers \
             approach = export).""");
     static final Key<Integer> THREADS_PER_WORKER = Key.integer("training.threadsPerWorker", 0, """
-            ND4J and BLAS threads per worker with the resident master; 0: the cores Spark gives a task \
+            ND4J and BLAS threads per worker with the allreduce and resident masters; 0: the cores Spark gives a task \
             (spark.task.cpus, default 1), or in local mode the JVM's cores shared by the workers (local[2] \
             with 2 workers: 1 thread each).""", Rules.atLeast(0));
+    static final Key<Integer> RESHUFFLE_EVERY = Key.integer("training.reshuffleEvery", 0, """
+            allreduce master: epochs between global reshuffles, which deal the training examples anew to the \
+            workers (one Spark shuffle, about 1 s per epoch for Fashion-MNIST on 2 cores); in the other epochs \
+            each worker reshuffles its own shard. 0: deal once for the whole run (Fashion-MNIST, 15 epochs: \
+            0.8916 test accuracy, against 0.8895 reshuffling every epoch).""", Rules.atLeast(0));
 
     public TrainingConfig {
         EPOCHS.check(epochs);
@@ -57,16 +66,17 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         PREFETCH.check(prefetch);
         APPROACH.check(approach);
         MASTER.check(master);
-        if (approach == TrainingApproach.EXPORT && master == TrainingMasterKind.RESIDENT) {
-            throw ConfigException.invalid(APPROACH.path(), "export",
-                    "export needs training.master = parameter-averaging (the resident master reads the RDD directly)");
+        if (approach == TrainingApproach.EXPORT && master != TrainingMasterKind.PARAMETER_AVERAGING) {
+            throw ConfigException.invalid(APPROACH.path(), "export", "export needs training.master = parameter-averaging (the "
+                    + master.jobName() + " master reads the RDD directly)");
         }
         THREADS_PER_WORKER.check(threadsPerWorker);
+        RESHUFFLE_EVERY.check(reshuffleEvery);
     }
 
     static TrainingConfig from(Config c) {
         return new TrainingConfig(EPOCHS.read(c), SEED.read(c), UpdaterSpec.from(c), L2.read(c), WORKERS.read(c),
                 BATCH_SIZE_PER_WORKER.read(c), AVERAGING_FREQUENCY.read(c), PREFETCH.read(c), APPROACH.read(c),
-                MASTER.read(c), THREADS_PER_WORKER.read(c));
+                MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c));
     }
 }

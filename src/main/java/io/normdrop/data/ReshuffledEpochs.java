@@ -5,6 +5,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.dataset.DataSet;
 import scala.Tuple2;
 
+import java.util.Collections;
+
 /**
  * Training minibatches built on the executors, balanced and reshuffled every epoch: the
  * examples (indexed 0..n-1) are placed by a {@link SeededPermutation} of (seed, epoch) into
@@ -54,6 +56,18 @@ public final class ReshuffledEpochs implements TrainingEpochs {
         return sizes;
     }
 
+    int features() {
+        return data.features();
+    }
+
+    int classes() {
+        return data.classes();
+    }
+
+    FeatureScaler scaler() {
+        return scaler;
+    }
+
     /** First permuted position of partition {@code p}: p·n/P, so sizes differ by at most one. */
     static long start(int p, long n, int partitions) {
         return Math.multiplyExact(p, n) / partitions;
@@ -66,13 +80,20 @@ public final class ReshuffledEpochs implements TrainingEpochs {
 
     @Override
     public JavaRDD<DataSet> epoch(int epoch) {
-        SeededPermutation order = permutation(epoch);
-        long n = data.count();
-        int parts = partitions;
         int features = data.features();
         int classes = data.classes();
         int batch = batchSize;
         FeatureScaler scale = scaler;
+        return shards(epoch, partitions).flatMap(slots -> DataSets.cut(slots, batch, features, classes, scale));
+    }
+
+    /**
+     * The examples placed by the permutation of {@code epoch} into {@code parts} partitions of
+     * sizes differing by at most one, each partition one array in permuted order (one shuffle).
+     */
+    JavaRDD<Example[]> shards(int epoch, int parts) {
+        SeededPermutation order = permutation(epoch);
+        long n = data.count();
         return data.examples()
                 .mapToPair(t -> new Tuple2<>(order.apply(t._1()), t._2()))
                 .partitionBy(new Balanced(parts, n))
@@ -83,7 +104,7 @@ public final class ReshuffledEpochs implements TrainingEpochs {
                         Tuple2<Long, Example> t = it.next();
                         slots[(int) (t._1() - first)] = t._2();
                     }
-                    return DataSets.cut(slots, batch, features, classes, scale);
+                    return Collections.singletonList(slots).iterator();
                 }, true);
     }
 

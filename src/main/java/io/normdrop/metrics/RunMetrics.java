@@ -95,7 +95,7 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
         static Settings of(JobConfig job, int workers, NetworkSummary summary) {
             TrainingConfig t = job.training();
             return new Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingFrequency(),
-                    t.updater().describe(), t.master() == TrainingMasterKind.RESIDENT ? t.master().jobName()
+                    t.updater().describe(), t.master() != TrainingMasterKind.PARAMETER_AVERAGING ? t.master().jobName()
                     : t.master().jobName() + " " + t.approach().jobName(),
                     job.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()), job.model().dataInit().enabled(),
                     summary.layers().stream().map(NetworkSummary.Row::keep).toList(),

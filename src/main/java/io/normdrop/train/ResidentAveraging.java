@@ -5,7 +5,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.datasets.iterator.IteratorDataSetIterator;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -14,11 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Parameter averaging with the networks resident on the executors, without what dl4j-spark's
@@ -32,9 +27,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * (the cores Spark gives a task), so workers do not oversubscribe the cores.
  */
 final class ResidentAveraging implements Averaging {
-    /** Networks kept on this JVM, by averaging run; taken by a task for a round and given back. */
-    private static final Map<String, Queue<MultiLayerNetwork>> RESIDENT = new ConcurrentHashMap<>();
-
     private final String id = UUID.randomUUID().toString();
     private final JavaSparkContext sc;
     private final MultiLayerNetwork network;
@@ -56,22 +48,6 @@ final class ResidentAveraging implements Averaging {
         this.batchSize = batchSize;
         this.threadsPerWorker = Math.max(1, threadsPerWorker);
         this.timed = timed;
-    }
-
-    /** What the driver ships each round; a class (Kryo cannot build records). */
-    static final class Snapshot implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final String configuration;
-        final float[] params;
-        final float[] updaterState;
-        final int iterationCount;
-
-        Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount) {
-            this.configuration = configuration;
-            this.params = params;
-            this.updaterState = updaterState;
-            this.iterationCount = iterationCount;
-        }
     }
 
     /** One worker's round. */
@@ -101,9 +77,7 @@ final class ResidentAveraging implements Averaging {
     @Override
     public Round fit(JavaRDD<DataSet> data) {
         long start = System.nanoTime();
-        INDArray state = network.getUpdater() == null ? null : network.getUpdater().getStateViewArray();
-        Broadcast<Snapshot> snapshot = sc.broadcast(new Snapshot(configuration, network.params().toFloatVector(),
-                state == null ? null : state.toFloatVector(), network.getLayerWiseConfigurations().getIterationCount()));
+        Broadcast<ResidentNetworks.Snapshot> snapshot = sc.broadcast(ResidentNetworks.Snapshot.of(network, configuration));
         long broadcastNanos = System.nanoTime() - start;
         String run = id;
         int batch = batchSize;
@@ -166,25 +140,9 @@ final class ResidentAveraging implements Averaging {
     }
 
     /** Fits one partition on a resident network of this JVM. */
-    static Result fit(String run, Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n) {
-        if (Nd4j.getEnvironment().maxThreads() != n) {
-            Nd4j.getEnvironment().setMaxThreads(n);
-            Nd4j.getEnvironment().setMaxMasterThreads(n);
-            Nd4j.factory().blas().setMaxThreads(n);
-        }
-        Queue<MultiLayerNetwork> pool = RESIDENT.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>());
-        MultiLayerNetwork net = pool.poll();
-        if (net == null) {
-            net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
-            net.init();
-        }
+    static Result fit(String run, ResidentNetworks.Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n) {
+        MultiLayerNetwork net = ResidentNetworks.take(run, s, n);
         try {
-            net.params().assign(Nd4j.create(s.params, net.params().shape(), 'c'));
-            if (s.updaterState != null) {
-                INDArray view = net.getUpdater().getStateViewArray();
-                view.assign(Nd4j.create(s.updaterState, view.shape(), 'c'));
-            }
-            net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
             long t0 = System.nanoTime();
             double lossSum = 0;
             int minibatches = 0;
@@ -198,11 +156,10 @@ final class ResidentAveraging implements Averaging {
                 examples += batch.numExamples();
             }
             long fitNanos = System.nanoTime() - t0;
-            INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
-            return new Result(net.params().toFloatVector(), state == null ? null : state.toFloatVector(), lossSum, minibatches, examples,
-                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
+            return new Result(ResidentNetworks.params(net), ResidentNetworks.updaterState(net), lossSum, minibatches,
+                    examples, net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
         } finally {
-            pool.offer(net);
+            ResidentNetworks.give(run, net);
         }
     }
 
@@ -221,12 +178,6 @@ final class ResidentAveraging implements Averaging {
     /** Drops this run's resident networks: here, and best effort on the executors. */
     @Override
     public void close() {
-        RESIDENT.remove(id);
-        if (!sc.isLocal() && !sc.sc().isStopped()) {
-            String run = id;
-            int tasks = Math.max(1, sc.defaultParallelism()) * 2;
-            sc.parallelize(java.util.stream.IntStream.range(0, tasks).boxed().toList(), tasks)
-                    .foreach(i -> RESIDENT.remove(run));
-        }
+        ResidentNetworks.drop(sc, id);
     }
 }

@@ -1,10 +1,12 @@
 package io.normdrop.train;
 
+import io.normdrop.config.ConfigException;
 import io.normdrop.config.TrainingApproach;
 import io.normdrop.config.TrainingConfig;
 import io.normdrop.config.TrainingMasterKind;
 import io.normdrop.data.DataSets;
 import io.normdrop.data.ReshuffledEpochs;
+import io.normdrop.data.ShardedEpochs;
 import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
@@ -125,9 +127,16 @@ public final class SparkTrainer {
     public Result fit(MultiLayerNetwork network, TrainingInputs inputs, MetricsSink sink, Start start,
                       EpochEnd epochEnd) {
         int batch = inputs.batchSize();
+        JavaRDD<DataSet> test = DataSets.inOrder(inputs.test(), batch, inputs.scaler());
+        if (training.master() == TrainingMasterKind.ALLREDUCE) {
+            try (ShardedEpochs shards = new ShardedEpochs(inputs.train(), workers, batch, training.seed(),
+                    training.reshuffleEvery(), inputs.scaler())) {
+                return fit(network, shards, test, sink, start, epochEnd);
+            }
+        }
         TrainingEpochs epochs = new ReshuffledEpochs(inputs.train(), partitions(inputs.train().count()), batch,
                 training.seed(), inputs.scaler());
-        return fit(network, epochs, DataSets.inOrder(inputs.test(), batch, inputs.scaler()), sink, start, epochEnd);
+        return fit(network, epochs, test, sink, start, epochEnd);
     }
 
     /** Trains on minibatches cut elsewhere, every epoch's in {@link #partitions} partitions (tests). */
@@ -139,27 +148,39 @@ public final class SparkTrainer {
         Evaluation evaluation = null;
         long startNanos = System.nanoTime();
         test.persist(TEST_STORAGE);
-        boolean direct = training.approach() == TrainingApproach.DIRECT;
         long[] partitionExamples = train.partitionExamples();
         sink.partitions(Arrays.stream(partitionExamples).boxed().toList());
-        try (Averaging averaging = averaging(network, train.dataSetExamples(), start)) {
+        boolean allReduce = training.master() == TrainingMasterKind.ALLREDUCE;
+        if (allReduce && sc.isLocal() && workers > sc.defaultParallelism()) {
+            throw new ConfigException("training.workers", "is " + workers + ", but the allreduce master runs every worker at "
+                    + "once and " + sc.master() + " has " + sc.defaultParallelism() + " slots");
+        }
+        try (Averaging averaging = allReduce ? null : averaging(network, train.dataSetExamples(), start);
+             AllReduceAveraging workersAverage = allReduce
+                     ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), training.averagingFrequency(),
+                     threadsPerWorker())
+                     : null) {
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 JavaRDD<DataSet> batches = train.epoch(epoch);
-                List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
-                double lossSum = 0;
                 TimeBreakdown time = timed ? TimeBreakdown.ZERO : null;
-                for (int r = 0; r < rounds.size(); r++) {
-                    Set<Integer> ids = rounds.get(r);
-                    Averaging.Round round = averaging.fit(direct ? prune(batches, ids) : batches);
-                    long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
+                if (time != null && train instanceof ShardedEpochs shards) {
+                    time = time.plus(new TimeBreakdown(0, 0, 0, shards.dealSeconds(), 0, 0));
+                }
+                List<RoundMetrics> rounds = allReduce
+                        ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples), epoch)
+                        : roundByRound(averaging, batches, epoch, partitionExamples, trainExamples, sink);
+                double lossSum = 0;
+                for (RoundMetrics round : rounds) {
                     if (time != null && round.time() != null) {
                         time = time.plus(round.time());
                     }
-                    lossSum += round.loss();
-                    sink.round(new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time()));
-                    if (!Double.isFinite(round.loss())) {
-                        throw new TrainingDivergedException(epoch, "round " + (r + 1), "training loss", round.loss());
+                    lossSum += round.score();
+                    if (allReduce) {
+                        sink.round(round);
+                    }
+                    if (!Double.isFinite(round.score())) {
+                        throw new TrainingDivergedException(epoch, "round " + round.round(), "training loss", round.score());
                     }
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
@@ -180,7 +201,7 @@ public final class SparkTrainer {
                     throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
                 }
                 try {
-                    epochEnd.after(epoch, network, averaging.iterationCount());
+                    epochEnd.after(epoch, network, allReduce ? workersAverage.iterationCount() : averaging.iterationCount());
                 } catch (IOException e) {
                     throw new UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
                 }
@@ -193,6 +214,36 @@ public final class SparkTrainer {
             test.unpersist(false);
         }
         return new Result(network, List.copyOf(epochs), evaluation);
+    }
+
+    /**
+     * Trains one epoch round by round, each round a Spark job ({@code resident} and
+     * {@code parameter-averaging} masters), reporting every round as it ends.
+     */
+    private List<RoundMetrics> roundByRound(Averaging averaging, JavaRDD<DataSet> batches, int epoch,
+                                            long[] partitionExamples, long trainExamples, MetricsSink sink) {
+        boolean direct = training.approach() == TrainingApproach.DIRECT;
+        List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
+        List<RoundMetrics> out = new ArrayList<>();
+        for (int r = 0; r < rounds.size(); r++) {
+            Set<Integer> ids = rounds.get(r);
+            Averaging.Round round = averaging.fit(direct ? prune(batches, ids) : batches);
+            long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
+            RoundMetrics m = new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time());
+            sink.round(m);
+            out.add(m);
+            if (!Double.isFinite(round.loss())) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Rounds of an epoch of the allreduce master: those of the worker with the most minibatches. */
+    int roundsPerEpoch(long[] shardExamples) {
+        long most = Arrays.stream(shardExamples).max().orElse(0);
+        long minibatches = (most + training.batchSizePerWorker() - 1) / training.batchSizePerWorker();
+        return (int) Math.max(1, (minibatches + training.averagingFrequency() - 1) / training.averagingFrequency());
     }
 
     private Averaging averaging(MultiLayerNetwork network, int dataSetExamples, Start start) {

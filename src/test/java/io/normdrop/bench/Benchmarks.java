@@ -79,6 +79,12 @@ public final class Benchmarks {
         if (which.equals("fashion") || which.equals("all")) {
             fashion(results, md);
         }
+        if (which.equals("speed")) {
+            SpeedBench.speed(results, md);
+        }
+        if (which.equals("allreduce")) {
+            SpeedBench.allReduce(results, md);
+        }
         if (which.equals("compare")) {
             CompareBench.compare(results, md);
             step(results, md);

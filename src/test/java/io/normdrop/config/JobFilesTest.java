@@ -208,7 +208,7 @@ class JobFilesTest {
     void recordsValidateWhateverBuildsThem() {
         UpdaterSpec sgd = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.1, 0);
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0));
+                () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0, 1));
         assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
         assertThrows(ConfigException.class, () -> new Dropout(0.0));
         assertThrows(ConfigException.class, () -> DataSources.idx("train", "", "labels", 0));

@@ -9,6 +9,7 @@ import io.normdrop.data.Minibatches;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.testing.LocalSpark;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -35,7 +36,8 @@ class SparkVsSingleMachineIT {
     static final int EXAMPLES = 640;
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @CsvSource({"sgd, direct, resident", "adam, direct, resident", "sgd, direct, parameter-averaging",
+    @CsvSource({"sgd, direct, allreduce", "adam, direct, allreduce", "sgd, direct, resident", "adam, direct, resident",
+            "sgd, direct, parameter-averaging",
             "adam, direct, parameter-averaging", "adam, export, parameter-averaging"})
     void oneWorkerEqualsSingleMachine(String updater, String approach, String master, JavaSparkContext sc) {
         JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), List.of(
@@ -92,6 +94,59 @@ class SparkVsSingleMachineIT {
             maxDiff = Math.max(maxDiff, Math.abs(resident[i] - dl4j[i]));
         }
         assertTrue(maxDiff < 1e-5, "max parameter difference " + maxDiff);
+    }
+
+    /**
+     * The allreduce master (workers averaging among themselves through the block managers, one
+     * barrier stage per epoch) against the resident master (the driver averages after each round):
+     * the same three rounds of the same minibatches on two workers, two epochs of Adam, so the
+     * same parameters. Worker {@code w}'s shard is its partitions of the resident master's rounds.
+     */
+    @org.junit.jupiter.api.Test
+    void allReduceEqualsTheDriversAverageOnTwoWorkers(JavaSparkContext sc) {
+        int frequency = 4;
+        int rounds = 3;
+        List<String> sets = List.of("training.workers=2", "training.epochs=2",
+                "training.averagingFrequency=" + frequency, "data.batchSize=" + BATCH,
+                "training.batchSizePerWorker=" + BATCH, "training.updater.type=adam",
+                "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
+                "data.train.limit=" + (2 * rounds * frequency * BATCH));
+        JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), sets).config();
+        LabeledImages data = new IdxReader(sc.hadoopConfiguration()).read(job.data().train(), 10);
+        List<DataSet> batches = Minibatches.dataSets(data, BATCH, 10);
+        assertEquals(2 * rounds * frequency, batches.size());
+        // Round-major for the resident master: round r is partitions 2r (worker 0) and 2r + 1.
+        JavaRDD<DataSet> byRound = sc.parallelize(batches, 2 * rounds);
+        List<DataSet> byWorker = new java.util.ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            for (int r = 0; r < rounds; r++) {
+                byWorker.addAll(batches.subList((2 * r + w) * frequency, (2 * r + w + 1) * frequency));
+            }
+        }
+        long share = (long) rounds * frequency * BATCH;
+        long part = (long) frequency * BATCH;
+        float[] resident = train(sc, sets, "resident", new FixedEpochs(byRound, BATCH,
+                new long[]{part, part, part, part, part, part}));
+        float[] allReduce = train(sc, sets, "allreduce", new FixedEpochs(sc.parallelize(byWorker, 2), BATCH,
+                new long[]{share, share}));
+        double maxDiff = 0;
+        for (int i = 0; i < resident.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(resident[i] - allReduce[i]));
+        }
+        assertTrue(maxDiff < 1e-5, "max parameter difference " + maxDiff);
+    }
+
+    private static float[] train(JavaSparkContext sc, List<String> sets, String master, FixedEpochs epochs) {
+        List<String> all = new java.util.ArrayList<>(sets);
+        all.add("training.master=" + master);
+        JobConfig with = JobFiles.load(Path.of("jobs/quickstart.conf"), all).config();
+        MultiLayerConfiguration conf = NetworkFactory.configuration(with.model(), with.training(), 784);
+        MultiLayerNetwork network = new MultiLayerNetwork(conf);
+        network.init();
+        SparkTrainer.Result result = new SparkTrainer(sc, with.training(), true).fit(network, epochs,
+                epochs.batches(), MetricsSink.all(), SparkTrainer.Start.FRESH, SparkTrainer.EpochEnd.NONE);
+        assertEquals(3, result.epochs().get(1).rounds(), master);
+        return result.network().params().dup().reshape(result.network().numParams()).toFloatVector();
     }
 
     private static float[] twoWorkers(JavaSparkContext sc, String master) {

@@ -1,0 +1,295 @@
+package io.normdrop.train;
+
+import io.normdrop.metrics.RoundMetrics;
+import io.normdrop.metrics.TimeBreakdown;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.bytedeco.javacpp.FloatPointer;
+import org.deeplearning4j.datasets.iterator.IteratorDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Parameter averaging done by the workers among themselves: one Spark barrier stage per epoch,
+ * whose tasks (one per worker, all running at once) each fit their shard's minibatches
+ * {@code averagingFrequency} at a time and, after each such round, replace their parameters and
+ * updater state with the mean over all workers, exchanged through the executors' block managers
+ * ({@link BlockExchange}). The driver broadcasts the parameters once per epoch and receives one
+ * copy back (the first worker's; after the last round all workers hold the same average), so
+ * what it receives does not grow with the workers. A failed or killed task fails the epoch's
+ * stage, which Spark retries whole ({@code spark.stage.maxConsecutiveAttempts}) from the
+ * parameters at the start of the epoch.
+ */
+final class AllReduceAveraging implements AutoCloseable {
+    private final String id = UUID.randomUUID().toString();
+    private final JavaSparkContext sc;
+    private final MultiLayerNetwork network;
+    private final String configuration;
+    private final int batchSize;
+    private final int frequency;
+    private final int threadsPerWorker;
+    private long syncs;
+
+    /**
+     * @param network          the driver's network, which holds the average after every epoch
+     * @param batchSize        minibatch size each worker fits
+     * @param frequency        minibatches each worker fits per round
+     * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
+     */
+    AllReduceAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int frequency,
+                       int threadsPerWorker) {
+        this.sc = sc;
+        this.network = network;
+        this.configuration = network.getLayerWiseConfigurations().toJson();
+        this.batchSize = batchSize;
+        this.frequency = frequency;
+        this.threadsPerWorker = Math.max(1, threadsPerWorker);
+    }
+
+    /** One worker's epoch. */
+    static final class WorkerEpoch implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final int worker;
+        /** The averaged parameters and updater state after the last round: the first worker's only. */
+        final float[] params;
+        final float[] updaterState;
+        final int iterationCount;
+        final double[] lossSums;
+        final int[] minibatches;
+        final long[] examples;
+        final long[] fitNanos;
+        final long[] exchangeNanos;
+        final long loadNanos;
+        final int syncs;
+
+        WorkerEpoch(int worker, float[] params, float[] updaterState, int iterationCount, double[] lossSums,
+                    int[] minibatches, long[] examples, long[] fitNanos, long[] exchangeNanos, long loadNanos, int syncs) {
+            this.worker = worker;
+            this.params = params;
+            this.updaterState = updaterState;
+            this.iterationCount = iterationCount;
+            this.lossSums = lossSums;
+            this.minibatches = minibatches;
+            this.examples = examples;
+            this.fitNanos = fitNanos;
+            this.exchangeNanos = exchangeNanos;
+            this.loadNanos = loadNanos;
+            this.syncs = syncs;
+        }
+    }
+
+    /**
+     * Trains one epoch: partition {@code w} of {@code shards} is worker {@code w}'s minibatches,
+     * fitted in {@code rounds} rounds; leaves the average in the driver network.
+     *
+     * @param rounds rounds of the epoch: those of the worker with the most minibatches (a worker
+     *               whose minibatches run out earlier still takes part in the averaging)
+     * @return the epoch's rounds; the first carries the stage's fixed costs (broadcast, task
+     * launch, results)
+     */
+    List<RoundMetrics> fit(JavaRDD<DataSet> shards, int rounds, int epoch) {
+        long start = System.nanoTime();
+        Broadcast<ResidentNetworks.Snapshot> snapshot = sc.broadcast(ResidentNetworks.Snapshot.of(network, configuration));
+        long broadcastNanos = System.nanoTime() - start;
+        EpochTask task = new EpochTask(id, epoch, snapshot, batchSize, frequency, rounds, threadsPerWorker);
+        // The barrier stage writes its results to a shuffle: Spark retries a failed barrier stage
+        // whole only when it is a shuffle map stage (a failed barrier result stage aborts the job).
+        List<WorkerEpoch> results = new ArrayList<>(shards.rdd().barrier()
+                .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerEpoch.class)).toJavaRDD()
+                .repartition(1).collect());
+        snapshot.unpersist(false);
+        results.sort(Comparator.comparingInt(r -> r.worker));
+        WorkerEpoch first = results.get(0);
+        network.params().assign(Nd4j.create(first.params, network.params().shape(), 'c'));
+        if (first.updaterState != null) {
+            INDArray view = network.getUpdater().getStateViewArray();
+            view.assign(Nd4j.create(first.updaterState, view.shape(), 'c'));
+        }
+        network.getLayerWiseConfigurations()
+                .setIterationCount(results.stream().mapToInt(r -> r.iterationCount).max().orElseThrow());
+        double wall = (System.nanoTime() - start) / 1e9;
+        syncs += results.stream().mapToLong(r -> r.syncs).sum();
+        return rounds(epoch, results, rounds, wall, broadcastNanos / 1e9);
+    }
+
+    /**
+     * The epoch as rounds: each round's wall time is its slowest worker's fit and exchange, its
+     * parts the workers' means; the first round also carries the broadcast and what the stage
+     * spent outside the rounds (launching the tasks, loading the parameters, returning results).
+     */
+    private static List<RoundMetrics> rounds(int epoch, List<WorkerEpoch> results, int rounds, double wall,
+                                             double broadcast) {
+        List<RoundMetrics> out = new ArrayList<>();
+        double inRounds = 0;
+        double[] walls = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (WorkerEpoch w : results) {
+                walls[r] = Math.max(walls[r], (w.fitNanos[r] + w.exchangeNanos[r]) / 1e9);
+            }
+            inRounds += walls[r];
+        }
+        int n = results.size();
+        for (int r = 0; r < rounds; r++) {
+            double loss = 0;
+            int minibatches = 0;
+            long examples = 0;
+            double fit = 0;
+            double exchange = 0;
+            for (WorkerEpoch w : results) {
+                loss += w.lossSums[r];
+                minibatches += w.minibatches[r];
+                examples += w.examples[r];
+                fit += w.fitNanos[r] / 1e9 / n;
+                exchange += w.exchangeNanos[r] / 1e9 / n;
+            }
+            double roundWall = walls[r] + (r == 0 ? Math.max(0, wall - inRounds) : 0);
+            TimeBreakdown time = new TimeBreakdown(r == 0 ? broadcast : 0, fit, exchange, 0, 0, 0).within(roundWall);
+            out.add(new RoundMetrics(epoch, r + 1, roundWall, minibatches == 0 ? Double.NaN : loss / minibatches, examples,
+                    time));
+        }
+        return out;
+    }
+
+    /** Minibatch iterations trained so far. */
+    int iterationCount() {
+        return network.getLayerWiseConfigurations().getIterationCount();
+    }
+
+    /** Barrier synchronizations so far, summed over the workers: one small message each to the driver. */
+    long syncs() {
+        return syncs;
+    }
+
+    /** What every task of an epoch's barrier stage runs; a class, as Spark ships it to the executors. */
+    static final class EpochTask extends AbstractFunction1<scala.collection.Iterator<DataSet>,
+            scala.collection.Iterator<WorkerEpoch>> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String run;
+        private final int epoch;
+        private final Broadcast<ResidentNetworks.Snapshot> snapshot;
+        private final int batchSize;
+        private final int frequency;
+        private final int rounds;
+        private final int threads;
+
+        EpochTask(String run, int epoch, Broadcast<ResidentNetworks.Snapshot> snapshot, int batchSize, int frequency,
+                  int rounds, int threads) {
+            this.run = run;
+            this.epoch = epoch;
+            this.snapshot = snapshot;
+            this.batchSize = batchSize;
+            this.frequency = frequency;
+            this.rounds = rounds;
+            this.threads = threads;
+        }
+
+        @Override
+        public scala.collection.Iterator<WorkerEpoch> apply(scala.collection.Iterator<DataSet> data) {
+            BarrierTaskContext ctx = BarrierTaskContext.get();
+            long t0 = System.nanoTime();
+            MultiLayerNetwork net = ResidentNetworks.take(run, snapshot.value(), threads);
+            try {
+                long loadNanos = System.nanoTime() - t0;
+                BlockExchange exchange = new BlockExchange(ctx, run + "_" + epoch + "_" + ctx.stageAttemptNumber());
+                double[] lossSums = new double[rounds];
+                int[] minibatches = new int[rounds];
+                long[] examples = new long[rounds];
+                long[] fitNanos = new long[rounds];
+                long[] exchangeNanos = new long[rounds];
+                Iterator<DataSet> batches = new IteratorDataSetIterator(JavaConverters.asJavaIteratorConverter(data).asJava(),
+                        batchSize);
+                FlatState state = new FlatState(net);
+                for (int r = 0; r < rounds; r++) {
+                    long fitStart = System.nanoTime();
+                    for (int b = 0; b < frequency && batches.hasNext(); b++) {
+                        DataSet batch = batches.next();
+                        net.fit(batch);
+                        lossSums[r] += net.score();
+                        minibatches[r]++;
+                        examples[r] += batch.numExamples();
+                    }
+                    long exchangeStart = System.nanoTime();
+                    fitNanos[r] = exchangeStart - fitStart;
+                    exchange.mean(state.read(), r);
+                    state.write();
+                    exchangeNanos[r] = System.nanoTime() - exchangeStart;
+                }
+                exchange.finish();
+                boolean first = ctx.partitionId() == 0;
+                WorkerEpoch out = new WorkerEpoch(ctx.partitionId(), first ? ResidentNetworks.params(net) : null,
+                        first ? ResidentNetworks.updaterState(net) : null,
+                        net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
+                        fitNanos, exchangeNanos, loadNanos, exchange.syncs());
+                return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
+            } finally {
+                ResidentNetworks.give(run, net);
+            }
+        }
+    }
+
+    /**
+     * A network's parameters and updater state as one float vector, copied between the network's
+     * off-heap arrays and one reused Java array (a round allocates nothing).
+     */
+    static final class FlatState {
+        private final FloatPointer params;
+        private final FloatPointer state;
+        private final int paramCount;
+        private final float[] v;
+
+        FlatState(MultiLayerNetwork net) {
+            INDArray p = net.params();
+            INDArray s = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+            this.params = pointer(p);
+            this.state = s == null ? null : pointer(s);
+            this.paramCount = (int) p.length();
+            this.v = new float[paramCount + (s == null ? 0 : (int) s.length())];
+        }
+
+        private static FloatPointer pointer(INDArray a) {
+            if (a.dataType() != DataType.FLOAT || a.isView() && a.length() != a.data().length() || a.ordering() != 'c') {
+                throw new IllegalStateException("expected a whole float array in c order, got " + a.shapeInfoToString());
+            }
+            return (FloatPointer) a.data().addressPointer();
+        }
+
+        /** The network's current parameters and state, in the shared vector. */
+        float[] read() {
+            params.get(v, 0, paramCount);
+            if (state != null) {
+                state.get(v, paramCount, v.length - paramCount);
+            }
+            return v;
+        }
+
+        /** Puts the shared vector back into the network. */
+        void write() {
+            params.put(v, 0, paramCount);
+            if (state != null) {
+                state.put(v, paramCount, v.length - paramCount);
+            }
+        }
+    }
+
+    /** Drops this run's resident networks: here, and best effort on the executors. */
+    @Override
+    public void close() {
+        ResidentNetworks.drop(sc, id);
+    }
+}

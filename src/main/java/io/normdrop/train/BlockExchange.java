@@ -1,0 +1,259 @@
+package io.normdrop.train;
+
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.RequestMethod$;
+import org.apache.spark.RequestToSync;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.rpc.RpcEndpointRef;
+import org.apache.spark.rpc.RpcTimeout;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BlockManager;
+import org.apache.spark.storage.BlockManagerId;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.storage.TestBlockId;
+import org.apache.spark.util.RpcUtils;
+import org.apache.spark.util.io.ChunkedByteBuffer;
+import scala.Enumeration;
+import scala.concurrent.Await;
+import scala.concurrent.Future;
+import scala.concurrent.duration.FiniteDuration;
+import scala.reflect.ClassTag$;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The mean of one float vector per task of a barrier stage, computed by the tasks themselves
+ * through Spark's block managers (reduce-scatter, then all-gather, as in ring all-reduce): the
+ * vector is cut into one slice per task; each task puts the slices it does not own into its
+ * executor's block manager, fetches its own slice from every other task, averages it and puts
+ * the mean, then fetches the other tasks' means. Each task sends and receives about twice the
+ * vector per round, however many tasks there are, and the driver sees none of it: only the
+ * synchronizations (two per round, one small message per task each) go through Spark's barrier
+ * coordinator on the driver. The blocks travel over Spark's block transfer service, on Spark's
+ * own port, authenticated and encrypted when {@code spark.authenticate} and
+ * {@code spark.network.crypto.enabled} are on; they are never reported to the driver and are
+ * removed once every task has read them.
+ *
+ * <p>The synchronizations ask Spark's barrier coordinator directly, as
+ * {@link BarrierTaskContext#barrier()} does, because that method checks for the coordinator's
+ * answer only once a second (Spark 3.5): a second per synchronization, where a round of this
+ * network trains in a quarter of one. Like it, a waiting task checks every second whether Spark
+ * has killed it (a failed peer fails the stage).
+ */
+final class BlockExchange {
+    private static final StorageLevel LEVEL = StorageLevel.MEMORY_ONLY_SER();
+    private static final RpcTimeout NO_TIMEOUT = new RpcTimeout(FiniteDuration.apply(365, TimeUnit.DAYS),
+            "spark.barrier.sync.timeout");
+    private static final FiniteDuration KILL_CHECK = FiniteDuration.apply(1, TimeUnit.SECONDS);
+
+    private final BarrierTaskContext ctx;
+    private final BlockManager blocks;
+    private final RpcEndpointRef coordinator;
+    private final String tag;
+    private final int me;
+    private final String[] executors;
+    private final String[] hosts;
+    private final int[] ports;
+    /** This task's blocks of the previous round, removed once every task has finished it; then of this round. */
+    private List<BlockId> previous = new ArrayList<>();
+    private List<BlockId> current = new ArrayList<>();
+    private int syncs;
+    /** Buffers of the blocks put in even and odd rounds, by put order within the round. */
+    private final ByteBuffer[][] buffers;
+    private float[] sum;
+    private float[] part;
+
+    /**
+     * Learns where the other tasks' block managers are (one {@code allGather}).
+     *
+     * @param tag names this exchange's blocks: unique per training run, epoch and stage attempt
+     */
+    BlockExchange(BarrierTaskContext ctx, String tag) {
+        this.ctx = ctx;
+        SparkEnv env = SparkEnv.get();
+        this.blocks = env.blockManager();
+        this.coordinator = RpcUtils.makeDriverRef("barrierSync", env.conf(), env.rpcEnv());
+        this.tag = tag;
+        this.me = ctx.partitionId();
+        BlockManagerId self = blocks.blockManagerId();
+        String[] all = sync(self.executorId() + "\t" + self.host() + "\t" + self.port(), RequestMethod$.MODULE$.ALL_GATHER());
+        executors = new String[all.length];
+        hosts = new String[all.length];
+        ports = new int[all.length];
+        for (int i = 0; i < all.length; i++) {
+            String[] f = all[i].split("\t");
+            executors[i] = f[0];
+            hosts[i] = f[1];
+            ports[i] = Integer.parseInt(f[2]);
+        }
+        buffers = new ByteBuffer[2][all.length];
+        // A failed or killed task leaves nothing behind in its block manager.
+        ctx.addTaskCompletionListener(c -> {
+            removeAll(previous);
+            removeAll(current);
+        });
+    }
+
+    /** Tasks taking part. */
+    int tasks() {
+        return executors.length;
+    }
+
+    /** Barrier synchronizations (and all-gathers) so far: each is one small message to the driver per task. */
+    int syncs() {
+        return syncs;
+    }
+
+    /**
+     * Replaces {@code v} with the mean over all tasks of their {@code v} (every task calls this
+     * with a vector of the same length, once per round): summed in task order, then scaled by
+     * 1/tasks, as the driver averages {@link ResidentAveraging}'s results.
+     */
+    void mean(float[] v, int round) {
+        int n = tasks();
+        if (n == 1) {
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            if (j != me) {
+                put(block(round, "part", j, me), v, from(j, v.length), from(j + 1, v.length), round);
+            }
+        }
+        sync();
+        // Every task has finished the previous round: its blocks are no longer read.
+        removeAll(previous);
+
+        int a = from(me, v.length);
+        int b = from(me + 1, v.length);
+        if (sum == null || sum.length < b - a) {
+            sum = new float[b - a];
+            part = new float[b - a];
+        }
+        for (int j = 0; j < n; j++) {
+            float[] x = j == 0 ? sum : part;
+            if (j == me) {
+                System.arraycopy(v, a, x, 0, b - a);
+            } else {
+                fetch(j, block(round, "part", me, j), x, 0);
+            }
+            if (j > 0) {
+                for (int i = 0; i < b - a; i++) {
+                    sum[i] += part[i];
+                }
+            }
+        }
+        float scale = 1 / (float) n;
+        for (int i = 0; i < b - a; i++) {
+            v[a + i] = sum[i] * scale;
+        }
+        put(block(round, "mean", me, me), v, a, b, round);
+        sync();
+        for (int j = 0; j < n; j++) {
+            if (j != me) {
+                fetch(j, block(round, "mean", j, j), v, from(j, v.length));
+            }
+        }
+        List<BlockId> done = previous;
+        previous = current;
+        current = done;
+    }
+
+    /** Waits until every task is done reading, then removes this task's blocks. */
+    void finish() {
+        if (tasks() > 1) {
+            sync();
+        }
+        removeAll(previous);
+        removeAll(current);
+    }
+
+    private void sync() {
+        sync("", RequestMethod$.MODULE$.BARRIER());
+    }
+
+    /** One synchronization of all tasks (the {@code syncs}-th of this stage attempt); every task's message. */
+    private String[] sync(String message, Enumeration.Value method) {
+        RequestToSync request = RequestToSync.apply(ctx.numPartitions(), ctx.stageId(), ctx.stageAttemptNumber(),
+                ctx.taskAttemptId(), syncs, ctx.partitionId(), message, method);
+        Future<String[]> answer = coordinator.ask(request, NO_TIMEOUT, ClassTag$.MODULE$.apply(String[].class));
+        while (true) {
+            try {
+                String[] messages = Await.result(answer, KILL_CHECK);
+                syncs++;
+                return messages;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ctx.killTaskIfInterrupted();
+                throw new IllegalStateException("interrupted while synchronizing the workers", e);
+            } catch (Exception e) {
+                if (!(e instanceof TimeoutException)) {
+                    throw new IllegalStateException("synchronizing the workers failed: " + e.getMessage(), e);
+                }
+                ctx.killTaskIfInterrupted();
+            }
+        }
+    }
+
+    /** First index of slice {@code j} of a vector of {@code length}. */
+    private int from(int j, int length) {
+        return (int) ((long) j * length / tasks());
+    }
+
+    /** Slice {@code slice} as put by task {@code from}, in round {@code round}. */
+    private BlockId block(int round, String kind, int slice, int from) {
+        return new TestBlockId("normdrop_" + tag + "_" + round + "_" + kind + "_" + slice + "_" + from);
+    }
+
+    /**
+     * Puts {@code v[a, b)} as block {@code id}, in a buffer reused two rounds later (when every
+     * task has read the block and it has been removed).
+     */
+    private void put(BlockId id, float[] v, int a, int b, int round) {
+        ByteBuffer[] mine = buffers[round % 2];
+        int k = current.size();
+        if (mine[k] == null || mine[k].capacity() < (b - a) * Float.BYTES) {
+            mine[k] = ByteBuffer.allocate((b - a) * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        ByteBuffer bytes = mine[k].clear().limit((b - a) * Float.BYTES);
+        bytes.asFloatBuffer().put(v, a, b - a);
+        // Not reported to the driver: the other tasks know where to fetch it.
+        if (!blocks.putBytes(id, new ChunkedByteBuffer(bytes), LEVEL, false, ClassTag$.MODULE$.apply(byte[].class))) {
+            throw new IllegalStateException("the block manager of executor " + executors[me]
+                    + " refused the averaging block " + id.name() + " (" + bytes.capacity() + " bytes): out of storage memory?");
+        }
+        current.add(id);
+    }
+
+    /** Reads task {@code task}'s block {@code id} into {@code out} from {@code offset}. */
+    private void fetch(int task, BlockId id, float[] out, int offset) {
+        ManagedBuffer buffer;
+        if (executors[task].equals(executors[me])) {
+            buffer = blocks.getLocalBlockData(id);
+        } else {
+            buffer = blocks.blockTransferService().fetchBlockSync(hosts[task], ports[task], executors[task], id.name(), null);
+        }
+        try {
+            ByteBuffer bytes = buffer.nioByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().get(out, offset, bytes.remaining() / Float.BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading averaging block " + id.name() + " of executor " + executors[task], e);
+        } finally {
+            buffer.release();
+        }
+    }
+
+    private void removeAll(List<BlockId> ids) {
+        for (BlockId id : ids) {
+            blocks.removeBlock(id, false);
+        }
+        ids.clear();
+    }
+}

@@ -1,0 +1,96 @@
+package io.normdrop.train;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.IntStream;
+
+/**
+ * The workers' networks, kept on each executor JVM across rounds and epochs of one training run
+ * (building a network from its JSON configuration costs more than a round's averaging). A task
+ * takes one, loads the driver's {@link Snapshot} into it, trains, and gives it back.
+ */
+final class ResidentNetworks {
+    /** Networks kept on this JVM, by training run. */
+    private static final Map<String, Queue<MultiLayerNetwork>> POOLS = new ConcurrentHashMap<>();
+
+    private ResidentNetworks() {
+    }
+
+    /** What the driver ships to the workers; a class (Kryo cannot build records). */
+    static final class Snapshot implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String configuration;
+        // Plain float arrays: Kryo copies them in bulk, several times faster than ND4J's INDArray serializer.
+        final float[] params;
+        final float[] updaterState;
+        final int iterationCount;
+
+        private Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount) {
+            this.configuration = configuration;
+            this.params = params;
+            this.updaterState = updaterState;
+            this.iterationCount = iterationCount;
+        }
+
+        static Snapshot of(MultiLayerNetwork network, String configuration) {
+            return new Snapshot(configuration, params(network), updaterState(network),
+                    network.getLayerWiseConfigurations().getIterationCount());
+        }
+    }
+
+    /**
+     * A network of run {@code run} holding {@code s}, with ND4J and BLAS on {@code threads}
+     * threads; give it back with {@link #give}.
+     */
+    static MultiLayerNetwork take(String run, Snapshot s, int threads) {
+        if (Nd4j.getEnvironment().maxThreads() != threads) {
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            Nd4j.factory().blas().setMaxThreads(threads);
+        }
+        MultiLayerNetwork net = POOLS.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).poll();
+        if (net == null) {
+            net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
+            net.init();
+        }
+        net.params().assign(Nd4j.create(s.params, net.params().shape(), 'c'));
+        if (s.updaterState != null) {
+            INDArray view = net.getUpdater().getStateViewArray();
+            view.assign(Nd4j.create(s.updaterState, view.shape(), 'c'));
+        }
+        net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
+        return net;
+    }
+
+    static void give(String run, MultiLayerNetwork net) {
+        POOLS.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).offer(net);
+    }
+
+    static float[] params(MultiLayerNetwork net) {
+        return net.params().toFloatVector();
+    }
+
+    /** The updater's state (Adam's moments), or null for a stateless updater. */
+    static float[] updaterState(MultiLayerNetwork net) {
+        INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+        return state == null ? null : state.toFloatVector();
+    }
+
+    /** Drops run {@code run}'s networks: here, and best effort on the executors. */
+    static void drop(JavaSparkContext sc, String run) {
+        POOLS.remove(run);
+        if (!sc.isLocal() && !sc.sc().isStopped()) {
+            int tasks = Math.max(1, sc.defaultParallelism()) * 2;
+            sc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks).foreach(i -> POOLS.remove(run));
+        }
+    }
+}
