@@ -50,7 +50,8 @@ class JobFilesTest {
         assertEquals(42L, c.training().seed());
         assertEquals(UpdaterSpec.Kind.ADAM, c.training().updater().kind());
         assertEquals(TrainingApproach.DIRECT, c.training().approach());
-        assertEquals(TrainingMasterKind.RESIDENT, c.training().master());
+        assertEquals(TrainingMasterKind.ALLREDUCE, c.training().master());
+        assertEquals(0, c.training().reshuffleEvery());
         assertEquals(TrainingMasterKind.PARAMETER_AVERAGING, valid("training.master=parameter-averaging",
                 "training.approach=export").training().master());
         assertEquals(64, c.data().batchSize());
@@ -117,8 +118,9 @@ class JobFilesTest {
             training.updater.momentum=1           | training.updater.momentum: invalid value 1.0 (must be in [0, 1))
             training.updater.type=adagrad         | training.updater.type: invalid value "adagrad" (one of: sgd, adam, nesterovs, rmsprop)
             training.approach=shared              | training.approach: invalid value "shared" (one of: direct, export)
-            training.approach=export              | training.approach: invalid value "export" (export needs training.master = parameter-averaging (the resident master reads the RDD directly))
-            training.master=shared                | training.master: invalid value "shared" (one of: resident, parameter-averaging)
+            training.approach=export              | training.approach: invalid value "export" (export needs training.master = parameter-averaging (the allreduce master reads the RDD directly))
+            training.master=shared                | training.master: invalid value "shared" (one of: allreduce, resident, parameter-averaging)
+            training.reshuffleEvery=-1            | training.reshuffleEvery: invalid value -1 (must be >= 0)
             training.threadsPerWorker=-1          | training.threadsPerWorker: invalid value -1 (must be >= 0)
             data.format=orc                       | data.format: invalid value "orc" (one of: idx, csv, libsvm, parquet)
             data.format=csv                       | data.train.path: is required (a file, directory or glob) for data.format = csv
