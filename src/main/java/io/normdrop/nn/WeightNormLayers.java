@@ -58,18 +58,20 @@ final class WeightNormLayers {
      * The forward pass for a 2-d input. ND4J's broadcasts are only fast in place on arrays of
      * one ordering, so every broadcast here runs in place on a freshly allocated 'f' array.
      *
-     * @param keepU  keep x·V apart from z (backward pass), at the cost of one copy
+     * @param uType  workspace array type of x·V kept apart from z for the backward pass (one copy),
+     *               or null not to keep it
      * @param zType  workspace array type of z
      */
-    static Forward forward(INDArray input, Map<String, INDArray> params, Scale scale, boolean hasBias, boolean keepU,
+    static Forward forward(INDArray input, Map<String, INDArray> params, Scale scale, boolean hasBias, ArrayType uType,
                            LayerWorkspaceMgr workspaceMgr, ArrayType zType, String layerId) {
+        boolean keepU = uType != null;
         INDArray v = params.get(DIRECTION_KEY);
         if (input.rank() != 2 || input.columns() != v.rows()) {
             throw new DL4JInvalidInputException("Input of shape " + java.util.Arrays.toString(input.shape())
                     + " does not match a weight-norm layer with nIn = " + v.rows() + " " + layerId);
         }
         long[] shape = {input.size(0), v.size(1)};
-        INDArray u = workspaceMgr.createUninitialized(keepU ? ArrayType.BP_WORKING_MEM : zType, v.dataType(), shape, 'f');
+        INDArray u = workspaceMgr.createUninitialized(keepU ? uType : zType, v.dataType(), shape, 'f');
         input.castTo(v.dataType()).mmuli(v, u);
         INDArray z = u;
         if (keepU) {
@@ -98,24 +100,28 @@ final class WeightNormLayers {
         INDArray gradG = gradientViews.get(GAIN_KEY);
         INDArray x = input.castTo(v.dataType());
 
-        INDArray deltaF = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, v.dataType(), delta.shape(), 'f');
-        deltaF.assign(delta);
+        if (hasBias) {
+            INDArray gradB = gradientViews.get(BIAS_KEY);
+            delta.sum(gradB, 0);
+            gradient.gradientForVariable().put(BIAS_KEY, gradB);
+        }
+        // δ is scaled in place below: copied first unless it is already an 'f' array of ours.
+        INDArray deltaF = delta;
+        if (delta.ordering() != 'f' || delta.isView() || delta.dataType() != v.dataType()) {
+            deltaF = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, v.dataType(), delta.shape(), 'f');
+            deltaF.assign(delta);
+        }
         INDArray dg = forward.u().muli(deltaF).sum(true, 0).divi(scale.norms());
         gradG.assign(dg.reshape(gradG.shape()));
 
         // gradV = xᵀ·(δ·diag(s)) − V·diag(c), c = g·dg/‖v‖²: start from −V·diag(c), then add the product.
-        INDArray c = g.mul(dg).divi(scale.norms()).divi(scale.norms()).negi();
+        INDArray c = g.mul(dg).divi(scale.norms().mul(scale.norms())).negi();
         gradV.assign(v).muliRowVector(c);
         INDArray deltaScaled = deltaF.muliRowVector(scale.s());
         Nd4j.gemm(x, deltaScaled, gradV, true, false, 1.0, 1.0);
 
         gradient.gradientForVariable().put(DIRECTION_KEY, gradV);
         gradient.gradientForVariable().put(GAIN_KEY, gradG);
-        if (hasBias) {
-            INDArray gradB = gradientViews.get(BIAS_KEY);
-            delta.sum(gradB, 0);
-            gradient.gradientForVariable().put(BIAS_KEY, gradB);
-        }
         INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[]{v.size(0), delta.size(0)}, 'f');
         return v.mmuli(deltaScaled.transpose(), epsilon).transpose();
@@ -135,7 +141,7 @@ final class WeightNormLayers {
     /** The forward pass without keeping x·V: the pre-activations in the ACTIVATIONS workspace. */
     static INDArray preOutput(INDArray input, Map<String, INDArray> params, boolean hasBias,
                               LayerWorkspaceMgr workspaceMgr, String layerId) {
-        return forward(input, params, scale(params), hasBias, false, workspaceMgr, ArrayType.ACTIVATIONS, layerId).z();
+        return forward(input, params, scale(params), hasBias, null, workspaceMgr, ArrayType.ACTIVATIONS, layerId).z();
     }
 
     static LayerMemoryReport memoryReport(FeedForwardLayer layer, InputType inputType) {

@@ -53,8 +53,8 @@ public class WeightNormOutputLayer extends BaseOutputLayer<WeightNormOutput> {
     private Pair<Gradient, INDArray> gradientAndDelta(LayerWorkspaceMgr workspaceMgr) {
         applyDropOutIfNecessary(true, workspaceMgr);
         WeightNormLayers.Scale scale = WeightNormLayers.scale(params);
-        WeightNormLayers.Forward forward = WeightNormLayers.forward(input, params, scale, hasBias(), true, workspaceMgr,
-                ArrayType.BP_WORKING_MEM, layerId());
+        WeightNormLayers.Forward forward = WeightNormLayers.forward(input, params, scale, hasBias(), ArrayType.BP_WORKING_MEM,
+                workspaceMgr, ArrayType.BP_WORKING_MEM, layerId());
         INDArray delta = layerConf().getLossFn().computeGradient(getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM),
                 forward.z(), layerConf().getActivationFn(), maskArray);
         Gradient gradient = new DefaultGradient();

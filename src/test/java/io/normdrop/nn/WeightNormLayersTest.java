@@ -232,6 +232,53 @@ class WeightNormLayersTest {
         assertArrayEquals(params[0].toFloatVector(), params[1].toFloatVector());
     }
 
+    /**
+     * The dense layer's backward pass reuses what its training forward pass kept (x·V, the
+     * pre-activations, the column norms); it must give what a backward pass computing them afresh
+     * gives, and must not reuse them for another input. (tanh: an activation applied in place on
+     * kept pre-activations would change its derivative; relu's would not show it.)
+     */
+    @Test
+    void theKeptForwardPassGivesTheGradientsOfAFreshOne() {
+        MultiLayerNetwork net = network(
+                new WeightNormDense.Builder().nIn(N_IN).nOut(HIDDEN).activation(Activation.TANH).build(),
+                new WeightNormOutput.Builder(LossFunction.MCXENT).nIn(HIDDEN).nOut(CLASSES).activation(Activation.SOFTMAX).build(),
+                DataType.FLOAT, new Adam(0.05), WorkspaceMode.NONE);
+        net.initGradientsView();
+        Layer dense = net.getLayer(0);
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        INDArray x = features(DataType.FLOAT);
+        INDArray other = x.mul(-0.5f).addi(0.25f);
+        INDArray epsilon = Nd4j.rand(DataType.FLOAT, x.size(0), HIDDEN).subi(0.5);
+
+        dense.setInput(x, mgr);
+        dense.activate(true, mgr);
+        INDArray[] kept = backward(dense, epsilon, mgr);
+        dense.setInput(x.dup(), mgr);
+        INDArray[] fresh = backward(dense, epsilon, mgr);
+        for (int i = 0; i < kept.length; i++) {
+            assertArrayEquals(fresh[i].ravel().toFloatVector(), kept[i].ravel().toFloatVector(), 1e-6f, "array " + i);
+        }
+        // A forward pass on x, then a backward pass on another input: computed for that input.
+        dense.setInput(x, mgr);
+        dense.activate(true, mgr);
+        dense.setInput(other, mgr);
+        INDArray[] switched = backward(dense, epsilon, mgr);
+        dense.setInput(other.dup(), mgr);
+        INDArray[] expected = backward(dense, epsilon, mgr);
+        for (int i = 0; i < kept.length; i++) {
+            assertArrayEquals(expected[i].ravel().toFloatVector(), switched[i].ravel().toFloatVector(), 1e-6f, "array " + i);
+        }
+        assertFalse(java.util.Arrays.equals(expected[0].ravel().toFloatVector(), kept[0].ravel().toFloatVector()), "the inputs differ");
+    }
+
+    /** ∂L/∂V, ∂L/∂g, ∂L/∂b and ∂L/∂input of one backward pass, copied out of the gradient views. */
+    private static INDArray[] backward(Layer layer, INDArray epsilon, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr) {
+        Pair<Gradient, INDArray> p = layer.backpropGradient(epsilon, mgr);
+        return new INDArray[]{p.getFirst().getGradientFor(DIRECTION_KEY).dup(), p.getFirst().getGradientFor(GAIN_KEY).dup(),
+                p.getFirst().getGradientFor(BIAS_KEY).dup(), p.getSecond().dup()};
+    }
+
     @Test
     void trainingReducesTheLossWithSgdAndAdam() {
         for (org.nd4j.linalg.learning.config.IUpdater updater : new org.nd4j.linalg.learning.config.IUpdater[]{
