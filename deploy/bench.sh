@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|all|compare|scale|cluster] [OUT]     (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|all|compare|speed|allreduce|scale|cluster] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided (~1 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
 #   fashion full Fashion-MNIST on Spark local[2] with and without weight norm, and in one JVM (~12 min)
@@ -8,6 +8,12 @@
 #           (b') with dl4j-spark's master, (c) dl4j-spark's master at its defaults, (d) Spark MLlib's
 #           MLP (L-BFGS, -Dbench.mllibIterations=24, ~300 s), the ND4J sgemm roofline, then (e) the
 #           one-step comparisons of "step" (~15 min)
+#   speed   faster than one machine: (a) one-JVM fit over an iterator and (b) Normdrop's allreduce master
+#           on local[2], a b b a, 15 epochs (-Dbench.epochs=N); the same reshuffled every epoch; the
+#           resident master; DL4J's ParallelWrapper (2 workers, averaging every 20) at ND4J's default
+#           threads and at one; the share of (b)'s training time outside fit (~25 min)
+#   allreduce what the driver receives per averaging round with 2, 4, 8 and 16 workers (local[N]),
+#           allreduce against resident, and the per-round costs the scaling model starts from (~6 min)
 #   scale   jobs/scale-1m.conf: generates 1,000,000 x 784 synthetic examples as Parquet (once, in
 #           data/synthetic-1m), trains one epoch on local[2], records the time per epoch and the
 #           peak memory of the one JVM that is driver and executors in local mode (~10 min;

@@ -44,6 +44,7 @@ final class AllReduceAveraging implements AutoCloseable {
     private final int batchSize;
     private final int frequency;
     private final int threadsPerWorker;
+    private final boolean timed;
     private long syncs;
 
     /**
@@ -51,15 +52,17 @@ final class AllReduceAveraging implements AutoCloseable {
      * @param batchSize        minibatch size each worker fits
      * @param frequency        minibatches each worker fits per round
      * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
+     * @param timed            whether rounds report where their time went
      */
     AllReduceAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int frequency,
-                       int threadsPerWorker) {
+                       int threadsPerWorker, boolean timed) {
         this.sc = sc;
         this.network = network;
         this.configuration = network.getLayerWiseConfigurations().toJson();
         this.batchSize = batchSize;
         this.frequency = frequency;
         this.threadsPerWorker = Math.max(1, threadsPerWorker);
+        this.timed = timed;
     }
 
     /** One worker's epoch. */
@@ -125,7 +128,7 @@ final class AllReduceAveraging implements AutoCloseable {
                 .setIterationCount(results.stream().mapToInt(r -> r.iterationCount).max().orElseThrow());
         double wall = (System.nanoTime() - start) / 1e9;
         syncs += results.stream().mapToLong(r -> r.syncs).sum();
-        return rounds(epoch, results, rounds, wall, broadcastNanos / 1e9);
+        return rounds(epoch, results, rounds, wall, broadcastNanos / 1e9, timed);
     }
 
     /**
@@ -134,7 +137,7 @@ final class AllReduceAveraging implements AutoCloseable {
      * spent outside the rounds (launching the tasks, loading the parameters, returning results).
      */
     private static List<RoundMetrics> rounds(int epoch, List<WorkerEpoch> results, int rounds, double wall,
-                                             double broadcast) {
+                                             double broadcast, boolean timed) {
         List<RoundMetrics> out = new ArrayList<>();
         double inRounds = 0;
         double[] walls = new double[rounds];
@@ -161,7 +164,7 @@ final class AllReduceAveraging implements AutoCloseable {
             double roundWall = walls[r] + (r == 0 ? Math.max(0, wall - inRounds) : 0);
             TimeBreakdown time = new TimeBreakdown(r == 0 ? broadcast : 0, fit, exchange, 0, 0, 0).within(roundWall);
             out.add(new RoundMetrics(epoch, r + 1, roundWall, minibatches == 0 ? Double.NaN : loss / minibatches, examples,
-                    time));
+                    timed ? time : null));
         }
         return out;
     }

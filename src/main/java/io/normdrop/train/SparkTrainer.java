@@ -158,7 +158,7 @@ public final class SparkTrainer {
         try (Averaging averaging = allReduce ? null : averaging(network, train.dataSetExamples(), start);
              AllReduceAveraging workersAverage = allReduce
                      ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), training.averagingFrequency(),
-                     threadsPerWorker())
+                     threadsPerWorker(), timed)
                      : null) {
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();

@@ -12,6 +12,7 @@ import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.RoundMetrics;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.train.SparkTrainer;
+import io.normdrop.train.SyncTimer;
 import io.normdrop.train.TrainingInputs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.RequestMethod$;
@@ -301,8 +302,40 @@ final class SpeedBench {
                 }
             }
         }
+        // The scaling model's inputs that the runs above mix with CPU sharing (N workers on this
+        // machine's cores): a synchronization alone, and the fashion job's epochs on 1, 2 and 4 workers.
+        Map<Integer, Double> syncSeconds = new LinkedHashMap<>();
+        for (int workers : new int[]{2, 4, 8, 16}) {
+            try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(new SparkSettings(null, "normdrop-bench",
+                    Map.of("spark.ui.enabled", "false")), "local[" + workers + "]"))) {
+                syncSeconds.put(workers, SyncTimer.secondsPerSync(sc, workers, 300));
+                System.out.printf("allreduce bench: %d workers, %.3f ms per synchronization%n", workers,
+                        1e3 * syncSeconds.get(workers));
+            }
+        }
+        List<Map<String, Object>> fashion = new ArrayList<>();
+        for (int workers : new int[]{1, 2, 4}) {
+            try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(new SparkSettings(null, "normdrop-bench",
+                    Map.of("spark.ui.enabled", "false")), "local[" + workers + "]"))) {
+                Run run = normdrop(sc, Path.of("jobs/fashion-mnist.conf"), List.of("training.workers=" + workers,
+                        "training.epochs=3", "output.dir=unused"));
+                List<EpochMetrics> steady = run.epochs().subList(1, run.epochs().size());
+                List<RoundMetrics> rounds = run.rounds().stream().filter(m -> m.epoch() > 1).toList();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("workers", workers);
+                row.put("trainSecondsPerEpoch", steady.stream().mapToDouble(EpochMetrics::trainSeconds).average().orElseThrow());
+                row.put("fitSecondsPerEpoch", steady.stream().mapToDouble(m -> m.time().fit()).average().orElseThrow());
+                row.put("exchangeSecondsPerRound", rounds.stream().filter(m -> m.round() > 1)
+                        .mapToDouble(m -> m.time().aggregation()).average().orElse(0));
+                row.put("roundsPerEpoch", rounds.size() / (double) steady.size());
+                row.put("firstRoundOtherSeconds", rounds.stream().filter(m -> m.round() == 1)
+                        .mapToDouble(m -> m.time().other() + m.time().broadcast()).average().orElse(0));
+                fashion.add(row);
+                System.out.println("allreduce bench, fashion: " + row);
+            }
+        }
         results.put("allreduce", Map.of("network", "jobs/quickstart.conf (784-256-128-10, weight norm, Adam)",
-                "syncMessageBytes", syncBytes, "rows", rows));
+                "syncMessageBytes", syncBytes, "rows", rows, "secondsPerSync", syncSeconds, "fashion", fashion));
         md.append("## What the driver receives per averaging round (jobs/quickstart.conf network, local[N], batch ")
                 .append(batch).append(", averaging every ").append(frequency).append(")\n\n")
                 .append("| workers | master | task-result bytes/round | sync messages/round | driver bytes/round | "
@@ -317,5 +350,16 @@ final class SpeedBench {
                 + "first worker's parameters once per epoch, spread over its rounds; resident: every worker's parameters and "
                 + "updater state every round). Sync messages: Spark's barrier coordinator requests, %,d bytes each "
                 + "(Java-serialized).%n%n", syncBytes));
+        md.append("One synchronization of N tasks alone (a barrier stage doing nothing else): ");
+        syncSeconds.forEach((n, sec) -> md.append(String.format("%d: %.3f ms; ", n, 1e3 * sec)));
+        md.append("\n\n| workers (jobs/fashion-mnist.conf, local[N], epochs 2-3) | training s/epoch | fit s/epoch "
+                + "| rounds/epoch | exchange s/round | stage start and end s/epoch |\n|---|---|---|---|---|---|\n");
+        for (Map<String, Object> row : fashion) {
+            md.append(String.format("| %d | %.2f | %.2f | %.0f | %.4f | %.3f |%n", (Integer) row.get("workers"),
+                    (Double) row.get("trainSecondsPerEpoch"), (Double) row.get("fitSecondsPerEpoch"),
+                    (Double) row.get("roundsPerEpoch"), (Double) row.get("exchangeSecondsPerRound"),
+                    (Double) row.get("firstRoundOtherSeconds")));
+        }
+        md.append("\n");
     }
 }

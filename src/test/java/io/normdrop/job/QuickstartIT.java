@@ -128,15 +128,17 @@ class QuickstartIT {
                     double roundWall = r.get("wallSeconds").asDouble();
                     assertTrue(named <= roundWall, "the named parts exceed the round's wall time: " + r);
                     assertEquals(roundWall - named, t.get("other").asDouble(), 1e-9, "other is the rest: " + r);
-                    assertTrue(t.get("fit").asDouble() > 0 && t.get("broadcast").asDouble() > 0
-                            && t.get("aggregation").asDouble() > 0, "every part measured: " + r);
+                    // allreduce: every round fits and averages; the epoch's one broadcast is its first round's
+                    assertTrue(t.get("fit").asDouble() > 0 && t.get("aggregation").asDouble() > 0, "every part measured: " + r);
+                    assertEquals(r.get("round").asInt() == 1, t.get("broadcast").asDouble() > 0, "broadcast once an epoch: " + r);
                 }
             }
             JsonNode e = m.at("/epochs/" + (epoch - 1) + "/metrics");
             assertEquals(10_000, examples, "epoch " + epoch);
             assertEquals(e.get("rounds").asInt(), count);
             assertTrue(wall <= e.get("trainSeconds").asDouble() + 1e-6, "rounds within the epoch's training time");
-            assertTrue(m.at("/epochs/" + (epoch - 1) + "/spark/tasks").asLong() >= count, "tasks of the epoch");
+            // one barrier task per worker trains the epoch, and more evaluate it
+            assertTrue(m.at("/epochs/" + (epoch - 1) + "/spark/tasks").asLong() > 2, "tasks of the epoch");
         }
 
         // The final evaluation: the confusion matrix is the evaluation's, per-class recall from it.

@@ -291,9 +291,14 @@ class StandaloneClusterIT {
                 epochs.get(1).at("/spark/failedTasks").asLong(), m.at("/spark/totals/executorsRemoved").asLong(),
                 m.at("/spark/totals/executorsAdded").asLong());
         assertEquals(3, epochs.size());
-        // Both barrier tasks of epoch 2's stage ended unsuccessfully: the killed one, and the one Spark stopped.
-        assertTrue(epochs.get(1).at("/spark/failedTasks").asLong() >= 2, "the kill fell inside epoch 2's rounds: "
+        // The killed executor's barrier task failed in epoch 2, and Spark ran the epoch's stage again
+        // whole: a new stage attempt, so no task counts as retried (a task of an ordinary stage,
+        // evaluation for one, would have been retried alone); epoch 2 took longer than epoch 3.
+        assertTrue(epochs.get(1).at("/spark/failedTasks").asLong() >= 1, "the kill fell inside epoch 2: "
                 + epochs.get(1).get("spark"));
+        assertEquals(0, epochs.get(1).at("/spark/retriedTasks").asLong(), "a stage retried whole: " + epochs.get(1).get("spark"));
+        assertTrue(epochs.get(1).at("/metrics/trainSeconds").asDouble() > epochs.get(2).at("/metrics/trainSeconds").asDouble(),
+                "epoch 2 was trained again: " + epochs);
         assertEquals(0, epochs.get(2).at("/spark/failedTasks").asLong(), epochs.get(2).get("spark").toString());
         assertEquals(1, m.at("/spark/totals/executorsRemoved").asLong(), m.at("/spark/totals").toString());
         assertTrue(m.at("/spark/totals/executorsAdded").asLong() >= 3, "a replacement executor: " + m.at("/spark/totals"));
