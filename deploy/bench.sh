@@ -20,7 +20,8 @@
 #           writes scale.md, scale-time.txt and the run's metrics.json to OUT)
 #   cluster a Spark standalone cluster on this machine (a master and two 1-core workers on 127.0.0.1,
 #           stopped at the end): jobs/fashion-mnist.conf for 3 epochs through deploy/submit.sh with
-#           2 workers and with 1; the speedup of epochs 2-3 (~8 min; writes cluster.md)
+#           2 workers and with 1; the speedup of epochs 2-3 and the share of training time outside
+#           the workers' fit (~8 min; writes cluster.md)
 # NORMDROP_BENCH_OPTS adds JVM options (e.g. -Dbench.epochs=1 for a quick look).
 # Run nothing else meanwhile: timings are ratios measured side by side, on a quiet machine.
 set -euo pipefail
@@ -62,13 +63,16 @@ if [[ "$which" == cluster ]]; then
   s1=$(awk -F, 'NR>2 {s+=$6; n++} END {printf "%.2f", s/n}' "$out/cluster-1-epochs.csv")
   a2=$(awk -F, 'END {print $4}' "$out/cluster-2-epochs.csv")
   a1=$(awk -F, 'END {print $4}' "$out/cluster-1-epochs.csv")
+  # share of training time outside the workers' fit (train_seconds, time_fit), epochs 2-3
+  o2=$(awk -F, 'NR>2 {s+=1-$12/$6; n++} END {printf "%.1f %%", 100*s/n}' "$out/cluster-2-epochs.csv")
+  o1=$(awk -F, 'NR>2 {s+=1-$12/$6; n++} END {printf "%.1f %%", 100*s/n}' "$out/cluster-1-epochs.csv")
   {
     echo "# Standalone cluster, 2 workers vs 1 ($(date -u +%F), $(nproc) cores): jobs/fashion-mnist.conf, 3 epochs"
     echo
-    echo "| workers (1 core each) | training s/epoch (epochs 2-3) | test accuracy after 3 epochs |"
-    echo "|---|---|---|"
-    echo "| 1 | $s1 | $a1 |"
-    echo "| 2 | $s2 | $a2 |"
+    echo "| workers (1 core each) | training s/epoch (epochs 2-3) | outside fit (epochs 2-3) | test accuracy after 3 epochs |"
+    echo "|---|---|---|---|"
+    echo "| 1 | $s1 | $o1 | $a1 |"
+    echo "| 2 | $s2 | $o2 | $a2 |"
     echo
     echo "speedup 2 vs 1: $(awk -v a="$s1" -v b="$s2" 'BEGIN {printf "%.2f", a/b}')x"
   } >"$out/cluster.md"

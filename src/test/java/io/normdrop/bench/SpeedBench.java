@@ -258,6 +258,30 @@ final class SpeedBench {
         }
     }
 
+    /**
+     * The scaling model's inputs from this run: the fit per minibatch and the exchange of the
+     * Fashion-MNIST job on 2 workers (averaging every 20) and on 1, and a round's fixed cost
+     * against the workers (a least-squares slope through the origin).
+     */
+    static ScalingModel scalingModel(Map<Integer, Double> roundFixed, List<Map<String, Object>> fashion) {
+        Map<String, Object> one = fashion.get(0);
+        Map<String, Object> two = fashion.get(1);
+        double minibatch = (Double) two.get("fitSecondsPerEpoch") / Math.ceil(60_000 / (2.0 * 64));
+        double nt = 0;
+        double nn = 0;
+        for (Map.Entry<Integer, Double> e : roundFixed.entrySet()) {
+            nt += e.getKey() * e.getValue();
+            nn += (double) e.getKey() * e.getKey();
+        }
+        double sync = nt / nn;
+        double copy = (Double) one.get("exchangeSecondsPerRound");
+        double wait = Math.max(0, (Double) two.get("exchangeSecondsPerRound") - 2 * sync - copy) / (20 * minibatch);
+        JobConfig c = JobFiles.load(Path.of("jobs/fashion-mnist.conf"), List.of()).config();
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), 784));
+        net.init();
+        return new ScalingModel(minibatch, net.numParams(), sync, copy, wait, (Double) two.get("firstRoundOtherSeconds"));
+    }
+
     static void allReduce(Map<String, Object> results, StringBuilder md) throws Exception {
         int frequency = 5;
         int batch = 32;
@@ -334,8 +358,12 @@ final class SpeedBench {
                 System.out.println("allreduce bench, fashion: " + row);
             }
         }
+        ScalingModel model = scalingModel(syncSeconds, fashion);
+        Map<String, Object> modelJson = new LinkedHashMap<>();
+        modelJson.put("inputs", model);
         results.put("allreduce", Map.of("network", "jobs/quickstart.conf (784-256-128-10, weight norm, Adam)",
-                "syncMessageBytes", syncBytes, "rows", rows, "secondsPerSync", syncSeconds, "fashion", fashion));
+                "syncMessageBytes", syncBytes, "rows", rows, "roundFixedSeconds", syncSeconds, "fashion", fashion,
+                "scalingModel", modelJson));
         md.append("## What the driver receives per averaging round (jobs/quickstart.conf network, local[N], batch ")
                 .append(batch).append(", averaging every ").append(frequency).append(")\n\n")
                 .append("| workers | master | task-result bytes/round | sync messages/round | driver bytes/round | "
@@ -350,7 +378,8 @@ final class SpeedBench {
                 + "first worker's parameters once per epoch, spread over its rounds; resident: every worker's parameters and "
                 + "updater state every round). Sync messages: Spark's barrier coordinator requests, %,d bytes each "
                 + "(Java-serialized).%n%n", syncBytes));
-        md.append("One synchronization of N tasks alone (a barrier stage doing nothing else): ");
+        md.append("A round's fixed cost with N workers alone (two synchronizations and the blocks of a vector of one float per "
+                + "worker, in a barrier stage doing nothing else): ");
         syncSeconds.forEach((n, sec) -> md.append(String.format("%d: %.3f ms; ", n, 1e3 * sec)));
         md.append("\n\n| workers (jobs/fashion-mnist.conf, local[N], epochs 2-3) | training s/epoch | fit s/epoch "
                 + "| rounds/epoch | exchange s/round | stage start and end s/epoch |\n|---|---|---|---|---|---|\n");
@@ -360,6 +389,16 @@ final class SpeedBench {
                     (Double) row.get("roundsPerEpoch"), (Double) row.get("exchangeSecondsPerRound"),
                     (Double) row.get("firstRoundOtherSeconds")));
         }
-        md.append("\n");
+        md.append(String.format("%n### The scaling model from these measurements%n%nt_mb %.4f s, P %,d, c_sync %.5f s per worker, "
+                        + "t_copy %.4f s, t_wait %.3f of a round's fit, t_epoch %.3f s.%n%n| workers on this machine | predicted "
+                        + "s/epoch | measured |%n|---|---|---|%n", model.minibatchSeconds(), model.parameters(),
+                model.syncPerWorker(), model.copySeconds(), model.waitShare(), model.epochSeconds()));
+        for (Map<String, Object> row : fashion) {
+            int n = (Integer) row.get("workers");
+            md.append(String.format("| %d | %.2f | %.2f |%n", n,
+                    model.onOneMachine(n, Runtime.getRuntime().availableProcessors(), 20).seconds(),
+                    (Double) row.get("trainSecondsPerEpoch")));
+        }
+        md.append(model.projections()).append("\n");
     }
 }
