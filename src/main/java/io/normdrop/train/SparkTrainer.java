@@ -65,6 +65,18 @@ public final class SparkTrainer {
         this.timed = timed;
     }
 
+    /**
+     * Refuses more allreduce workers than local mode has task slots: a barrier stage runs all its
+     * tasks at once, and Spark would wait for slots that never come. (On a cluster, executors
+     * may still be starting; Spark itself refuses a barrier stage that cannot fit.)
+     */
+    static void requireSlots(JavaSparkContext sc, TrainingConfig training) {
+        if (training.master() == TrainingMasterKind.ALLREDUCE && sc.isLocal() && training.workers() > sc.defaultParallelism()) {
+            throw new ConfigException("training.workers", "is " + training.workers() + ", but the allreduce master runs every "
+                    + "worker at once and " + sc.master() + " has only " + sc.defaultParallelism() + " task slots");
+        }
+    }
+
     /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
     public int workers() {
         return workers;
@@ -151,10 +163,7 @@ public final class SparkTrainer {
         long[] partitionExamples = train.partitionExamples();
         sink.partitions(Arrays.stream(partitionExamples).boxed().toList());
         boolean allReduce = training.master() == TrainingMasterKind.ALLREDUCE;
-        if (allReduce && sc.isLocal() && workers > sc.defaultParallelism()) {
-            throw new ConfigException("training.workers", "is " + workers + ", but the allreduce master runs every worker at "
-                    + "once and " + sc.master() + " has " + sc.defaultParallelism() + " slots");
-        }
+        requireSlots(sc, training);
         try (Averaging averaging = allReduce ? null : averaging(network, train.dataSetExamples(), start);
              AllReduceAveraging workersAverage = allReduce
                      ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), training.averagingFrequency(),

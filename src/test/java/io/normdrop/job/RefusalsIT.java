@@ -74,6 +74,7 @@ class RefusalsIT {
             features not matching the data | 65 | wrong number of features | data.features=3
             not an IDX file | 65 | wrong magic number | data.format=idx;data.train.images="IDX";data.train.labels="IDX";data.test.images="IDX";data.test.labels="IDX"
             an output layer DL4J refuses | 64 | model.layers[1] | model.layers[1].activation=relu;model.layers[1].loss=xent
+            more allreduce workers than local task slots | 64 | training.workers: is 3, but the allreduce master runs every worker at once and local[2] has only 2 task slots | training.workers=3
             """)
     void validateRefusesWhatTrainRefusesBeforeTraining(String refusal, int code, String fragment, String overrides,
                                                        JavaSparkContext sc) throws IOException {
