@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
@@ -45,7 +44,6 @@ final class AllReduceAveraging implements AutoCloseable {
     private final int frequency;
     private final int threadsPerWorker;
     private final boolean timed;
-    private long syncs;
 
     /**
      * @param network          the driver's network, which holds the average after every epoch
@@ -78,11 +76,9 @@ final class AllReduceAveraging implements AutoCloseable {
         final long[] examples;
         final long[] fitNanos;
         final long[] exchangeNanos;
-        final long loadNanos;
-        final int syncs;
 
         WorkerEpoch(int worker, float[] params, float[] updaterState, int iterationCount, double[] lossSums,
-                    int[] minibatches, long[] examples, long[] fitNanos, long[] exchangeNanos, long loadNanos, int syncs) {
+                    int[] minibatches, long[] examples, long[] fitNanos, long[] exchangeNanos) {
             this.worker = worker;
             this.params = params;
             this.updaterState = updaterState;
@@ -92,8 +88,6 @@ final class AllReduceAveraging implements AutoCloseable {
             this.examples = examples;
             this.fitNanos = fitNanos;
             this.exchangeNanos = exchangeNanos;
-            this.loadNanos = loadNanos;
-            this.syncs = syncs;
         }
     }
 
@@ -119,15 +113,10 @@ final class AllReduceAveraging implements AutoCloseable {
         snapshot.unpersist(false);
         results.sort(Comparator.comparingInt(r -> r.worker));
         WorkerEpoch first = results.get(0);
-        network.params().assign(Nd4j.create(first.params, network.params().shape(), 'c'));
-        if (first.updaterState != null) {
-            INDArray view = network.getUpdater().getStateViewArray();
-            view.assign(Nd4j.create(first.updaterState, view.shape(), 'c'));
-        }
+        ResidentNetworks.load(network, first.params, first.updaterState);
         network.getLayerWiseConfigurations()
                 .setIterationCount(results.stream().mapToInt(r -> r.iterationCount).max().orElseThrow());
         double wall = (System.nanoTime() - start) / 1e9;
-        syncs += results.stream().mapToLong(r -> r.syncs).sum();
         return rounds(epoch, results, rounds, wall, broadcastNanos / 1e9, timed);
     }
 
@@ -174,11 +163,6 @@ final class AllReduceAveraging implements AutoCloseable {
         return network.getLayerWiseConfigurations().getIterationCount();
     }
 
-    /** Barrier synchronizations so far, summed over the workers: one small message each to the driver. */
-    long syncs() {
-        return syncs;
-    }
-
     /** What every task of an epoch's barrier stage runs; a class, as Spark ships it to the executors. */
     static final class EpochTask extends AbstractFunction1<scala.collection.Iterator<DataSet>,
             scala.collection.Iterator<WorkerEpoch>> implements Serializable {
@@ -205,10 +189,8 @@ final class AllReduceAveraging implements AutoCloseable {
         @Override
         public scala.collection.Iterator<WorkerEpoch> apply(scala.collection.Iterator<DataSet> data) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
-            long t0 = System.nanoTime();
             MultiLayerNetwork net = ResidentNetworks.take(run, snapshot.value(), threads);
             try {
-                long loadNanos = System.nanoTime() - t0;
                 BlockExchange exchange = new BlockExchange(ctx, run + "_" + epoch + "_" + ctx.stageAttemptNumber());
                 double[] lossSums = new double[rounds];
                 int[] minibatches = new int[rounds];
@@ -238,7 +220,7 @@ final class AllReduceAveraging implements AutoCloseable {
                 WorkerEpoch out = new WorkerEpoch(ctx.partitionId(), first ? ResidentNetworks.params(net) : null,
                         first ? ResidentNetworks.updaterState(net) : null,
                         net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
-                        fitNanos, exchangeNanos, loadNanos, exchange.syncs());
+                        fitNanos, exchangeNanos);
                 return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
             } finally {
                 ResidentNetworks.give(run, net);

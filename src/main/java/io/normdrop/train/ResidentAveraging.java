@@ -6,9 +6,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.datasets.iterator.IteratorDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
 import java.util.Collections;
@@ -58,17 +56,14 @@ final class ResidentAveraging implements Averaging {
         final float[] updaterState;
         final double lossSum;
         final int minibatches;
-        final long examples;
         final int iterationCount;
         final long fitNanos;
 
-        Result(float[] params, float[] updaterState, double lossSum, int minibatches, long examples, int iterationCount,
-               long fitNanos) {
+        Result(float[] params, float[] updaterState, double lossSum, int minibatches, int iterationCount, long fitNanos) {
             this.params = params;
             this.updaterState = updaterState;
             this.lossSum = lossSum;
             this.minibatches = minibatches;
-            this.examples = examples;
             this.iterationCount = iterationCount;
             this.fitNanos = fitNanos;
         }
@@ -124,12 +119,10 @@ final class ResidentAveraging implements Averaging {
         }
         float workers = results.size();
         scale(params, 1 / workers);
-        network.params().assign(Nd4j.create(params, network.params().shape(), 'c'));
         if (updater != null) {
             scale(updater, 1 / workers);
-            INDArray view = network.getUpdater().getStateViewArray();
-            view.assign(Nd4j.create(updater, view.shape(), 'c'));
         }
+        ResidentNetworks.load(network, params, updater);
         network.getLayerWiseConfigurations().setIterationCount(iterations);
         return minibatches == 0 ? Double.NaN : loss / minibatches;
     }
@@ -146,18 +139,16 @@ final class ResidentAveraging implements Averaging {
             long t0 = System.nanoTime();
             double lossSum = 0;
             int minibatches = 0;
-            long examples = 0;
             IteratorDataSetIterator batches = new IteratorDataSetIterator(data, batchSize);
             while (batches.hasNext()) {
                 DataSet batch = batches.next();
                 net.fit(batch);
                 lossSum += net.score();
                 minibatches++;
-                examples += batch.numExamples();
             }
             long fitNanos = System.nanoTime() - t0;
             return new Result(ResidentNetworks.params(net), ResidentNetworks.updaterState(net), lossSum, minibatches,
-                    examples, net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
+                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
         } finally {
             ResidentNetworks.give(run, net);
         }

@@ -62,13 +62,18 @@ final class ResidentNetworks {
             net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
             net.init();
         }
-        net.params().assign(Nd4j.create(s.params, net.params().shape(), 'c'));
-        if (s.updaterState != null) {
-            INDArray view = net.getUpdater().getStateViewArray();
-            view.assign(Nd4j.create(s.updaterState, view.shape(), 'c'));
-        }
+        load(net, s.params, s.updaterState);
         net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
         return net;
+    }
+
+    /** Copies {@code params} and {@code updaterState} (null for a stateless updater) into {@code net}. */
+    static void load(MultiLayerNetwork net, float[] params, float[] updaterState) {
+        net.params().assign(Nd4j.create(params, net.params().shape(), 'c'));
+        if (updaterState != null) {
+            INDArray view = net.getUpdater().getStateViewArray();
+            view.assign(Nd4j.create(updaterState, view.shape(), 'c'));
+        }
     }
 
     static void give(String run, MultiLayerNetwork net) {

@@ -188,14 +188,19 @@ final class CompareBench {
             long t0 = System.nanoTime();
             net.fit(new ExistingDataSetIterator(batches));
             seconds.add((System.nanoTime() - t0) / 1e9);
-            Evaluation eval = new Evaluation(10);
-            for (DataSet b : testBatches) {
-                eval.eval(b.getLabels(), net.output(b.getFeatures()));
-            }
-            accuracy.add(eval.accuracy());
-            System.out.printf("one JVM epoch %d: %.1f s, test acc %.4f%n", epoch + 1, seconds.get(epoch), eval.accuracy());
+            accuracy.add(accuracy(net, testBatches));
+            System.out.printf("one JVM epoch %d: %.1f s, test acc %.4f%n", epoch + 1, seconds.get(epoch), accuracy.get(epoch));
         }
         return new Epochs(seconds, accuracy, train.count());
+    }
+
+    /** Test accuracy of {@code net} on prebuilt minibatches, in one JVM. */
+    static double accuracy(MultiLayerNetwork net, List<DataSet> testBatches) {
+        Evaluation eval = new Evaluation(10);
+        for (DataSet b : testBatches) {
+            eval.eval(b.getLabels(), net.output(b.getFeatures()));
+        }
+        return eval.accuracy();
     }
 
     /** Normdrop's trainer with the given master on the job's data, as {@code train} prepares it. */

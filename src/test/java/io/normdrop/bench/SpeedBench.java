@@ -25,7 +25,6 @@ import org.apache.spark.serializer.JavaSerializer;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.parallelism.ParallelWrapper;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import scala.reflect.ClassTag$;
@@ -206,13 +205,9 @@ final class SpeedBench {
                     long t0 = System.nanoTime();
                     wrapper.fit(new ExistingDataSetIterator(batches));
                     seconds.add((System.nanoTime() - t0) / 1e9);
-                    Evaluation eval = new Evaluation(10);
-                    for (DataSet b : testBatches) {
-                        eval.eval(b.getLabels(), net.output(b.getFeatures()));
-                    }
-                    accuracy.add(eval.accuracy());
+                    accuracy.add(CompareBench.accuracy(net, testBatches));
                     System.out.printf("ParallelWrapper (%d threads) epoch %d: %.1f s, test acc %.4f%n", threads, epoch + 1,
-                            seconds.get(epoch), eval.accuracy());
+                            seconds.get(epoch), accuracy.get(epoch));
                 }
             }
             return new CompareBench.Epochs(seconds, accuracy, train.count());
