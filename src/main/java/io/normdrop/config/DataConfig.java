@@ -54,7 +54,7 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
     /**
      * Layout of csv files: the values of the keys under {@code data.csv}.
      */
-    public record Csv(boolean header, String delimiter, String label) {
+    public record Csv(boolean header, String delimiter, String label, String key) {
         static final Key<Boolean> HEADER = Key.bool("data.csv.header", false,
                 "Whether every file starts with a header line.");
         static final Key<String> DELIMITER = Key.string("data.csv.delimiter", ",",
@@ -62,6 +62,9 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
                 Rules.matches("[^\"\\n]", "one character other than a quote or newline"));
         static final Key<String> LABEL = Key.scalar("data.csv.label", "0",
                 "The label column: a 0-based index, or a column name from the header.");
+        static final Key<String> KEY = Key.optionalScalar("data.csv.key", """
+                A column that identifies each row (0-based index or header name), not a feature: normdrop predict \
+                writes it to every prediction; null: rows are identified by file and line.""");
 
         public Csv {
             HEADER.check(header);
@@ -71,10 +74,25 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
                 throw ConfigException.invalid(LABEL.path(), label,
                         "a column index (0, 1, ...); a column name needs data.csv.header = true");
             }
+            if (key != null) {
+                Rules.notBlank().check(KEY.path(), KEY.check(key));
+                if (!header && labelIndex(key) < 0) {
+                    throw ConfigException.invalid(KEY.path(), key,
+                            "a column index (0, 1, ...); a column name needs data.csv.header = true");
+                }
+                if (key.equals(label)) {
+                    throw ConfigException.invalid(KEY.path(), key, "a column other than the label (data.csv.label)");
+                }
+            }
+        }
+
+        /** A layout with a header or not, this delimiter and label column, and no key column. */
+        public Csv(boolean header, String delimiter, String label) {
+            this(header, delimiter, label, null);
         }
 
         static Csv from(Config c) {
-            return new Csv(HEADER.read(c), DELIMITER.read(c), LABEL.read(c));
+            return new Csv(HEADER.read(c), DELIMITER.read(c), LABEL.read(c), KEY.read(c));
         }
 
         /** The label column's index when {@code label} is one, else -1 (a name). */
@@ -90,21 +108,37 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
     /**
      * Columns of parquet files: the values of the keys under {@code data.parquet}.
      */
-    public record Parquet(String label, String features) {
+    public record Parquet(String label, String features, List<String> key) {
         static final Key<String> LABEL = Key.string("data.parquet.label", "label",
                 "The label column: an integer column, or a floating-point one holding whole numbers.",
                 Rules.notBlank());
         static final Key<String> FEATURES = Key.optionalString("data.parquet.features", "features", """
                 The features: an array<number> or Spark ML vector column; null: every column but the label, \
                 each a numeric feature (in the file's column order).""", Rules.notBlank());
+        static final Key<List<String>> KEY = Key.strings("data.parquet.key", """
+                Columns that identify each row, any type, not features: normdrop predict writes them to every \
+                prediction with their types; empty: rows are identified by file and row index.""");
 
         public Parquet {
             LABEL.check(label);
             FEATURES.check(features);
+            key = List.copyOf(KEY.check(key));
+            for (int i = 0; i < key.size(); i++) {
+                Rules.notBlank().check(KEY.path() + "[" + i + "]", key.get(i));
+                if (key.get(i).equals(label) || key.get(i).equals(features)) {
+                    throw ConfigException.invalid(KEY.path() + "[" + i + "]", key.get(i),
+                            "a column other than the label and the features");
+                }
+            }
+        }
+
+        /** Label and features columns, no key columns. */
+        public Parquet(String label, String features) {
+            this(label, features, List.of());
         }
 
         static Parquet from(Config c) {
-            return new Parquet(LABEL.read(c), FEATURES.read(c));
+            return new Parquet(LABEL.read(c), FEATURES.read(c), KEY.read(c));
         }
     }
 

@@ -95,6 +95,11 @@ public final class Key<T> {
         return new Key<>(path, SCALAR, defaultValue, false, meaning, Rule.ANY);
     }
 
+    /** Like {@link #scalar}, but may be null (not set). */
+    static Key<String> optionalScalar(String path, String meaning) {
+        return new Key<>(path, SCALAR, null, true, meaning, Rule.ANY);
+    }
+
     static Key<List<String>> strings(String path, String meaning) {
         return new Key<>(path, STRINGS, List.of(), false, meaning, Rule.ANY);
     }

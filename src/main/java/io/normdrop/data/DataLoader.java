@@ -61,7 +61,7 @@ public final class DataLoader {
         try {
             return loadOrThrow(source, given, inferFeatures);
         } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
-            throw unwrap(source, e);
+            throw unwrap(source.key(), source.describe(), e);
         }
     }
 
@@ -84,13 +84,35 @@ public final class DataLoader {
             digests = FileDigests.of(sc, source.path());
             List<String> header = config.format() == DataFormat.CSV && config.csv().header() ? header(source) : null;
             if (inferFeatures && config.format() != DataFormat.LIBSVM) {
-                rules = given.withFeatures(header != null ? header.size() - 1 : firstWidth(source, rules, header));
+                rules = given.withFeatures(header != null ? header.size() - csvColumns(source, header).notFeatures()
+                        : firstWidth(source, rules, header));
             }
             RecordRules r = rules;
             reader = () -> records(source, r, header);
         }
         // IdxReader already stopped at the limit.
         JavaRDD<ParsedRecord> records = config.format() == DataFormat.IDX ? reader.get() : limited(reader.get(), source.limit());
+        return checked(source.key(), source.describe(), records, rules, digests);
+    }
+
+    /**
+     * Checks and indexes records read elsewhere (a DataFrame given to the Spark ML estimator) as
+     * the job's data sets are: the bad-record policy, features and classes, indexing, persisting.
+     *
+     * @param key      what to call the set in messages, e.g. {@code data.train}
+     * @param describe where the records come from, for messages
+     */
+    public LoadedData checked(String key, String describe, JavaRDD<ParsedRecord> records, RecordRules rules,
+                              List<FileDigest> digests) {
+        try {
+            return checkedOrThrow(key, describe, records, rules, digests);
+        } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
+            throw unwrap(key, describe, e);
+        }
+    }
+
+    private LoadedData checkedOrThrow(String key, String describe, JavaRDD<ParsedRecord> records, RecordRules rules,
+                                      List<FileDigest> digests) {
         List<Tuple2<Integer, RecordSummary>> perPartition = records.mapPartitionsWithIndex((p, it) -> {
             RecordSummary t = new RecordSummary();
             it.forEachRemaining(t::add);
@@ -109,30 +131,30 @@ public final class DataLoader {
         }
         perPartition.forEach(t -> total.merge(t._2()));
         List<Problem> problems = resolveLines(total.problems());
-        check(source, total, problems);
+        check(key, describe, total, problems);
         int features = rules.features() > 0 ? rules.features() : total.maxWidth();
         int classes = rules.classes() > 0 ? rules.classes() : total.labelCounts().length;
         if (classes < 2) {
-            throw new DataException(source.describe() + ": every example has label " + (classes - 1)
+            throw new DataException(describe + ": every example has label " + (classes - 1)
                     + "; a classifier needs at least 2 classes (or set data.classes)");
         }
         if (features < 1) {
-            throw new DataException(source.describe() + ": the examples have no features");
+            throw new DataException(describe + ": the examples have no features");
         }
         JavaPairRDD<Long, Example> examples = records.mapPartitionsWithIndex((p, it) -> indexed(it, offsets[p]), true)
                 .mapToPair(t -> t);
         examples.persist(STORAGE_LEVEL);
         // Materialized now, so that reading the data counts as reading, not as the first epoch.
         examples.count();
-        return new LoadedData(source.key(), examples, total.good(), features, classes, total, problems, digests);
+        return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests);
     }
 
     private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules, List<String> header) {
         return switch (config.format()) {
             case CSV -> {
-                int label = labelColumn(source, header);
+                TextParsers.CsvColumns columns = csvColumns(source, header);
                 char separator = config.csv().separator();
-                yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, label, header, rules), header != null);
+                yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, columns, rules), header != null);
             }
             case LIBSVM -> TextRecords.read(sc, source.path(), () -> TextParsers.libsvm(rules), false);
             case PARQUET -> ParquetRecords.read(sc, source.path(), config.parquet(), rules);
@@ -147,7 +169,7 @@ public final class DataLoader {
     }
 
     /** The column names of the csv header (the first line of the first file). */
-    private List<String> header(DataSource source) {
+    List<String> header(DataSource source) {
         String line = TextRecords.firstLine(sc, source.path());
         if (line == null) {
             throw new DataException(source.path() + ": empty data set (no header line; data.csv.header = true)");
@@ -155,15 +177,21 @@ public final class DataLoader {
         return TextParsers.csvHeader(config.csv().separator(), line);
     }
 
-    private int labelColumn(DataSource source, List<String> header) {
-        String label = config.csv().label();
-        int index = DataConfig.Csv.labelIndex(label);
+    /** The label and key columns of the csv files ({@code data.csv.label}, {@code data.csv.key}). */
+    TextParsers.CsvColumns csvColumns(DataSource source, List<String> header) {
+        String key = config.csv().key();
+        return new TextParsers.CsvColumns(column(source, header, config.csv().label(), "data.csv.label"),
+                key == null ? TextParsers.CsvColumns.NONE : column(source, header, key, "data.csv.key"), header);
+    }
+
+    private int column(DataSource source, List<String> header, String column, String jobKey) {
+        int index = DataConfig.Csv.labelIndex(column);
         if (index >= 0) {
             return index;
         }
-        int found = header.indexOf(label);
+        int found = header.indexOf(column);
         if (found < 0) {
-            throw new DataException(source.path() + ": no column '" + label + "' (data.csv.label) in the header "
+            throw new DataException(source.path() + ": no column '" + column + "' (" + jobKey + ") in the header "
                     + String.join(String.valueOf(config.csv().separator()), header));
         }
         return found;
@@ -223,9 +251,19 @@ public final class DataLoader {
     }
 
     /** Applies data.onBadRecord: fail on any bad record, or on too many when skipping; fail on none good. */
-    private void check(DataSource source, RecordSummary total, List<Problem> problems) {
+    private void check(String key, String describe, RecordSummary total, List<Problem> problems) {
+        check(config, key, describe, total, problems);
+    }
+
+    /**
+     * Applies {@code config}'s data.onBadRecord to a set's records: fail on any bad record, or on
+     * too many when skipping; fail on none good.
+     *
+     * @throws DataException naming the set and the first problems, one line each
+     */
+    public static void check(DataConfig config, String key, String describe, RecordSummary total, List<Problem> problems) {
         if (total.good() == 0) {
-            throw new DataException(source.describe() + ": empty data set (" + (total.records() == 0 ? "no records"
+            throw new DataException(describe + ": empty data set (" + (total.records() == 0 ? "no records"
                     : "0 good records of " + total.records() + "; first: " + problems.get(0)) + ")");
         }
         if (total.bad() == 0) {
@@ -236,8 +274,8 @@ public final class DataLoader {
         if (!fail) {
             return;
         }
-        StringBuilder m = new StringBuilder(String.format(Locale.ROOT, "%s: %,d bad record(s) of %,d in %s", source.key(),
-                total.bad(), total.records(), source.describe()));
+        StringBuilder m = new StringBuilder(String.format(Locale.ROOT, "%s: %,d bad record(s) of %,d in %s", key,
+                total.bad(), total.records(), describe));
         m.append(config.onBadRecord() == BadRecordPolicy.FAIL
                 ? " (data.onBadRecord = fail; skip leaves them out)"
                 : String.format(Locale.ROOT, ": %.2f%% is more than data.maxBadFraction = %s", 100 * fraction,
@@ -270,7 +308,7 @@ public final class DataLoader {
      * The data failure inside a failed Spark job (a bad file found by a task), a failed read as a
      * data failure naming the set, anything else as it is.
      */
-    private static RuntimeException unwrap(DataSource source, Exception e) {
+    public static RuntimeException unwrap(String key, String describe, Exception e) {
         boolean spark = false;
         for (Throwable t = e; t != null; t = t.getCause()) {
             spark |= t instanceof SparkException;
@@ -279,13 +317,13 @@ public final class DataLoader {
             }
             if (t instanceof org.apache.hadoop.mapreduce.lib.input.InvalidInputException
                     || t instanceof java.io.FileNotFoundException) {
-                return new MissingInputException(source.key() + ": " + t.getMessage(), e);
+                return new MissingInputException(key + ": " + t.getMessage(), e);
             }
         }
         if (!spark) {
             return e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
-        return new DataException(source.key() + ": reading " + source.describe() + " failed: "
+        return new DataException(key + ": reading " + describe + " failed: "
                 + TextRecords.rootMessage(e).replaceAll("\\s+", " "), e);
     }
 }

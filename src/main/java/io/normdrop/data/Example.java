@@ -9,6 +9,8 @@ import java.io.Serializable;
  */
 public final class Example implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The label of an example read without one (scoring unlabeled data). */
+    public static final int NO_LABEL = -1;
     private final float[] values;
     private final int[] indices;
     private final int label;
@@ -29,8 +31,13 @@ public final class Example implements Serializable {
         return new Example(values, indices, label);
     }
 
+    /** The class, or {@link #NO_LABEL}. */
     public int label() {
         return label;
+    }
+
+    public boolean hasLabel() {
+        return label != NO_LABEL;
     }
 
     /** Features given: all of them (dense) or the non-zero ones (sparse). */

@@ -48,6 +48,29 @@ public final class FeatureScaler implements Serializable {
         return of(kind, s.mean().toArray(), s.variance().toArray(), s.min().toArray(), s.max().toArray());
     }
 
+    /** A scaling stored earlier ({@link #shift}, {@link #scale}), restored exactly. */
+    public static FeatureScaler restore(Normalization kind, float[] shift, float[] scale) {
+        if (kind == Normalization.NONE || shift.length != scale.length) {
+            throw new IllegalArgumentException(kind + " scaling of " + shift.length + " shifts and " + scale.length + " scales");
+        }
+        return new FeatureScaler(kind, shift.clone(), scale.clone());
+    }
+
+    /**
+     * The scaling a DL4J normalizer stored by {@link #toNormalizer} applies (models written before
+     * the scaling itself was stored with them; min-max recomputes the range, so it may differ in
+     * the last bit).
+     */
+    public static FeatureScaler fromNormalizer(DataNormalization normalizer) {
+        if (normalizer instanceof NormalizerStandardize n) {
+            return new FeatureScaler(Normalization.STANDARDIZE, n.getMean().toFloatVector(), n.getStd().toFloatVector());
+        }
+        if (normalizer instanceof NormalizerMinMaxScaler n) {
+            return new FeatureScaler(Normalization.MINMAX, n.getMin().toFloatVector(), n.getMax().sub(n.getMin()).toFloatVector());
+        }
+        throw new IllegalArgumentException("not a normalizer Normdrop writes: " + normalizer.getClass().getName());
+    }
+
     /** The scaling of {@code kind} from per-feature statistics. */
     static FeatureScaler of(Normalization kind, double[] mean, double[] variance, double[] min, double[] max) {
         int n = mean.length;

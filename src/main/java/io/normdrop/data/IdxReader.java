@@ -68,6 +68,16 @@ public final class IdxReader {
                 List.of(images.digest, labels.digest));
     }
 
+    /** Reads a source's images alone, for scoring without labels (every label 0, unused). */
+    public LabeledImages readUnlabeled(DataSource source) {
+        Images images = readImages(source.images(), source.limit() == 0 ? Integer.MAX_VALUE : source.limit());
+        if (images.count == 0) {
+            throw new DataException(source.images() + ": empty data set (0 images)");
+        }
+        return new LabeledImages(images.count, images.rows, images.cols, images.bytes, new byte[images.count],
+                List.of(images.digest));
+    }
+
     record Images(int declared, int count, int rows, int cols, byte[] bytes, FileDigest digest) {
     }
 

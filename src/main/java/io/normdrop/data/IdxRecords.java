@@ -41,6 +41,32 @@ public final class IdxRecords {
      * file (0-based record index).
      */
     public static JavaRDD<ParsedRecord> read(JavaSparkContext sc, LabeledImages data, String labelFile, RecordRules rules) {
+        return sc.parallelize(slices(data), Math.max(1, (data.count() + SLICE - 1) / SLICE)).flatMap(s -> {
+            List<ParsedRecord> out = new ArrayList<>(s.labels.length);
+            for (int i = 0; i < s.labels.length; i++) {
+                out.add(record(s, i, s.labels[i] & 0xFF, labelFile, rules));
+            }
+            return out.iterator();
+        });
+    }
+
+    /**
+     * The images as records for scoring, each keyed by the image file and its 0-based index;
+     * unlabeled when {@code labelFile} is null.
+     */
+    public static JavaRDD<KeyedRecord> readKeyed(JavaSparkContext sc, LabeledImages data, String imageFile,
+                                                 String labelFile, RecordRules rules) {
+        return sc.parallelize(slices(data), Math.max(1, (data.count() + SLICE - 1) / SLICE)).flatMap(s -> {
+            List<KeyedRecord> out = new ArrayList<>(s.labels.length);
+            for (int i = 0; i < s.labels.length; i++) {
+                int label = labelFile == null ? Example.NO_LABEL : s.labels[i] & 0xFF;
+                out.add(new KeyedRecord(imageFile, s.first + i, KeyedRecord.NO_KEYS, record(s, i, label, labelFile, rules)));
+            }
+            return out.iterator();
+        });
+    }
+
+    private static List<Slice> slices(LabeledImages data) {
         List<Slice> slices = new ArrayList<>();
         int f = data.features();
         for (int start = 0; start < data.count(); start += SLICE) {
@@ -48,22 +74,18 @@ public final class IdxRecords {
             slices.add(new Slice(start, Arrays.copyOfRange(data.pixels(), start * f, end * f),
                     Arrays.copyOfRange(data.labels(), start, end), f));
         }
-        return sc.parallelize(slices, Math.max(1, slices.size())).flatMap(s -> {
-            List<ParsedRecord> out = new ArrayList<>(s.labels.length);
-            for (int i = 0; i < s.labels.length; i++) {
-                int label = s.labels[i] & 0xFF;
-                String fault = rules.labelFault(label);
-                if (fault != null) {
-                    out.add(ParsedRecord.bad(new Problem(labelFile, Problem.Unit.RECORD, s.first + i, fault)));
-                    continue;
-                }
-                float[] x = new float[s.features];
-                for (int j = 0; j < x.length; j++) {
-                    x[j] = (s.pixels[i * s.features + j] & 0xFF) / 255f;
-                }
-                out.add(ParsedRecord.good(Example.dense(x, label)));
-            }
-            return out.iterator();
-        });
+        return slices;
+    }
+
+    private static ParsedRecord record(Slice s, int i, int label, String labelFile, RecordRules rules) {
+        String fault = label == Example.NO_LABEL ? null : rules.labelFault(label);
+        if (fault != null) {
+            return ParsedRecord.bad(new Problem(labelFile, Problem.Unit.RECORD, s.first + i, fault));
+        }
+        float[] x = new float[s.features];
+        for (int j = 0; j < x.length; j++) {
+            x[j] = (s.pixels[i * s.features + j] & 0xFF) / 255f;
+        }
+        return ParsedRecord.good(Example.dense(x, label));
     }
 }

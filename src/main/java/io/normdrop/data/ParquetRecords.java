@@ -8,6 +8,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
@@ -15,9 +16,11 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Function1;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -46,83 +49,158 @@ public final class ParquetRecords {
      */
     public static JavaRDD<ParsedRecord> read(JavaSparkContext sc, String path, DataConfig.Parquet columns,
                                             RecordRules rules) {
-        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-        Dataset<Row> df;
-        try {
-            df = spark.read().parquet(path);
-        } catch (Exception e) { // AnalysisException arrives undeclared from Scala
-            if (e instanceof AnalysisException && e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")) {
-                throw new MissingInputException(path + ": no such file or directory", e);
-            }
-            throw new DataException(path + ": not readable as parquet: " + TextRecords.rootMessage(e).replaceAll("\\s+", " "), e);
-        }
-        StructType schema = df.schema();
-        StructField label = field(path, schema, columns.label(), "data.parquet.label");
-        if (!(label.dataType() instanceof NumericType)) {
-            throw new DataException(path + ": label column '" + label.name() + "' is " + label.dataType().simpleString()
-                    + "; expected a number type");
-        }
-        List<Column> select = new ArrayList<>(List.of(col(quote(label.name())).cast("double")));
-        Layout layout;
-        List<String> featureColumns;
-        if (columns.features() != null) {
-            StructField features = field(path, schema, columns.features(), "data.parquet.features");
-            DataType type = features.dataType();
-            if (type instanceof ArrayType array && array.elementType() instanceof NumericType) {
-                layout = Layout.ARRAY;
-                select.add(col(quote(features.name())).cast("array<float>"));
-            } else if (type.getClass().getName().equals(VECTOR_UDT)) {
-                layout = Layout.VECTOR;
-                select.add(col(quote(features.name())));
-            } else {
-                throw new DataException(path + ": features column '" + features.name() + "' is " + type.simpleString()
-                        + "; expected an array of numbers or a Spark ML vector");
-            }
-            featureColumns = List.of(features.name());
-        } else {
-            layout = Layout.COLUMNS;
-            featureColumns = Arrays.stream(schema.fields()).map(StructField::name).filter(n -> !n.equals(label.name())).toList();
-            List<String> nonNumeric = Arrays.stream(schema.fields())
-                    .filter(f -> !f.name().equals(label.name()) && !(f.dataType() instanceof NumericType))
-                    .map(f -> f.name() + " " + f.dataType().simpleString()).toList();
-            if (!nonNumeric.isEmpty()) {
-                throw new DataException(path + ": with data.parquet.features = null every column but the label is a feature,"
-                        + " but these are not numbers: " + String.join(", ", nonNumeric));
-            }
-            if (featureColumns.isEmpty()) {
-                throw new DataException(path + ": no feature columns besides the label '" + label.name() + "'");
-            }
-            featureColumns.forEach(n -> select.add(col(quote(n)).cast("float")));
-        }
-        select.add(col("_metadata.file_path"));
-        select.add(col("_metadata.row_index"));
-        int width = layout == Layout.COLUMNS ? featureColumns.size() : 1;
-        List<String> names = featureColumns;
-        return df.select(select.toArray(Column[]::new)).queryExecution().toRdd().toJavaRDD()
-                .map(row -> record(row, layout, width, names, rules));
+        Selected read = Selection.of(sc, path, columns, true, List.of());
+        Selection s = read.selection();
+        return read.rows().map(row -> s.record(row, rules));
     }
 
-    private static ParsedRecord record(InternalRow row, Layout layout, int width, List<String> names, RecordRules rules) {
-        // The file path and row index follow the label and feature fields.
-        int metadata = layout == Layout.COLUMNS ? 1 + width : 2;
-        String fault = row.isNullAt(0) ? "label is null" : rules.labelFault(row.getDouble(0));
-        if (fault == null && layout != Layout.COLUMNS && row.isNullAt(1)) {
-            fault = "features are null";
+    /**
+     * The records at {@code path} for scoring, each with its file, row index and the values of
+     * the key columns ({@code data.parquet.key}); without a label column in the files, unlabeled.
+     */
+    public static JavaRDD<KeyedRecord> readKeyed(JavaSparkContext sc, String path, DataConfig.Parquet columns,
+                                                RecordRules rules) {
+        Selected read = Selection.of(sc, path, columns, false, columns.key());
+        Selection s = read.selection();
+        return read.rows().mapPartitions(it -> {
+            Function1<Object, Object>[] converters = s.keyConverters();
+            return new Iterator<KeyedRecord>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public KeyedRecord next() {
+                    InternalRow row = it.next();
+                    Object[] keys = new Object[converters.length];
+                    for (int k = 0; k < keys.length; k++) {
+                        keys[k] = row.isNullAt(s.keyOffset() + k) ? null
+                                : converters[k].apply(row.get(s.keyOffset() + k, s.keyTypes()[k]));
+                    }
+                    int metadata = s.keyOffset() + keys.length;
+                    return new KeyedRecord(row.getUTF8String(metadata).toString(), row.getLong(metadata + 1), keys,
+                            s.record(row, rules));
+                }
+            };
+        });
+    }
+
+    /** The selected columns (driver side) and how to read their rows (shipped to the executors). */
+    private record Selected(Dataset<Row> selected, Selection selection) {
+        JavaRDD<InternalRow> rows() {
+            return selected.queryExecution().toRdd().toJavaRDD();
         }
-        if (fault == null) {
-            int label = (int) row.getDouble(0);
+    }
+
+    /**
+     * The columns read and how: the label (absent when {@code labeled} is false), the features in
+     * their layout, the key columns, then the file path and row index.
+     */
+    private record Selection(Layout layout, int width, List<String> names, boolean labeled,
+                             DataType[] keyTypes) implements java.io.Serializable {
+        static Selected of(JavaSparkContext sc, String path, DataConfig.Parquet columns, boolean labelRequired,
+                            List<String> keys) {
+            SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+            Dataset<Row> df;
             try {
-                return ParsedRecord.good(switch (layout) {
-                    case ARRAY -> Example.dense(array(row.getArray(1), rules), label);
-                    case VECTOR -> vector(row.getStruct(1, 4), label, rules);
-                    case COLUMNS -> Example.dense(columns(row, width, names, rules), label);
-                });
-            } catch (Fault f) {
-                fault = f.getMessage();
+                df = spark.read().parquet(path);
+            } catch (Exception e) { // AnalysisException arrives undeclared from Scala
+                if (e instanceof AnalysisException && e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")) {
+                    throw new MissingInputException(path + ": no such file or directory", e);
+                }
+                throw new DataException(path + ": not readable as parquet: " + TextRecords.rootMessage(e).replaceAll("\\s+", " "), e);
             }
+            StructType schema = df.schema();
+            boolean labeled = labelRequired || Arrays.asList(schema.fieldNames()).contains(columns.label());
+            List<Column> select = new ArrayList<>();
+            if (labeled) {
+                StructField label = field(path, schema, columns.label(), "data.parquet.label");
+                if (!(label.dataType() instanceof NumericType)) {
+                    throw new DataException(path + ": label column '" + label.name() + "' is " + label.dataType().simpleString()
+                            + "; expected a number type");
+                }
+                select.add(col(quote(label.name())).cast("double"));
+            }
+            List<StructField> keyFields = keys.stream().map(k -> field(path, schema, k, "data.parquet.key")).toList();
+            Layout layout;
+            List<String> featureColumns;
+            if (columns.features() != null) {
+                StructField features = field(path, schema, columns.features(), "data.parquet.features");
+                DataType type = features.dataType();
+                if (type instanceof ArrayType array && array.elementType() instanceof NumericType) {
+                    layout = Layout.ARRAY;
+                    select.add(col(quote(features.name())).cast("array<float>"));
+                } else if (type.getClass().getName().equals(VECTOR_UDT)) {
+                    layout = Layout.VECTOR;
+                    select.add(col(quote(features.name())));
+                } else {
+                    throw new DataException(path + ": features column '" + features.name() + "' is " + type.simpleString()
+                            + "; expected an array of numbers or a Spark ML vector");
+                }
+                featureColumns = List.of(features.name());
+            } else {
+                layout = Layout.COLUMNS;
+                List<String> notFeatures = new ArrayList<>(columns.key());
+                notFeatures.add(columns.label());
+                List<StructField> fields = Arrays.stream(schema.fields()).filter(f -> !notFeatures.contains(f.name())).toList();
+                featureColumns = fields.stream().map(StructField::name).toList();
+                List<String> nonNumeric = fields.stream().filter(f -> !(f.dataType() instanceof NumericType))
+                        .map(f -> f.name() + " " + f.dataType().simpleString()).toList();
+                if (!nonNumeric.isEmpty()) {
+                    throw new DataException(path + ": with data.parquet.features = null every column but the label and"
+                            + " the keys is a feature, but these are not numbers: " + String.join(", ", nonNumeric));
+                }
+                if (featureColumns.isEmpty()) {
+                    throw new DataException(path + ": no feature columns besides the label '" + columns.label() + "'");
+                }
+                featureColumns.forEach(n -> select.add(col(quote(n)).cast("float")));
+            }
+            keyFields.forEach(k -> select.add(col(quote(k.name()))));
+            select.add(col("_metadata.file_path"));
+            select.add(col("_metadata.row_index"));
+            return new Selected(df.select(select.toArray(Column[]::new)), new Selection(layout,
+                    layout == Layout.COLUMNS ? featureColumns.size() : 1, featureColumns, labeled,
+                    keyFields.stream().map(StructField::dataType).toArray(DataType[]::new)));
         }
-        return ParsedRecord.bad(new Problem(row.getUTF8String(metadata).toString(), Problem.Unit.RECORD,
-                row.getLong(metadata + 1), fault));
+
+        /** Where the features start in a row. */
+        int featureOffset() {
+            return labeled ? 1 : 0;
+        }
+
+        /** Where the key columns start in a row. */
+        int keyOffset() {
+            return featureOffset() + width;
+        }
+
+        @SuppressWarnings("unchecked")
+        Function1<Object, Object>[] keyConverters() {
+            return Arrays.stream(keyTypes).map(CatalystTypeConverters::createToScalaConverter).toArray(Function1[]::new);
+        }
+
+        ParsedRecord record(InternalRow row, RecordRules rules) {
+            int metadata = keyOffset() + keyTypes.length;
+            int f = featureOffset();
+            String fault = !labeled ? null : row.isNullAt(0) ? "label is null" : rules.labelFault(row.getDouble(0));
+            if (fault == null && layout != Layout.COLUMNS && row.isNullAt(f)) {
+                fault = "features are null";
+            }
+            if (fault == null) {
+                int label = labeled ? (int) row.getDouble(0) : Example.NO_LABEL;
+                try {
+                    return ParsedRecord.good(switch (layout) {
+                        case ARRAY -> Example.dense(array(row.getArray(f), rules), label);
+                        case VECTOR -> vector(row.getStruct(f, 4), label, rules);
+                        case COLUMNS -> Example.dense(columns(row, f, width, names, rules), label);
+                    });
+                } catch (Fault e) {
+                    fault = e.getMessage();
+                }
+            }
+            return ParsedRecord.bad(new Problem(row.getUTF8String(metadata).toString(), Problem.Unit.RECORD,
+                    row.getLong(metadata + 1), fault));
+        }
     }
 
     /** What is wrong with a record's features; cheap (no stack trace), thrown only for bad records. */
@@ -160,12 +238,12 @@ public final class ParquetRecords {
         return dense ? Example.dense(f, label) : sparseOfSize(v.getArray(2).toIntArray(), f, size, label);
     }
 
-    private static float[] columns(InternalRow row, int width, List<String> names, RecordRules rules) {
+    private static float[] columns(InternalRow row, int offset, int width, List<String> names, RecordRules rules) {
         Fault.check(rules.widthFault(width, false));
         float[] f = new float[width];
         for (int j = 0; j < width; j++) {
-            Fault.check(row.isNullAt(1 + j) ? "column " + names.get(j) + " is null"
-                    : RecordRules.valueFault("column " + names.get(j), f[j] = row.getFloat(1 + j)));
+            Fault.check(row.isNullAt(offset + j) ? "column " + names.get(j) + " is null"
+                    : RecordRules.valueFault("column " + names.get(j), f[j] = row.getFloat(offset + j)));
         }
         return f;
     }

@@ -21,7 +21,8 @@ public final class RecordSummary implements Serializable {
     private int maxWidth;
     private final List<Problem> problems = new ArrayList<>();
 
-    void add(ParsedRecord r) {
+    /** Counts one record (an unlabeled example counts under no label). */
+    public void add(ParsedRecord r) {
         records++;
         if (r.isGood()) {
             good++;
@@ -29,15 +30,23 @@ public final class RecordSummary implements Serializable {
             if (label >= labelCounts.length) {
                 labelCounts = Arrays.copyOf(labelCounts, label + 1);
             }
-            labelCounts[label]++;
+            if (label != Example.NO_LABEL) {
+                labelCounts[label]++;
+            }
             maxWidth = Math.max(maxWidth, r.example().width());
         } else if (problems.size() < KEPT_PROBLEMS) {
             problems.add(r.problem());
         }
     }
 
+    /** Counts {@code n} good records whose examples are not at hand (rows already scored). */
+    public void addGood(long n) {
+        records += n;
+        good += n;
+    }
+
     /** This summary plus {@code other}'s (this one changed). */
-    RecordSummary merge(RecordSummary other) {
+    public RecordSummary merge(RecordSummary other) {
         records += other.records;
         good += other.good;
         if (other.labelCounts.length > labelCounts.length) {

@@ -17,37 +17,76 @@ public final class TextParsers {
     }
 
     /** Parses lines of one text format; {@code null} for a line that holds no record (blank, comment). */
-    public interface LineParser {
-        ParsedRecord parse(String line, String file, Problem.Unit unit, long position);
+    public interface LineParser<T> {
+        T parse(String line, String file, Problem.Unit unit, long position);
+    }
+
+    /**
+     * Which columns of a csv line are not features.
+     *
+     * @param label  0-based index of the label column; {@link #NONE} when the lines have no label (scoring)
+     * @param key    0-based index of a key column passed through to predictions ({@code data.csv.key}); {@link #NONE}
+     * @param header column names when the files have a header, for messages; else null
+     */
+    public record CsvColumns(int label, int key, List<String> header) implements java.io.Serializable {
+        public static final int NONE = -1;
+
+        public CsvColumns {
+            header = header == null ? null : List.copyOf(header);
+        }
+
+        /** Fields of a line that are not features. */
+        int notFeatures() {
+            return (label == NONE ? 0 : 1) + (key == NONE ? 0 : 1);
+        }
+
+        boolean isFeature(int i) {
+            return i != label && i != key;
+        }
     }
 
     /**
      * A csv line parser.
      *
-     * @param separator  field separator
-     * @param labelIndex 0-based index of the label column
-     * @param header     column names when the files have a header, for messages; else null
-     * @param rules      the expected features and classes
+     * @param separator field separator
+     * @param columns   the label and key columns
+     * @param rules     the expected features and classes
      */
-    public static LineParser csv(char separator, int labelIndex, List<String> header, RecordRules rules) {
+    public static LineParser<ParsedRecord> csv(char separator, CsvColumns columns, RecordRules rules) {
+        CsvParser parser = csvParser(separator);
+        return (line, file, unit, position) -> line.isBlank() ? null
+                : csvRecord(parser.parseLine(line), columns, rules, file, unit, position);
+    }
+
+    /** A csv line parser that keeps each line's key column and location (scoring). */
+    public static LineParser<KeyedRecord> keyedCsv(char separator, CsvColumns columns, RecordRules rules) {
         CsvParser parser = csvParser(separator);
         return (line, file, unit, position) -> {
             if (line.isBlank()) {
                 return null;
             }
             String[] fields = parser.parseLine(line);
-            String fault = csvFault(fields, labelIndex, header, rules);
-            if (fault != null) {
-                return ParsedRecord.bad(new Problem(file, unit, position, fault));
-            }
-            float[] values = new float[fields.length - 1];
-            for (int i = 0, k = 0; i < fields.length; i++) {
-                if (i != labelIndex) {
-                    values[k++] = Float.parseFloat(fields[i].trim());
-                }
-            }
-            return ParsedRecord.good(Example.dense(values, (int) Double.parseDouble(fields[labelIndex].trim())));
+            Object[] key = columns.key() == CsvColumns.NONE ? KeyedRecord.NO_KEYS
+                    : new Object[]{columns.key() < fields.length ? fields[columns.key()] : null};
+            return new KeyedRecord(file, position, key, csvRecord(fields, columns, rules, file, unit, position));
         };
+    }
+
+    private static ParsedRecord csvRecord(String[] fields, CsvColumns columns, RecordRules rules, String file,
+                                          Problem.Unit unit, long position) {
+        String fault = csvFault(fields, columns, rules);
+        if (fault != null) {
+            return ParsedRecord.bad(new Problem(file, unit, position, fault));
+        }
+        float[] values = new float[fields.length - columns.notFeatures()];
+        for (int i = 0, k = 0; i < fields.length; i++) {
+            if (columns.isFeature(i)) {
+                values[k++] = Float.parseFloat(fields[i].trim());
+            }
+        }
+        int label = columns.label() == CsvColumns.NONE ? Example.NO_LABEL
+                : (int) Double.parseDouble(fields[columns.label()].trim());
+        return ParsedRecord.good(Example.dense(values, label));
     }
 
     /** The column names of a csv header line, trimmed. */
@@ -66,27 +105,36 @@ public final class TextParsers {
         return new CsvParser(settings);
     }
 
-    private static String csvFault(String[] fields, int labelIndex, List<String> header, RecordRules rules) {
+    private static String csvFault(String[] fields, CsvColumns columns, RecordRules rules) {
+        int labelIndex = columns.label();
         if (labelIndex >= fields.length) {
             return "no label column " + labelIndex + ": the line has " + fields.length + " field(s)";
         }
-        String widthFault = rules.widthFault(fields.length - 1, false);
+        if (columns.key() >= fields.length) {
+            return "no key column " + columns.key() + ": the line has " + fields.length + " field(s)";
+        }
+        String widthFault = rules.widthFault(fields.length - columns.notFeatures(), false);
         if (widthFault != null) {
-            return widthFault + " (" + fields.length + " fields with the label)";
+            return widthFault + " (" + fields.length + " fields" + (columns.notFeatures() == 0 ? ""
+                    : " with the " + (columns.label() == CsvColumns.NONE ? "key" : columns.key() == CsvColumns.NONE
+                    ? "label" : "label and key")) + ")";
         }
-        String label = fields[labelIndex];
-        if (label == null || label.isBlank()) {
-            return "label is empty";
+        if (labelIndex != CsvColumns.NONE) {
+            String label = fields[labelIndex];
+            if (label == null || label.isBlank()) {
+                return "label is empty";
+            }
+            if (!looksNumeric(label.trim())) {
+                return "label '" + label.trim() + "' is not a number";
+            }
+            String labelFault = rules.labelFault(Double.parseDouble(label.trim()));
+            if (labelFault != null) {
+                return labelFault;
+            }
         }
-        if (!looksNumeric(label.trim())) {
-            return "label '" + label.trim() + "' is not a number";
-        }
-        String labelFault = rules.labelFault(Double.parseDouble(label.trim()));
-        if (labelFault != null) {
-            return labelFault;
-        }
+        List<String> header = columns.header();
         for (int i = 0; i < fields.length; i++) {
-            if (i == labelIndex) {
+            if (!columns.isFeature(i)) {
                 continue;
             }
             String column = "column " + i + (header != null && i < header.size() ? " (" + header.get(i) + ")" : "");
@@ -112,57 +160,76 @@ public final class TextParsers {
      *
      * @param rules the expected features (0: any index) and classes
      */
-    public static LineParser libsvm(RecordRules rules) {
+    public static LineParser<ParsedRecord> libsvm(RecordRules rules) {
+        return (line, file, unit, position) -> libsvmRecord(line, false, rules, file, unit, position);
+    }
+
+    /**
+     * A libsvm line parser that keeps each line's location and takes lines without a label
+     * (the first item an {@code index:value}) as unlabeled (scoring).
+     */
+    public static LineParser<KeyedRecord> keyedLibsvm(RecordRules rules) {
         return (line, file, unit, position) -> {
-            String text = line.trim();
-            if (text.isEmpty() || text.startsWith("#")) {
-                return null;
-            }
-            String[] items = text.split("\\s+");
-            String fault;
-            if (!looksNumeric(items[0])) {
-                fault = "label '" + items[0] + "' is not a number";
-            } else {
-                fault = rules.labelFault(Double.parseDouble(items[0]));
-            }
-            int[] indices = new int[items.length - 1];
-            float[] values = new float[items.length - 1];
-            int previous = 0;
-            for (int k = 1; k < items.length && fault == null; k++) {
-                String item = items[k];
-                int colon = item.indexOf(':');
-                if (colon <= 0 || colon == item.length() - 1) {
-                    fault = "item " + k + " '" + item + "' is not index:value";
-                    break;
-                }
-                String index = item.substring(0, colon);
-                String value = item.substring(colon + 1);
-                if (!index.matches("\\d{1,9}") || Integer.parseInt(index) == 0) {
-                    fault = "item " + k + ": index '" + index + "' is not a whole number >= 1";
-                } else if (Integer.parseInt(index) <= previous) {
-                    fault = "item " + k + ": index " + index + " after " + previous
-                            + " (indices must be 1-based and strictly ascending)";
-                } else if (!looksNumeric(value)) {
-                    fault = "item " + k + ": value '" + value + "' is not a number"
-                            + (isNanOrInfinity(value) ? " (NaN or infinite)" : "");
-                } else {
-                    previous = Integer.parseInt(index);
-                    indices[k - 1] = previous - 1;
-                    values[k - 1] = Float.parseFloat(value);
-                    String valueFault = RecordRules.valueFault("item " + k + " (index " + index + ")", values[k - 1]);
-                    if (valueFault != null) {
-                        fault = valueFault + " (" + value + " overflows a float)";
-                    }
-                }
-            }
-            if (fault == null) {
-                fault = rules.widthFault(previous, true);
-            }
-            if (fault != null) {
-                return ParsedRecord.bad(new Problem(file, unit, position, fault));
-            }
-            return ParsedRecord.good(Example.sparse(indices, values, (int) Double.parseDouble(items[0])));
+            ParsedRecord r = libsvmRecord(line, true, rules, file, unit, position);
+            return r == null ? null : new KeyedRecord(file, position, KeyedRecord.NO_KEYS, r);
         };
+    }
+
+    private static ParsedRecord libsvmRecord(String line, boolean labelOptional, RecordRules rules, String file,
+                                             Problem.Unit unit, long position) {
+        String text = line.trim();
+        if (text.isEmpty() || text.startsWith("#")) {
+            return null;
+        }
+        String[] items = text.split("\\s+");
+        // Without a label the first item is already index:value.
+        int first = labelOptional && items[0].indexOf(':') > 0 ? 0 : 1;
+        String fault;
+        if (first == 0) {
+            fault = null;
+        } else if (!looksNumeric(items[0])) {
+            fault = "label '" + items[0] + "' is not a number";
+        } else {
+            fault = rules.labelFault(Double.parseDouble(items[0]));
+        }
+        int[] indices = new int[items.length - first];
+        float[] values = new float[items.length - first];
+        int previous = 0;
+        for (int k = first; k < items.length && fault == null; k++) {
+            String item = items[k];
+            int colon = item.indexOf(':');
+            if (colon <= 0 || colon == item.length() - 1) {
+                fault = "item " + k + " '" + item + "' is not index:value";
+                break;
+            }
+            String index = item.substring(0, colon);
+            String value = item.substring(colon + 1);
+            if (!index.matches("\\d{1,9}") || Integer.parseInt(index) == 0) {
+                fault = "item " + k + ": index '" + index + "' is not a whole number >= 1";
+            } else if (Integer.parseInt(index) <= previous) {
+                fault = "item " + k + ": index " + index + " after " + previous
+                        + " (indices must be 1-based and strictly ascending)";
+            } else if (!looksNumeric(value)) {
+                fault = "item " + k + ": value '" + value + "' is not a number"
+                        + (isNanOrInfinity(value) ? " (NaN or infinite)" : "");
+            } else {
+                previous = Integer.parseInt(index);
+                indices[k - first] = previous - 1;
+                values[k - first] = Float.parseFloat(value);
+                String valueFault = RecordRules.valueFault("item " + k + " (index " + index + ")", values[k - first]);
+                if (valueFault != null) {
+                    fault = valueFault + " (" + value + " overflows a float)";
+                }
+            }
+        }
+        if (fault == null) {
+            fault = rules.widthFault(previous, true);
+        }
+        if (fault != null) {
+            return ParsedRecord.bad(new Problem(file, unit, position, fault));
+        }
+        return ParsedRecord.good(Example.sparse(indices, values,
+                first == 0 ? Example.NO_LABEL : (int) Double.parseDouble(items[0])));
     }
 
     /**

@@ -106,8 +106,8 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    /** Starts a fresh run without a run id at {@code dir}. */
-    static RunDirectory start(String dir, boolean overwrite, Configuration hadoop) {
+    /** Starts a fresh run without a run id at {@code dir} (scoring's output, tests). */
+    public static RunDirectory start(String dir, boolean overwrite, Configuration hadoop) {
         return start(dir, null, overwrite, false, hadoop);
     }
 
@@ -183,7 +183,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /** The working directory files are written to until commit. */
-    Path temp() {
+    public Path temp() {
         return work;
     }
 

@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Map;
 
 /**
  * The files of a finished run, written into its run directory before the commit: the model
@@ -43,6 +44,12 @@ public final class RunFiles {
     /** Entries inside the model files. */
     public static final String MODEL_PROVENANCE_ENTRY = "normdrop-provenance.json";
     public static final String MODEL_METRICS_ENTRY = "normdrop-metrics.json";
+    /**
+     * The feature scaling as fitted ({@code kind}, {@code shift}, {@code scale} per feature), so
+     * that scoring scales exactly as training did; DL4J's normalizer entry holds the same scaling
+     * for DL4J's own tools.
+     */
+    public static final String MODEL_SCALING_ENTRY = "normdrop-scaling.json";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -85,6 +92,8 @@ public final class RunFiles {
             ModelSerializer.writeModel(network, local.toFile(), withUpdater);
             if (scaler != null) {
                 ModelSerializer.addNormalizerToModel(local.toFile(), scaler.toNormalizer());
+                ModelSerializer.addObjectToFile(local.toFile(), MODEL_SCALING_ENTRY, JSON.writeValueAsString(
+                        Map.of("kind", scaler.kind().jobName(), "shift", scaler.shift(), "scale", scaler.scale())));
             }
             ModelSerializer.addObjectToFile(local.toFile(), MODEL_PROVENANCE_ENTRY, provenanceJson);
             ModelSerializer.addObjectToFile(local.toFile(), MODEL_METRICS_ENTRY, metricsJson);

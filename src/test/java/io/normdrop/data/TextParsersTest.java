@@ -16,7 +16,7 @@ class TextParsersTest {
     private static final RecordRules THREE_FEATURES_FOUR_CLASSES = new RecordRules(3, 4, "the training data");
 
     private static ParsedRecord csv(String line) {
-        return TextParsers.csv(',', 0, List.of("label", "a", "b", "c"), THREE_FEATURES_FOUR_CLASSES)
+        return TextParsers.csv(',', new TextParsers.CsvColumns(0, TextParsers.CsvColumns.NONE, List.of("label", "a", "b", "c")), THREE_FEATURES_FOUR_CLASSES)
                 .parse(line, "data.csv", Problem.Unit.LINE, 7);
     }
 
@@ -37,7 +37,7 @@ class TextParsersTest {
 
     @Test
     void labelColumnMayBeAnywhere() {
-        ParsedRecord r = TextParsers.csv(';', 2, null, THREE_FEATURES_FOUR_CLASSES).parse("1;2;3.0;4", "f", Problem.Unit.LINE, 1);
+        ParsedRecord r = TextParsers.csv(';', new TextParsers.CsvColumns(2, TextParsers.CsvColumns.NONE, null), THREE_FEATURES_FOUR_CLASSES).parse("1;2;3.0;4", "f", Problem.Unit.LINE, 1);
         assertEquals(3, r.example().label());
         assertArrayEquals(new float[]{1, 2, 4}, features(r, 3));
     }

@@ -1,0 +1,83 @@
+package io.normdrop.score;
+
+import io.normdrop.data.Example;
+import io.normdrop.data.FeatureScaler;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A trained network as the executors score with it: broadcast once (its configuration as JSON,
+ * its parameters as floats, the feature scaling), built once per task, and fed minibatches of
+ * rows through {@code output()} in inference mode (no dropout).
+ */
+public final class ScoringNetwork implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String configuration;
+    private final float[] params;
+    private final FeatureScaler scaler;
+    private final int features;
+    private final int classes;
+    private final int threads;
+
+    /**
+     * @param threads ND4J/BLAS threads of each task that scores
+     */
+    public ScoringNetwork(MultiLayerNetwork network, FeatureScaler scaler, int threads) {
+        this.configuration = network.getLayerWiseConfigurations().toJson();
+        this.params = network.params().castTo(DataType.FLOAT).toFloatVector();
+        this.scaler = scaler;
+        this.features = (int) network.layerInputSize(0);
+        this.classes = (int) network.layerSize(network.getnLayers() - 1);
+        this.threads = Math.max(1, threads);
+    }
+
+    public int features() {
+        return features;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    /** A network holding the parameters, for one task. */
+    public Scorer scorer() {
+        if (Nd4j.getEnvironment().maxThreads() != threads) {
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            Nd4j.factory().blas().setMaxThreads(threads);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configuration));
+        net.init(Nd4j.create(params, new long[]{1, params.length}, 'c'), false);
+        return new Scorer(net);
+    }
+
+    /** Scores minibatches with one network; not thread-safe. */
+    public final class Scorer {
+        private final MultiLayerNetwork network;
+
+        private Scorer(MultiLayerNetwork network) {
+            this.network = network;
+        }
+
+        /** The class probabilities of each example, {@code classes} per row, row after row. */
+        public float[] probabilities(List<Example> examples) {
+            int n = examples.size();
+            float[] x = new float[n * features];
+            for (int i = 0; i < n; i++) {
+                examples.get(i).copyTo(x, i * features, features);
+            }
+            if (scaler != null) {
+                scaler.apply(x, n);
+            }
+            INDArray out = network.output(Nd4j.create(x, new long[]{n, features}, DataType.FLOAT), false);
+            return out.castTo(DataType.FLOAT).data().asFloat();
+        }
+    }
+}

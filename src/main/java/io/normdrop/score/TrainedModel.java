@@ -1,0 +1,148 @@
+package io.normdrop.score;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.normdrop.config.JobFiles;
+import io.normdrop.config.LoadedJob;
+import io.normdrop.config.Normalization;
+import io.normdrop.data.DataException;
+import io.normdrop.data.FeatureScaler;
+import io.normdrop.data.MissingInputException;
+import io.normdrop.store.HadoopFiles;
+import io.normdrop.store.RunFiles;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained model as {@code normdrop predict} uses it: the network, the feature scaling it was
+ * trained with, and the job that trained it (its data layout and class names), loaded from a run
+ * directory, a job's {@code published} copy or a model file, on any Hadoop file system.
+ *
+ * @param file       the model file loaded
+ * @param network    the network; the folded one ({@value RunFiles#INFERENCE_MODEL}) when a run
+ *                   directory has it and the caller did not ask for the unfolded one
+ * @param scaler     the feature scaling applied before the network; null when none
+ * @param job        the job that trained it, from the model file's provenance; null for a model
+ *                   file without one (then the data layout must come from a job file)
+ * @param folded     whether {@code network} is the folded inference model
+ * @param loadSeconds what loading took (copying the file, restoring the network)
+ */
+public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler scaler, LoadedJob job, boolean folded,
+                           double loadSeconds) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Loads the model at {@code path}: a run directory or {@code OUTPUT_DIR/published} (which
+     * must hold {@code _SUCCESS}), or a model file.
+     *
+     * @param unfolded load {@value RunFiles#MODEL} even when the run has {@value RunFiles#INFERENCE_MODEL}
+     * @throws MissingInputException when there is no such model
+     * @throws DataException         when the path holds something else than a finished run or a model
+     */
+    public static TrainedModel load(String path, boolean unfolded, Configuration hadoop) {
+        long start = System.nanoTime();
+        Path given = new Path(path);
+        try (FileSystem fs = HadoopFiles.open(given.toUri(), hadoop)) {
+            if (!fs.exists(given)) {
+                throw new MissingInputException(path + ": no such model (a run directory, OUTPUT_DIR/published or a "
+                        + RunFiles.MODEL + ")", null);
+            }
+            Path file = given;
+            if (fs.getFileStatus(given).isDirectory()) {
+                if (!fs.exists(new Path(given, "_SUCCESS"))) {
+                    throw new DataException(path + ": not a finished run (no _SUCCESS): a run directory, "
+                            + "OUTPUT_DIR/published or a " + RunFiles.MODEL + " is expected");
+                }
+                Path folded = new Path(given, RunFiles.INFERENCE_MODEL);
+                file = !unfolded && fs.exists(folded) ? folded : new Path(given, RunFiles.MODEL);
+                if (!fs.exists(file)) {
+                    throw new MissingInputException(file + ": the run has no model file", null);
+                }
+            }
+            File local = Files.createTempFile("normdrop-model", ".zip").toFile();
+            try {
+                fs.copyToLocalFile(false, file, new Path(local.toURI()), true);
+                return restore(fs.makeQualified(file).toString(), local, start);
+            } finally {
+                Files.deleteIfExists(local.toPath());
+            }
+        } catch (IOException e) {
+            throw new MissingInputException(path + ": cannot read the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static TrainedModel restore(String file, File local, long start) {
+        MultiLayerNetwork network;
+        try {
+            network = ModelSerializer.restoreMultiLayerNetwork(local, false);
+        } catch (Exception e) {
+            throw new DataException(file + ": not a DL4J MultiLayerNetwork model file: " + e.getMessage(), e);
+        }
+        FeatureScaler scaler = scaling(file, local);
+        LoadedJob job = job(file, local);
+        boolean folded = file.endsWith("/" + RunFiles.INFERENCE_MODEL);
+        return new TrainedModel(file, network, scaler, job, folded, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The stored scaling; for models without it, DL4J's normalizer entry; null for none. */
+    private static FeatureScaler scaling(String file, File local) {
+        try {
+            Object stored = ModelSerializer.getObjectFromFile(local, RunFiles.MODEL_SCALING_ENTRY);
+            JsonNode s = JSON.readTree(stored.toString());
+            Normalization kind = Normalization.valueOf(s.get("kind").asText().toUpperCase(java.util.Locale.ROOT));
+            return FeatureScaler.restore(kind, JSON.treeToValue(s.get("shift"), float[].class),
+                    JSON.treeToValue(s.get("scale"), float[].class));
+        } catch (Exception noEntry) {
+            try {
+                DataNormalization normalizer = ModelSerializer.restoreNormalizerFromFile(local);
+                return normalizer == null ? null : FeatureScaler.fromNormalizer(normalizer);
+            } catch (Exception e) {
+                throw new DataException(file + ": unreadable normalizer: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The training job from the model's provenance entry; null when it has none. */
+    @SuppressWarnings("unchecked")
+    private static LoadedJob job(String file, File local) {
+        Object provenance;
+        try {
+            provenance = ModelSerializer.getObjectFromFile(local, RunFiles.MODEL_PROVENANCE_ENTRY);
+        } catch (Exception none) {
+            return null;
+        }
+        try {
+            Map<String, Object> job = JSON.readValue(provenance.toString(), Map.class);
+            return JobFiles.of(ConfigFactory.parseMap((Map<String, Object>) job.get("job"), file), file, List.of());
+        } catch (IOException | RuntimeException e) {
+            throw new DataException(file + ": the job in its provenance entry does not load (" + e.getMessage()
+                    + "); give the data job file", e);
+        }
+    }
+
+    /** Features the network takes. */
+    public int features() {
+        return (int) network.layerInputSize(0);
+    }
+
+    /** Classes the network predicts. */
+    public int classes() {
+        return (int) network.layerSize(network.getnLayers() - 1);
+    }
+
+    /** The class names of the training job ({@code data.classNames}); empty when it had none. */
+    public List<String> classNames() {
+        return job == null ? List.of() : job.config().data().classNames();
+    }
+}
