@@ -184,7 +184,8 @@ public final class DataLoader {
                 key == null ? TextParsers.CsvColumns.NONE : column(source, header, key, "data.csv.key"), header);
     }
 
-    private int column(DataSource source, List<String> header, String column, String jobKey) {
+    /** The index of a csv column given by index or header name ({@code jobKey} for messages). */
+    int column(DataSource source, List<String> header, String column, String jobKey) {
         int index = DataConfig.Csv.labelIndex(column);
         if (index >= 0) {
             return index;

@@ -86,8 +86,8 @@ public final class ScoringData {
             case CSV -> {
                 DataLoader loader = new DataLoader(sc, config);
                 List<String> header = config.csv().header() ? loader.header(source) : null;
-                TextParsers.CsvColumns withLabel = loader.csvColumns(source, header);
-                boolean hasKey = withLabel.key() != TextParsers.CsvColumns.NONE;
+                String key = config.csv().key();
+                boolean hasKey = key != null;
                 int fields;
                 if (header != null) {
                     fields = header.size();
@@ -98,12 +98,13 @@ public final class ScoringData {
                     }
                     fields = TextParsers.csvHeader(config.csv().separator(), line).size();
                 }
-                // A line with one field more than the features (and key) holds the label.
+                // A label named in the header, or one field more than the features (and key), is there.
                 boolean labeled = header != null && DataConfig.Csv.labelIndex(config.csv().label()) < 0
                         ? header.contains(config.csv().label())
                         : fields == rules.features() + 1 + (hasKey ? 1 : 0);
-                TextParsers.CsvColumns columns = labeled ? withLabel
-                        : new TextParsers.CsvColumns(TextParsers.CsvColumns.NONE, withLabel.key(), header);
+                TextParsers.CsvColumns columns = labeled ? loader.csvColumns(source, header)
+                        : new TextParsers.CsvColumns(TextParsers.CsvColumns.NONE,
+                        hasKey ? loader.column(source, header, key, "data.csv.key") : TextParsers.CsvColumns.NONE, header);
                 char separator = config.csv().separator();
                 List<StructField> keys = hasKey ? List.of(DataTypes.createStructField(header != null
                         ? header.get(columns.key()) : "key", DataTypes.StringType, true)) : List.of();

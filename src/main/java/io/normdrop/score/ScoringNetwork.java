@@ -54,7 +54,8 @@ public final class ScoringNetwork implements Serializable {
             Nd4j.factory().blas().setMaxThreads(threads);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configuration));
-        net.init(Nd4j.create(params, new long[]{1, params.length}, 'c'), false);
+        net.init();
+        net.params().assign(Nd4j.create(params, net.params().shape(), 'c'));
         return new Scorer(net);
     }
 
@@ -77,7 +78,8 @@ public final class ScoringNetwork implements Serializable {
                 scaler.apply(x, n);
             }
             INDArray out = network.output(Nd4j.create(x, new long[]{n, features}, DataType.FLOAT), false);
-            return out.castTo(DataType.FLOAT).data().asFloat();
+            // The weight-norm output layer gives an 'f'-ordered array: copy it row after row.
+            return out.castTo(DataType.FLOAT).dup('c').data().asFloat();
         }
     }
 }
