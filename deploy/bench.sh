@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|all|compare|speed|allreduce|scale|cluster] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|all|compare|speed|allreduce|scale|cluster|scoring] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided (~1 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
 #   fashion full Fashion-MNIST on Spark local[2] with and without weight norm, and in one JVM (~12 min)
@@ -22,6 +22,11 @@
 #           stopped at the end): jobs/fashion-mnist.conf for 3 epochs through deploy/submit.sh with
 #           2 workers and with 1; the speedup of epochs 2-3 and the share of training time outside
 #           the workers' fit (~8 min; writes cluster.md)
+#   scoring rows/s of scoring with a trained 784-512-256-10 network (jobs/fashion-mnist.conf, 1 epoch):
+#           the Fashion-MNIST test set in memory, Normdrop (folded and unfolded) vs MLlib's MLP transform vs
+#           dl4j-spark's feedForwardWithKey vs one JVM's output(), interleaved; then 1,000,000 synthetic
+#           rows from Parquet (generated once in data/synthetic-1m): deploy/local.sh predict with its peak
+#           RSS, and Normdrop, MLlib and dl4j-spark in one JVM (~25 min; writes scoring.md too)
 # NORMDROP_BENCH_OPTS adds JVM options (e.g. -Dbench.epochs=1 for a quick look).
 # Run nothing else meanwhile: timings are ratios measured side by side, on a quiet machine.
 set -euo pipefail
@@ -105,6 +110,34 @@ if [[ "$which" == scale ]]; then
   } >"$out/scale.md"
   cat "$out/scale.md"
   exit 0
+fi
+if [[ "$which" == scoring ]]; then
+  cd "$root"
+  mkdir -p "$out"
+  "$root/deploy/setup.sh" --data
+  data=data/synthetic-1m
+  if [[ ! -f "$data/train.parquet/_SUCCESS" ]]; then
+    deploy/local.sh generate "$data" --examples 1000000 --test-examples 10000 --format parquet --master 'local[2]'
+  fi
+  deploy/local.sh jobs/fashion-mnist.conf --set training.epochs=1 --out "$out/model-run" --overwrite --master 'local[2]' \
+    | grep '^normdrop'
+  /usr/bin/time -v -o "$out/predict-1m-time.txt" deploy/local.sh predict "$out/model-run" --data "$data/train.parquet" \
+    --set data.format=parquet --out "$out/predict-1m" --overwrite --master 'local[2]' | tee "$out/predict-1m.log"
+  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/predict-1m-time.txt")
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/predict-1m-time.txt")
+  rate=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("%d rows in %.1f s, %.0f rows/s" % (m["scored"], m["seconds"], m["rowsPerSecond"]))' "$out/predict-1m/_predictions.json")
+  rm -rf "$out/predict-1m"
+  {
+    echo "# deploy/local.sh predict on 1,000,000 rows of Parquet ($(date -u +%F), $(nproc) cores, local[2])"
+    echo
+    echo "| what | value |"
+    echo "|---|---|"
+    echo "| whole command (JVM start, model load, read, score, write) | $wall |"
+    echo "| scoring as _predictions.json reports it | $rate |"
+    echo "| peak RSS of the JVM (driver and executors in local mode) | $((rss_kb / 1024)) MiB |"
+  } >"$out/scoring.md"
+  cat "$out/scoring.md"
+  export NORMDROP_BENCH_OPTS="${NORMDROP_BENCH_OPTS:-} -Dbench.model=$out/model-run -Dbench.million=$root/$data/train.parquet"
 fi
 "$root/deploy/setup.sh" $([[ "$which" == fashion || "$which" == all || "$which" == compare ]] && echo --data)
 cd "$root"

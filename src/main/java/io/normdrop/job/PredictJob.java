@@ -79,7 +79,7 @@ public final class PredictJob {
             throw new ConfigException("JOB", model.file() + " carries no training job: give the data job file");
         }
         LoadedJob job = dataJob != null ? dataJob
-                : JobFiles.of(model.job().resolved(), model.file(), overrides);
+                : JobFiles.of(model.job().resolved(), model.file(), withDataPaths(overrides));
         DataConfig data = job.config().data();
         DataSource source = source(data);
         try (RunDirectory run = RunDirectory.start(options.out(), options.overwrite(), sc.hadoopConfiguration())) {
@@ -123,6 +123,23 @@ public final class PredictJob {
                 network.destroy();
             }
         }
+    }
+
+    /**
+     * The overrides, and with {@code --data} the data paths of the model's job set to it too, so
+     * that a job switched to another format ({@code --set data.format=parquet}) has the paths
+     * that format requires; only the files given are read.
+     */
+    private List<String> withDataPaths(List<String> sets) {
+        if (options.data() == null) {
+            return sets;
+        }
+        List<String> all = new java.util.ArrayList<>(sets);
+        String quoted = com.typesafe.config.ConfigUtil.quoteString(options.data());
+        for (String role : List.of("train", "test")) {
+            all.add("data." + role + ".path=" + quoted);
+        }
+        return all;
     }
 
     /** The job's {@code data.test}, or the files given instead. */

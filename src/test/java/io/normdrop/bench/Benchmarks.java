@@ -85,6 +85,10 @@ public final class Benchmarks {
         if (which.equals("allreduce")) {
             SpeedBench.allReduce(results, md);
         }
+        if (which.equals("scoring")) {
+            ScoringBench.scoring(results, md, Path.of(System.getProperty("bench.model")),
+                    System.getProperty("bench.million") == null ? null : Path.of(System.getProperty("bench.million")));
+        }
         if (which.equals("compare")) {
             CompareBench.compare(results, md);
             step(results, md);
