@@ -32,7 +32,8 @@ class PackageDependenciesTest {
             "metrics", Set.of("config", "data", "nn"),
             "train", Set.of("config", "data", "nn", "metrics"),
             "store", Set.of("config", "data", "nn", "metrics"),
-            "job", Set.of("config", "data", "nn", "metrics", "train", "store"));
+            "score", Set.of("config", "data", "metrics", "store"),
+            "job", Set.of("config", "data", "nn", "metrics", "train", "store", "score"));
 
     static final Pattern REFERENCE = Pattern.compile("\\bio\\.normdrop\\.(\\w+)\\.");
 

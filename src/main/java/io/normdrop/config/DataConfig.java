@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
                          int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
-                         double maxBadFraction, Normalization normalization) {
+                         double maxBadFraction, Normalization normalization, LabelOrder labelOrder) {
     static final Key<DataFormat> FORMAT = Key.oneOf("data.format", DataFormat.class, DataFormat.IDX, """
             Data format. idx: MNIST-format IDX image and label files, gzipped or not (read on the driver; \
             pixels scaled to [0, 1]); keys train.images, train.labels (and test.*). csv: delimited text, one \
@@ -48,8 +48,14 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
             Examples in each minibatch DataSet the executors build; also the evaluation batch. Workers \
             re-batch to training.batchSizePerWorker.""", Rules.atLeast(1));
     static final Key<List<String>> CLASS_NAMES = Key.strings("data.classNames", """
-            Class names by label, for reports (e.g. [ "T-shirt/top", "Trouser", ... ]); empty: the labels \
-            themselves.""");
+            Class names by label, for reports and predictions (e.g. [ "T-shirt/top", "Trouser", ... ]); empty: \
+            the labels themselves. When the labels in the data are names (csv: the first record's label is not \
+            a number; parquet: a string label column), this list is their order: class i is the i-th name.""");
+    static final Key<LabelOrder> LABEL_ORDER = Key.oneOf("data.labelOrder", LabelOrder.class, LabelOrder.FREQUENCY, """
+            Labels that are names (cat, dog; iris's setosa) are indexed on Spark before training, as MLlib's \
+            StringIndexer does, unless data.classNames gives the order: frequency = the most frequent training \
+            label is class 0, ties by name; alphabetical = by name. The names are kept with the model (its \
+            provenance) and are the class names of metrics, reports and predictions.""");
 
     /**
      * Layout of csv files: the values of the keys under {@code data.csv}.
@@ -159,12 +165,21 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
         ON_BAD_RECORD.check(onBadRecord);
         MAX_BAD_FRACTION.check(maxBadFraction);
         NORMALIZATION.check(normalization);
+        LABEL_ORDER.check(labelOrder);
+    }
+
+    /** A data section with labels that are names indexed by frequency. */
+    public DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
+                      int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
+                      double maxBadFraction, Normalization normalization) {
+        this(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord, maxBadFraction,
+                normalization, LabelOrder.FREQUENCY);
     }
 
     static DataConfig from(Config c) {
         return new DataConfig(FORMAT.read(c), DataSource.from(c, "train"), DataSource.from(c, "test"),
                 BATCH_SIZE.read(c), CLASS_NAMES.read(c), FEATURES.read(c), CLASSES.read(c), Csv.from(c),
-                Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c));
+                Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c), LABEL_ORDER.read(c));
     }
 
     /** IDX needs an image and a label file; the other formats a path. */

@@ -4,6 +4,7 @@ import io.normdrop.config.BadRecordPolicy;
 import io.normdrop.config.DataConfig;
 import io.normdrop.config.DataFormat;
 import io.normdrop.config.DataSource;
+import io.normdrop.config.LabelOrder;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -13,9 +14,11 @@ import scala.Tuple2;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -49,12 +52,69 @@ public final class DataLoader {
         RecordRules rules = new RecordRules(config.features(), knownClasses,
                 config.features() > 0 ? "data.features" : "the training data",
                 knownClasses > 0 ? "the job" : "the training data");
+        List<String> names;
+        try {
+            names = labelNames(config.train());
+        } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
+            throw unwrap(config.train().key(), config.train().describe(), e);
+        }
+        if (!names.isEmpty()) {
+            if (knownClasses > 0 && names.size() != knownClasses) {
+                throw new DataException(config.train().describe() + ": " + names.size() + " label names (" + String.join(", ",
+                        names.size() > 10 ? names.subList(0, 10) : names) + (names.size() > 10 ? ", ..." : "")
+                        + "), but the job has " + knownClasses + " classes");
+            }
+            rules = rules.withLabelNames(names, config.classNames().isEmpty() ? "the training data" : "data.classNames");
+        }
         return load(config.train(), rules, config.features() == 0);
     }
 
-    /** Reads the test set, which must have the training set's features and classes. */
+    /** Reads the test set, which must have the training set's features and classes (and label names). */
     public LoadedData test(LoadedData train) {
-        return load(config.test(), new RecordRules(train.features(), train.classes(), "the training data"), false);
+        RecordRules rules = new RecordRules(train.features(), train.classes(), "the training data");
+        return load(config.test(), train.labels().isEmpty() ? rules : rules.withLabelNames(train.labels(),
+                "the training data"), false);
+    }
+
+    /**
+     * The classes of a set whose labels are names, in order: {@code data.classNames} when the job
+     * lists them, else indexed on Spark by {@code data.labelOrder}; empty when the labels are
+     * numbers (csv: the first record's label is one; parquet: a numeric label column).
+     */
+    private List<String> labelNames(DataSource source) {
+        Map<String, Long> counts;
+        if (config.format() == DataFormat.PARQUET) {
+            counts = ParquetRecords.labelNames(sc, source.path(), config.parquet());
+        } else if (config.format() == DataFormat.CSV) {
+            List<String> header = config.csv().header() ? header(source) : null;
+            int label = column(source, header, config.csv().label(), "data.csv.label");
+            char separator = config.csv().separator();
+            JavaRDD<String> labels = TextRecords.read(sc, source.path(), () -> {
+                com.univocity.parsers.csv.CsvParser parser = TextParsers.csvParser(separator);
+                return (line, file, unit, position) -> TextParsers.csvLabel(parser, line, label);
+            }, header != null).filter(java.util.Objects::nonNull);
+            List<String> first = labels.take(1);
+            if (first.isEmpty() || TextParsers.looksNumeric(first.get(0))) {
+                return List.of();
+            }
+            counts = labels.countByValue();
+        } else {
+            return List.of();
+        }
+        if (counts.isEmpty()) {
+            return List.of();
+        }
+        if (!config.classNames().isEmpty()) {
+            return config.classNames();
+        }
+        if (counts.size() > RecordRules.MAX_INFERRED_CLASSES) {
+            throw new DataException(source.describe() + ": " + counts.size() + " distinct label names, more than "
+                    + RecordRules.MAX_INFERRED_CLASSES + " classes (is the label column an id?)");
+        }
+        Comparator<Map.Entry<String, Long>> byName = Map.Entry.comparingByKey();
+        Comparator<Map.Entry<String, Long>> order = config.labelOrder() == LabelOrder.ALPHABETICAL ? byName
+                : Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(byName);
+        return counts.entrySet().stream().sorted(order).map(Map.Entry::getKey).toList();
     }
 
     private LoadedData load(DataSource source, RecordRules given, boolean inferFeatures) {
@@ -146,7 +206,7 @@ public final class DataLoader {
         examples.persist(STORAGE_LEVEL);
         // Materialized now, so that reading the data counts as reading, not as the first epoch.
         examples.count();
-        return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests);
+        return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests, rules.labelNames());
     }
 
     private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules, List<String> header) {

@@ -16,12 +16,14 @@ import java.util.List;
  * @param summary   records, good and bad, examples per label, the first problems
  * @param problems  the first bad records, with line numbers resolved
  * @param digests   SHA-256 of every file read
+ * @param labels    the label names by class when the data's labels are names; empty when they are numbers
  */
 public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long count, int features, int classes,
-                         RecordSummary summary, List<Problem> problems, List<FileDigest> digests) {
+                         RecordSummary summary, List<Problem> problems, List<FileDigest> digests, List<String> labels) {
     public LoadedData {
         problems = List.copyOf(problems);
         digests = List.copyOf(digests);
+        labels = List.copyOf(labels);
     }
 
     /** Bad records left out (with {@code data.onBadRecord = skip}). */

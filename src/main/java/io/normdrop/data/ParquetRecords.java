@@ -16,12 +16,14 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.StringType;
 import scala.Function1;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
@@ -86,6 +88,25 @@ public final class ParquetRecords {
         });
     }
 
+    /**
+     * The distinct labels of the parquet files at {@code path} with their counts, when the label
+     * column holds strings (class names); empty when it holds numbers. Nulls are left out.
+     */
+    public static Map<String, Long> labelNames(JavaSparkContext sc, String path, DataConfig.Parquet columns) {
+        Dataset<Row> df = SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read().parquet(path);
+        if (!Arrays.asList(df.schema().fieldNames()).contains(columns.label())
+                || !(df.schema().apply(columns.label()).dataType() instanceof StringType)) {
+            return Map.of();
+        }
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (Row r : df.groupBy(col(quote(columns.label()))).count().collectAsList()) {
+            if (!r.isNullAt(0)) {
+                counts.put(r.getString(0).trim(), r.getLong(1));
+            }
+        }
+        return counts;
+    }
+
     /** The selected columns (driver side) and how to read their rows (shipped to the executors). */
     private record Selected(Dataset<Row> selected, Selection selection) {
         JavaRDD<InternalRow> rows() {
@@ -97,7 +118,7 @@ public final class ParquetRecords {
      * The columns read and how: the label (absent when {@code labeled} is false), the features in
      * their layout, the key columns, then the file path and row index.
      */
-    private record Selection(Layout layout, int width, List<String> names, boolean labeled,
+    private record Selection(Layout layout, int width, List<String> names, boolean labeled, boolean namedLabels,
                              DataType[] keyTypes) implements java.io.Serializable {
         static Selected of(JavaSparkContext sc, String path, DataConfig.Parquet columns, boolean labelRequired,
                             List<String> keys) {
@@ -116,12 +137,13 @@ public final class ParquetRecords {
             List<Column> select = new ArrayList<>();
             if (labeled) {
                 StructField label = field(path, schema, columns.label(), "data.parquet.label");
-                if (!(label.dataType() instanceof NumericType)) {
+                if (!(label.dataType() instanceof NumericType) && !(label.dataType() instanceof StringType)) {
                     throw new DataException(path + ": label column '" + label.name() + "' is " + label.dataType().simpleString()
-                            + "; expected a number type");
+                            + "; expected a number type, or strings (class names)");
                 }
-                select.add(col(quote(label.name())).cast("double"));
+                select.add(col(quote(label.name())).cast(label.dataType() instanceof StringType ? "string" : "double"));
             }
+            boolean namedLabels = labeled && schema.apply(columns.label()).dataType() instanceof StringType;
             List<StructField> keyFields = keys.stream().map(k -> field(path, schema, k, "data.parquet.key")).toList();
             Layout layout;
             List<String> featureColumns;
@@ -160,7 +182,7 @@ public final class ParquetRecords {
             select.add(col("_metadata.file_path"));
             select.add(col("_metadata.row_index"));
             return new Selected(df.select(select.toArray(Column[]::new)), new Selection(layout,
-                    layout == Layout.COLUMNS ? featureColumns.size() : 1, featureColumns, labeled,
+                    layout == Layout.COLUMNS ? featureColumns.size() : 1, featureColumns, labeled, namedLabels,
                     keyFields.stream().map(StructField::dataType).toArray(DataType[]::new)));
         }
 
@@ -182,12 +204,14 @@ public final class ParquetRecords {
         ParsedRecord record(InternalRow row, RecordRules rules) {
             int metadata = keyOffset() + keyTypes.length;
             int f = featureOffset();
-            String fault = !labeled ? null : row.isNullAt(0) ? "label is null" : rules.labelFault(row.getDouble(0));
+            String fault = !labeled ? null : row.isNullAt(0) ? "label is null"
+                    : namedLabels ? rules.nameFault(row.getUTF8String(0).toString().trim()) : rules.labelFault(row.getDouble(0));
             if (fault == null && layout != Layout.COLUMNS && row.isNullAt(f)) {
                 fault = "features are null";
             }
             if (fault == null) {
-                int label = labeled ? (int) row.getDouble(0) : Example.NO_LABEL;
+                int label = !labeled ? Example.NO_LABEL
+                        : namedLabels ? rules.classOf(row.getUTF8String(0).toString().trim()) : (int) row.getDouble(0);
                 try {
                     return ParsedRecord.good(switch (layout) {
                         case ARRAY -> Example.dense(array(row.getArray(f), rules), label);

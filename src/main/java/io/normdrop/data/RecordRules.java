@@ -1,10 +1,14 @@
 package io.normdrop.data;
 
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What a good record looks like: how many features (0: not known yet, any width) and which
- * labels (classes 0..classes-1; 0: not known yet, any non-negative whole number). The checks
+ * labels (classes 0..classes-1; 0: not known yet, any non-negative whole number; or, for data
+ * whose labels are names, one of {@code labels}, class i being {@code labels[i]}). The checks
  * return the fault as text, or null when the value is fine; readers turn faults into
  * {@link Problem}s.
  *
@@ -12,8 +16,19 @@ import java.io.Serializable;
  * @param classes      classes, or 0 while inferring them
  * @param featuresFrom what fixed the features, for messages ("the training data", "data.features")
  * @param classesFrom  what fixed the classes, for messages ("the training data", "the job")
+ * @param labels       label name → class, for labels that are names; empty when labels are numbers
  */
-public record RecordRules(int features, int classes, String featuresFrom, String classesFrom) implements Serializable {
+public record RecordRules(int features, int classes, String featuresFrom, String classesFrom,
+                          Map<String, Integer> labels) implements Serializable {
+    public RecordRules {
+        labels = labels.isEmpty() ? Map.of() : new HashMap<>(labels);
+    }
+
+    /** Rules for numeric labels. */
+    public RecordRules(int features, int classes, String featuresFrom, String classesFrom) {
+        this(features, classes, featuresFrom, classesFrom, Map.of());
+    }
+
     /** Rules whose features and classes both come from {@code source}. */
     public RecordRules(int features, int classes, String source) {
         this(features, classes, source, source);
@@ -21,7 +36,42 @@ public record RecordRules(int features, int classes, String featuresFrom, String
 
     /** The same rules with {@code features} found in the training data. */
     RecordRules withFeatures(int features) {
-        return new RecordRules(features, classes, "the training data", classesFrom);
+        return new RecordRules(features, classes, "the training data", classesFrom, labels);
+    }
+
+    /** The same rules for labels that are names: class i is {@code names[i]}. */
+    public RecordRules withLabelNames(List<String> names, String from) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            index.put(names.get(i), i);
+        }
+        return new RecordRules(features, names.size(), featuresFrom, from, index);
+    }
+
+    /** Whether labels are names ({@link #labels}) rather than numbers. */
+    public boolean namedLabels() {
+        return !labels.isEmpty();
+    }
+
+    /** The label names by class; empty when labels are numbers. */
+    public List<String> labelNames() {
+        return labels.entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey).toList();
+    }
+
+    /** The class of a label name, or -1 when it is none of them ({@link #nameFault} says why). */
+    int classOf(String name) {
+        Integer c = labels.get(name);
+        return c == null ? -1 : c;
+    }
+
+    /** The fault of a label name that is not a class, or null. */
+    String nameFault(String name) {
+        if (labels.containsKey(name)) {
+            return null;
+        }
+        List<String> known = labelNames();
+        return "label '" + name + "' is not a class of " + classesFrom + " (" + String.join(", ",
+                known.size() > 10 ? known.subList(0, 10) : known) + (known.size() > 10 ? ", ..." : "") + ")";
     }
 
     /** More classes than this are not inferred: a label column that is really an id, say. */

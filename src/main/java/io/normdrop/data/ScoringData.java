@@ -38,10 +38,13 @@ public final class ScoringData {
      * Reads {@code source} in the layout of {@code config} for a model of {@code features}
      * features and {@code classes} classes.
      *
+     * @param labels the model's label names by class when it was trained on labels that are names; else empty
      * @throws DataException when its first record does not have the model's number of features
      */
-    public static Read read(JavaSparkContext sc, DataConfig config, DataSource source, int features, int classes) {
-        RecordRules rules = new RecordRules(features, classes, "the model");
+    public static Read read(JavaSparkContext sc, DataConfig config, DataSource source, int features, int classes,
+                            List<String> labels) {
+        RecordRules numbers = new RecordRules(features, classes, "the model");
+        RecordRules rules = labels.isEmpty() ? numbers : numbers.withLabelNames(labels, "the model");
         try {
             Read read = readOrThrow(sc, config, source, rules);
             List<KeyedRecord> first = read.records().take(1);

@@ -85,8 +85,19 @@ public final class TextParsers {
             }
         }
         int label = columns.label() == CsvColumns.NONE ? Example.NO_LABEL
+                : rules.namedLabels() ? rules.classOf(fields[columns.label()].trim())
                 : (int) Double.parseDouble(fields[columns.label()].trim());
         return ParsedRecord.good(Example.dense(values, label));
+    }
+
+    /** The trimmed label field of a csv line, or null when the line is blank or has no such field. */
+    public static String csvLabel(CsvParser parser, String line, int labelIndex) {
+        if (line.isBlank()) {
+            return null;
+        }
+        String[] fields = parser.parseLine(line);
+        return labelIndex < fields.length && fields[labelIndex] != null && !fields[labelIndex].isBlank()
+                ? fields[labelIndex].trim() : null;
     }
 
     /** The column names of a csv header line, trimmed. */
@@ -94,7 +105,7 @@ public final class TextParsers {
         return Arrays.stream(csvParser(separator).parseLine(line)).map(n -> n == null ? "" : n.trim()).toList();
     }
 
-    private static CsvParser csvParser(char separator) {
+    static CsvParser csvParser(char separator) {
         CsvParserSettings settings = new CsvParserSettings();
         settings.getFormat().setDelimiter(separator);
         settings.getFormat().setLineSeparator("\n");
@@ -124,12 +135,19 @@ public final class TextParsers {
             if (label == null || label.isBlank()) {
                 return "label is empty";
             }
-            if (!looksNumeric(label.trim())) {
-                return "label '" + label.trim() + "' is not a number";
-            }
-            String labelFault = rules.labelFault(Double.parseDouble(label.trim()));
-            if (labelFault != null) {
-                return labelFault;
+            if (rules.namedLabels()) {
+                String fault = rules.nameFault(label.trim());
+                if (fault != null) {
+                    return fault;
+                }
+            } else if (!looksNumeric(label.trim())) {
+                return "label '" + label.trim() + "' is not a number"
+                        + " (labels that are names are indexed when the first record's label is not a number)";
+            } else {
+                String labelFault = rules.labelFault(Double.parseDouble(label.trim()));
+                if (labelFault != null) {
+                    return labelFault;
+                }
             }
         }
         List<String> header = columns.header();

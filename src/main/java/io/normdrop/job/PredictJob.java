@@ -83,7 +83,8 @@ public final class PredictJob {
         DataConfig data = job.config().data();
         DataSource source = source(data);
         try (RunDirectory run = RunDirectory.start(options.out(), options.overwrite(), sc.hadoopConfiguration())) {
-            ScoringData.Read read = ScoringData.read(sc, data, source, model.features(), model.classes());
+            ScoringData.Read read = ScoringData.read(sc, data, source, model.features(), model.classes(),
+                    model.labels());
             Predictions predictions = new Predictions(read.keyColumns(), read.labeled(), model.classNames(),
                     options.batchSize());
             Broadcast<ScoringNetwork> network = sc.broadcast(new ScoringNetwork(model.network(), model.scaler(),

@@ -41,9 +41,11 @@ public record Provenance(String format, String createdAt, CodeVersion code, Stri
      * @param trainExamples examples trained on
      * @param testExamples  examples evaluated
      * @param digest        SHA-256 over the digests of all files, in order: one value to compare runs
+     * @param labels        when the labels in the data are names: the name of each class, by class (the
+     *                      mapping predictions use); empty when they are numbers
      */
     public record Data(List<FileDigest> train, List<FileDigest> test, long trainExamples, long testExamples,
-                       String digest) {
+                       String digest, List<String> labels) {
         /** The files of the two sets and one digest over all of them. */
         public static Data of(LoadedData train, LoadedData test) {
             try {
@@ -55,7 +57,7 @@ public record Provenance(String format, String createdAt, CodeVersion code, Stri
                     sha.update(d.sha256().getBytes(StandardCharsets.US_ASCII));
                 }
                 return new Data(train.digests(), test.digests(), train.count(), test.count(),
-                        HexFormat.of().formatHex(sha.digest()));
+                        HexFormat.of().formatHex(sha.digest()), train.labels());
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }

@@ -69,7 +69,8 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
         /** The data as read for a job: counts from the sets, names and settings from the job. */
         static Data of(DataConfig config, LoadedData train, LoadedData test, String digest) {
             return new Data(train.count(), test.count(), train.features(),
-                    IntStream.range(0, train.classes()).mapToObj(config::className).toList(), digest,
+                    train.labels().isEmpty() ? IntStream.range(0, train.classes()).mapToObj(config::className).toList()
+                            : train.labels(), digest,
                     config.format().jobName(), train.skipped(), test.skipped(),
                     Arrays.stream(train.summary().labelCounts()).boxed().toList(), config.normalization().jobName());
         }

@@ -35,11 +35,13 @@ import java.util.Map;
  * @param scaler     the feature scaling applied before the network; null when none
  * @param job        the job that trained it, from the model file's provenance; null for a model
  *                   file without one (then the data layout must come from a job file)
+ * @param labels     the label names by class when the training data's labels were names (from the
+ *                   provenance); empty when they were numbers
  * @param folded     whether {@code network} is the folded inference model
  * @param loadSeconds what loading took (copying the file, restoring the network)
  */
-public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler scaler, LoadedJob job, boolean folded,
-                           double loadSeconds) {
+public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler scaler, LoadedJob job,
+                           List<String> labels, boolean folded, double loadSeconds) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -90,9 +92,10 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
             throw new DataException(file + ": not a DL4J MultiLayerNetwork model file: " + e.getMessage(), e);
         }
         FeatureScaler scaler = scaling(file, local);
-        LoadedJob job = job(file, local);
+        Map<String, Object> provenance = provenance(local);
+        LoadedJob job = job(file, provenance);
         boolean folded = file.endsWith("/" + RunFiles.INFERENCE_MODEL);
-        return new TrainedModel(file, network, scaler, job, folded, (System.nanoTime() - start) / 1e9);
+        return new TrainedModel(file, network, scaler, job, labels(provenance), folded, (System.nanoTime() - start) / 1e9);
     }
 
     /** The stored scaling; for models without it, DL4J's normalizer entry; null for none. */
@@ -113,22 +116,35 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
         }
     }
 
-    /** The training job from the model's provenance entry; null when it has none. */
+    /** The model's provenance entry; null when it has none. */
     @SuppressWarnings("unchecked")
-    private static LoadedJob job(String file, File local) {
-        Object provenance;
+    private static Map<String, Object> provenance(File local) {
         try {
-            provenance = ModelSerializer.getObjectFromFile(local, RunFiles.MODEL_PROVENANCE_ENTRY);
+            return JSON.readValue(ModelSerializer.getObjectFromFile(local, RunFiles.MODEL_PROVENANCE_ENTRY).toString(), Map.class);
         } catch (Exception none) {
             return null;
         }
+    }
+
+    /** The training job from the model's provenance; null when it has none. */
+    @SuppressWarnings("unchecked")
+    private static LoadedJob job(String file, Map<String, Object> provenance) {
+        if (provenance == null) {
+            return null;
+        }
         try {
-            Map<String, Object> job = JSON.readValue(provenance.toString(), Map.class);
-            return JobFiles.of(ConfigFactory.parseMap((Map<String, Object>) job.get("job"), file), file, List.of());
-        } catch (IOException | RuntimeException e) {
+            return JobFiles.of(ConfigFactory.parseMap((Map<String, Object>) provenance.get("job"), file), file, List.of());
+        } catch (RuntimeException e) {
             throw new DataException(file + ": the job in its provenance entry does not load (" + e.getMessage()
                     + "); give the data job file", e);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> labels(Map<String, Object> provenance) {
+        Object data = provenance == null ? null : provenance.get("data");
+        Object labels = data instanceof Map<?, ?> d ? d.get("labels") : null;
+        return labels instanceof List<?> l ? List.copyOf((List<String>) l) : List.of();
     }
 
     /** Features the network takes. */
@@ -141,8 +157,12 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
         return (int) network.layerSize(network.getnLayers() - 1);
     }
 
-    /** The class names of the training job ({@code data.classNames}); empty when it had none. */
+    /**
+     * The class names: the training job's {@code data.classNames}, else the label names of its
+     * data; empty when it had neither.
+     */
     public List<String> classNames() {
-        return job == null ? List.of() : job.config().data().classNames();
+        List<String> names = job == null ? List.of() : job.config().data().classNames();
+        return names.isEmpty() ? labels : names;
     }
 }

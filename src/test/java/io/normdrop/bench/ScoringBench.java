@@ -94,7 +94,7 @@ final class ScoringBench {
 
             // Each side's input, materialized.
             JavaRDD<KeyedRecord> records = ScoringData.read(sc, job.config().data(), job.config().data().test(),
-                    features, folded.classes()).records().persist(StorageLevel.MEMORY_ONLY());
+                    features, folded.classes(), List.of()).records().persist(StorageLevel.MEMORY_ONLY());
             records.count();
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < n; i++) {

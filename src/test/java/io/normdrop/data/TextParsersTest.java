@@ -56,7 +56,7 @@ class TextParsersTest {
             1.5,2,3,4            | data.csv: line 7: label 1.5 is not an integer
             4,2,3,4              | data.csv: line 7: label 4 out of range: the training data has 4 classes (0..3)
             -1,2,3,4             | data.csv: line 7: label -1 out of range: the training data has 4 classes (0..3)
-            cat,2,3,4            | data.csv: line 7: label 'cat' is not a number
+            cat,2,3,4            | data.csv: line 7: label 'cat' is not a number (labels that are names are indexed when the first record's label is not a number)
             ,2,3,4               | data.csv: line 7: label is empty
             """)
     void everyCsvFaultNamesFileLineAndField(String line, String expected) {
