@@ -4,6 +4,8 @@
 # executors, executor memory and ND4J off-heap sizing).
 #
 #   deploy/submit.sh JOB.conf [normdrop train options: --set KEY=VALUE, --out DIR, --overwrite ...]
+#   deploy/submit.sh predict MODEL [JOB.conf] --out DIR [normdrop predict options: --data PATH, --set ...]
+#                         (MODEL, data and DIR on a file system the cluster shares: hdfs:, s3a:, NFS)
 #
 # Environment:
 #   NORMDROP_MASTER       Spark master, e.g. spark://host:7077, yarn, k8s://https://host:6443 (required)
@@ -18,11 +20,18 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 if [[ $# -lt 1 || "$1" == -h || "$1" == --help ]]; then
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit $([[ $# -lt 1 ]] && echo 64 || echo 0)
 fi
-job="$1"; shift
-[[ -f "$job" ]] || { echo "normdrop: job file not found: $job" >&2; exit 66; }
+command=train
+if [[ "$1" == predict ]]; then
+  command=predict; shift
+  [[ $# -ge 1 ]] || { echo "normdrop: predict needs a MODEL (a run directory, OUTPUT_DIR/published or a model.zip)" >&2; exit 64; }
+  job="$1"; shift   # the model: passed through as it is
+else
+  job="$1"; shift
+  [[ -f "$job" ]] || { echo "normdrop: job file not found: $job" >&2; exit 66; }
+fi
 master="${NORMDROP_MASTER:?normdrop: set NORMDROP_MASTER to the Spark master URL (spark://..., yarn, k8s://...)}"
 mode="${NORMDROP_DEPLOY_MODE:-client}"
 [[ "$mode" == client || "$mode" == cluster ]] || { echo "normdrop: NORMDROP_DEPLOY_MODE must be client or cluster, not $mode" >&2; exit 64; }
@@ -45,7 +54,7 @@ fi
 
 job_arg="$job"
 files=()
-if [[ "$mode" == cluster ]]; then
+if [[ "$mode" == cluster && "$command" == train ]]; then
   files=(--files "$job")
   job_arg="$(basename "$job")"
 fi
@@ -55,4 +64,4 @@ exec "$submit" --master "$master" --deploy-mode "$mode" \
   --properties-file "$root/conf/spark-defaults.conf" \
   --class io.normdrop.job.Main \
   "${secret_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
-  "$jar" train "$job_arg" "$@"
+  "$jar" "$command" "$job_arg" "$@"

@@ -1,4 +1,9 @@
-"""Airflow DAG: retrain Normdrop's Fashion-MNIST model every night with SparkSubmitOperator.
+"""Airflow DAG: retrain Normdrop's Fashion-MNIST model every night, then score the day's data
+with the published model, both with SparkSubmitOperator.
+
+Each training run gets a run id and is published as runs/fashion-mnist/published only when it
+passes the quality gate; a failed run or gate (exit 81) fails the train task, so score does not
+run and nothing new is scored. Scoring writes SCORE_OUTPUT/{{ ds }} atomically (_SUCCESS last).
 
 Copy to Airflow's dags/ folder. Needs apache-airflow-providers-apache-spark and a Spark
 connection (``spark_default``: host spark://spark-master, port 7077). The jar, job and
@@ -11,6 +16,8 @@ from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 NORMDROP_HOME = os.environ.get("NORMDROP_HOME", "/opt/normdrop")
+SCORE_INPUT = os.environ.get("NORMDROP_SCORE_INPUT", "hdfs:///data/fashion-mnist/incoming")
+SCORE_OUTPUT = os.environ.get("NORMDROP_SCORE_OUTPUT", "hdfs:///data/fashion-mnist/predictions")
 
 with DAG(
     dag_id="normdrop_fashion_mnist",
@@ -21,7 +28,7 @@ with DAG(
     default_args={"retries": 0, "execution_timeout": timedelta(hours=4)},
     tags=["normdrop"],
 ) as dag:
-    SparkSubmitOperator(
+    train = SparkSubmitOperator(
         task_id="train",
         conn_id="spark_default",
         application=f"{NORMDROP_HOME}/target/normdrop-job.jar",
@@ -29,9 +36,31 @@ with DAG(
         application_args=[
             "train",
             f"{NORMDROP_HOME}/jobs/fashion-mnist.conf",
-            "--overwrite",
+            "--run-id",
+            "auto",
         ],
         properties_file=f"{NORMDROP_HOME}/conf/spark-defaults.conf",
         name="normdrop-fashion-mnist",
         verbose=False,
     )
+    score = SparkSubmitOperator(
+        task_id="score",
+        conn_id="spark_default",
+        application=f"{NORMDROP_HOME}/target/normdrop-job.jar",
+        java_class="io.normdrop.job.Main",
+        application_args=[
+            "predict",
+            "runs/fashion-mnist/published",
+            "--data",
+            SCORE_INPUT + "/{{ ds }}",
+            "--set",
+            "data.format=parquet",
+            "--out",
+            SCORE_OUTPUT + "/{{ ds }}",
+            "--overwrite",
+        ],
+        properties_file=f"{NORMDROP_HOME}/conf/spark-defaults.conf",
+        name="normdrop-fashion-mnist-score",
+        verbose=False,
+    )
+    train >> score

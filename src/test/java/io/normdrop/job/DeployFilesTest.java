@@ -118,8 +118,25 @@ class DeployFilesTest {
             assertTrue(f[i].matches("[0-9*/,-]+"), "time field " + i + ": " + f[i]);
         }
         assertEquals("normdrop", f[5], "/etc/cron.d entries name the user");
-        assertTrue(f[6].contains("deploy/submit.sh jobs/fashion-mnist.conf"), f[6]);
+        assertTrue(f[6].contains("deploy/submit.sh jobs/fashion-mnist.conf --run-id auto"), f[6]);
         assertJobFilesExist(f[6], 1);
+        // Scoring runs only after a successful, published training run.
+        assertTrue(f[6].contains(" && deploy/submit.sh predict " + PUBLISHED + " "), f[6]);
+    }
+
+    /** Where jobs/fashion-mnist.conf publishes a run that passed its gate. */
+    static final String PUBLISHED = "runs/fashion-mnist/published";
+
+    @Test
+    void theScheduledJobPublishesWhereTheSchedulesScoreFrom() throws IOException {
+        assertTrue(Files.readString(Path.of("jobs/fashion-mnist.conf")).contains("output.dir = \"runs/fashion-mnist\""));
+        String service = read("systemd/normdrop-train.service");
+        List<String> exec = service.lines().filter(l -> l.startsWith("ExecStart=")).toList();
+        assertEquals(2, exec.size(), service);
+        assertTrue(exec.get(0).endsWith("jobs/fashion-mnist.conf --run-id auto"), exec.get(0));
+        assertTrue(exec.get(1).contains("submit.sh predict " + PUBLISHED + " "), exec.get(1));
+        String dag = read("airflow/normdrop_dag.py");
+        assertTrue(dag.contains("\"" + PUBLISHED + "\"") && dag.contains("train >> score"), dag);
     }
 
     @Test
