@@ -77,7 +77,9 @@ public final class ScoringNetwork implements Serializable {
                 scaler.apply(x, n);
             }
             INDArray out = network.output(Nd4j.create(x, new long[]{n, features}, DataType.FLOAT), false);
-            return out.castTo(DataType.FLOAT).data().asFloat();
+            // Row after row whatever the layout: a weight-norm output layer returns column-major ('f')
+            // activations, whose buffer read as is would interleave the rows' probabilities.
+            return out.castTo(DataType.FLOAT).dup('c').data().asFloat();
         }
     }
 }
