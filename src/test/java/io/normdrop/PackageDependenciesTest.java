@@ -33,6 +33,7 @@ class PackageDependenciesTest {
             "train", Set.of("config", "data", "nn", "metrics"),
             "store", Set.of("config", "data", "nn", "metrics"),
             "score", Set.of("config", "data", "metrics", "store"),
+            "ml", Set.of("config", "data", "metrics", "train", "store", "score"),
             "job", Set.of("config", "data", "nn", "metrics", "train", "store", "score"));
 
     static final Pattern REFERENCE = Pattern.compile("\\bio\\.normdrop\\.(\\w+)\\.");

@@ -78,7 +78,7 @@ public record RecordRules(int features, int classes, String featuresFrom, String
     public static final int MAX_INFERRED_CLASSES = 10_000;
 
     /** The label, or a fault ({@link #labelFault}) when it is not a usable class. */
-    String labelFault(double label) {
+    public String labelFault(double label) {
         if (Double.isNaN(label) || Double.isInfinite(label)) {
             return "label " + label + " is not a class";
         }
@@ -96,7 +96,7 @@ public record RecordRules(int features, int classes, String featuresFrom, String
     }
 
     /** A fault when an example has {@code width} features (dense) or a feature at index {@code width - 1} (sparse). */
-    String widthFault(int width, boolean sparse) {
+    public String widthFault(int width, boolean sparse) {
         if (features == 0 || (sparse ? width <= features : width == features)) {
             return null;
         }
@@ -105,7 +105,7 @@ public record RecordRules(int features, int classes, String featuresFrom, String
     }
 
     /** The fault of a feature value that is not finite, or null. */
-    static String valueFault(String what, double value) {
+    public static String valueFault(String what, double value) {
         if (Double.isNaN(value)) {
             return what + " is NaN";
         }

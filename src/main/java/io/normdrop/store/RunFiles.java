@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -91,9 +92,7 @@ public final class RunFiles {
         try {
             ModelSerializer.writeModel(network, local.toFile(), withUpdater);
             if (scaler != null) {
-                ModelSerializer.addNormalizerToModel(local.toFile(), scaler.toNormalizer());
-                ModelSerializer.addObjectToFile(local.toFile(), MODEL_SCALING_ENTRY, JSON.writeValueAsString(
-                        Map.of("kind", scaler.kind().jobName(), "shift", scaler.shift(), "scale", scaler.scale())));
+                addScaling(local.toFile(), scaler);
             }
             ModelSerializer.addObjectToFile(local.toFile(), MODEL_PROVENANCE_ENTRY, provenanceJson);
             ModelSerializer.addObjectToFile(local.toFile(), MODEL_METRICS_ENTRY, metricsJson);
@@ -101,6 +100,17 @@ public final class RunFiles {
         } finally {
             Files.deleteIfExists(local);
         }
+    }
+
+    /**
+     * Adds the feature scaling to a model file written by DL4J's {@code ModelSerializer}: as
+     * {@value #MODEL_SCALING_ENTRY}, which {@code TrainedModel} restores exactly, and as DL4J's
+     * normalizer for DL4J's own tools.
+     */
+    public static void addScaling(File model, FeatureScaler scaler) throws IOException {
+        ModelSerializer.addNormalizerToModel(model, scaler.toNormalizer());
+        ModelSerializer.addObjectToFile(model, MODEL_SCALING_ENTRY, JSON.writeValueAsString(
+                Map.of("kind", scaler.kind().jobName(), "shift", scaler.shift(), "scale", scaler.scale())));
     }
 
     private static void write(RunDirectory run, String name, String text) throws IOException {

@@ -53,11 +53,36 @@ public final class TrainingInputs implements AutoCloseable {
         SparkTrainer.requireSlots(sc, job.training());
         DataLoader loader = new DataLoader(sc, job.data());
         LoadedData train = loader.train(job.knownClasses());
-        LoadedData test = null;
+        LoadedData test;
         try {
             test = loader.test(train);
+        } catch (RuntimeException e) {
+            train.release();
+            throw e;
+        }
+        return of(job, train, test, warnings, start);
+    }
+
+    /**
+     * Prepares training from data read and checked elsewhere ({@link DataLoader#checked}, e.g. the
+     * DataFrame given to the Spark ML estimator) as {@link #prepare} does after reading: the class
+     * names checked, the scaling fitted, the network configuration built. The inputs own the data
+     * from here on: {@link #close} releases it, and so does a refusal. {@code test} may be
+     * {@code train} itself.
+     *
+     * @throws ConfigException when the data contradicts the job (class names, classes, features)
+     */
+    public static TrainingInputs of(JobConfig job, LoadedData train, LoadedData test, PrintWriter warnings) {
+        return of(job, train, test, warnings, System.nanoTime());
+    }
+
+    private static TrainingInputs of(JobConfig job, LoadedData train, LoadedData test, PrintWriter warnings,
+                                     long start) {
+        try {
             warnSkipped(train, warnings);
-            warnSkipped(test, warnings);
+            if (test != train) {
+                warnSkipped(test, warnings);
+            }
             int names = job.data().classNames().size();
             if (names > 0 && names != train.classes()) {
                 throw new ConfigException("data.classNames", names + " names, but the training data has "
@@ -69,9 +94,7 @@ public final class TrainingInputs implements AutoCloseable {
             return new TrainingInputs(job.data(), train, test, scaler, network, (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException e) {
             train.release();
-            if (test != null) {
-                test.release();
-            }
+            test.release();
             throw e;
         }
     }
