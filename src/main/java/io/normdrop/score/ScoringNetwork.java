@@ -54,8 +54,8 @@ public final class ScoringNetwork implements Serializable {
             Nd4j.factory().blas().setMaxThreads(threads);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configuration));
-        net.init();
-        net.params().assign(Nd4j.create(params, net.params().shape(), 'c'));
+        // The parameters as the network's own array: no random initialization to overwrite.
+        net.init(Nd4j.create(params, new long[]{1, params.length}, 'c'), false);
         return new Scorer(net);
     }
 

@@ -56,23 +56,26 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>The Fashion-MNIST test set, materialized in memory on every side (each variant's own input
  * form cached deserialized and counted first), each variant run once to warm up and then twice
- * in the order n m d j f f j d m n, all of them writing every prediction and probability to
- * Spark's {@code noop} sink or, for the one JVM, an array: (n) Normdrop's executor scoring with
+ * in the order n m d j f f j d m n n m d j f, all of them writing every prediction and probability
+ * as DataFrame rows to Spark's {@code noop} sink or, for the one JVM, an array: (n) Normdrop's executor scoring with
  * the folded model, (f) the same with the unfolded {@code model.zip}, (m) MLlib's
  * {@code MultilayerPerceptronClassificationModel.transform} of the same layer sizes (fitted for
  * one L-BFGS iteration: its speed does not depend on the weights), (d) dl4j-spark's
- * {@code SparkDl4jMultiLayer.feedForwardWithKey} with the folded network, batch 1024, and (j)
+ * {@code SparkDl4jMultiLayer.feedForwardWithKey} with the folded network, batch 1024 (its rows
+ * cached as float arrays, made INDArrays in the job: cached INDArrays crash it), and (j)
  * one JVM calling {@code output()} over batches of 1024.
  *
  * <p>1,000,000 synthetic rows ({@code normdrop generate}, Parquet, 784 features), read from the
  * files and written back as Parquet: (n) {@code normdrop predict} in this JVM, (m) MLlib reading
  * the same Parquet ({@code array_to_vector}), transforming and writing prediction, probability
- * and label; (d) dl4j-spark from the same Parquet, counting its outputs (it writes nothing: a
- * handicap of Normdrop's side, not of the baseline). The peak RSS of the real command on the
+ * and label; (d) dl4j-spark from the same Parquet (a row index as key), writing key and
+ * probabilities. The peak RSS of the real command on the
  * same rows is measured by bench.sh around {@code deploy/local.sh predict}.
  */
 final class ScoringBench {
     private static final int BATCH = 1024;
+    /** Rows of the Fashion-MNIST test set. */
+    private static final int TEST_ROWS = 10_000;
 
     private ScoringBench() {
     }
@@ -109,17 +112,19 @@ final class ScoringBench {
                     DataTypes.createStructField("features", SQLDataTypes.VectorType(), false)))).repartition(2)
                     .persist(StorageLevel.MEMORY_ONLY());
             df.count();
-            List<Tuple2<Long, INDArray>> pairs = new ArrayList<>();
+            // dl4j-spark's input is (key, INDArray) pairs; cached INDArrays crash its feedForwardWithKey in
+            // native code (SIGSEGV in memcpy, local mode), so the rows are cached as floats and made
+            // INDArrays as a user's map would, inside the timed job.
+            List<Tuple2<Long, float[]>> pairs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                pairs.add(new Tuple2<>((long) i, Nd4j.create(java.util.Arrays.copyOfRange(x, i * features, (i + 1) * features),
-                        new long[]{1, features}, DataType.FLOAT)));
+                pairs.add(new Tuple2<>((long) i, java.util.Arrays.copyOfRange(x, i * features, (i + 1) * features)));
             }
-            JavaPairRDD<Long, INDArray> pairRdd = sc.parallelizePairs(pairs, 2).persist(StorageLevel.MEMORY_ONLY());
-            pairRdd.count();
+            JavaPairRDD<Long, float[]> floatPairs = sc.parallelizePairs(pairs, 2).persist(StorageLevel.MEMORY_ONLY());
+            floatPairs.count();
+            JavaPairRDD<Long, INDArray> pairRdd = floatPairs.mapValues(v -> Nd4j.create(v, new long[]{1, v.length}, DataType.FLOAT));
             MultilayerPerceptronClassificationModel mllib = new MultilayerPerceptronClassifier()
                     .setLayers(new int[]{features, 512, 256, folded.classes()}).setMaxIter(1).setSeed(1)
                     .fit(df.limit(2000));
-            SparkDl4jMultiLayer dl4j = new SparkDl4jMultiLayer(sc, folded.network(), null);
 
             Map<String, Supplier<Long>> variants = new LinkedHashMap<>();
             variants.put("(n) Normdrop executor scoring, folded model-inference.zip", () -> normdrop(sc, spark, records, folded));
@@ -128,7 +133,9 @@ final class ScoringBench {
                 return (long) n;
             });
             variants.put("(d) dl4j-spark SparkDl4jMultiLayer.feedForwardWithKey, batch 1024",
-                    () -> dl4j.feedForwardWithKey(pairRdd, BATCH).count());
+                    // A fresh copy each call, as Normdrop broadcasts a fresh copy: in local mode dl4j-spark
+                    // closes the broadcast parameters, which are the network's own arrays.
+                    () -> dl4j(sc, spark, folded, pairRdd, "noop", null));
             variants.put("(j) one JVM, MultiLayerNetwork.output over batches of 1024", () -> oneJvm(folded.network(), x, n, features));
             variants.put("(f) Normdrop executor scoring, unfolded model.zip", () -> normdrop(sc, spark, records, unfolded));
             Map<String, List<Double>> seconds = new LinkedHashMap<>();
@@ -141,6 +148,7 @@ final class ScoringBench {
             java.util.Collections.reverse(backwards);
             List<String> interleaved = new ArrayList<>(order);
             interleaved.addAll(backwards);
+            interleaved.addAll(order);
             for (String k : interleaved) {
                 long t0 = System.nanoTime();
                 long scored = variants.get(k).get();
@@ -150,7 +158,7 @@ final class ScoringBench {
                 }
             }
             md.append(String.format(Locale.ROOT, "## Scoring the Fashion-MNIST test set (%,d rows, in memory), local[2]%n%n", n));
-            md.append("| variant | rows/s (median of 2) | vs MLlib | vs dl4j-spark | vs one JVM |\n|---|---|---|---|---|\n");
+            md.append("| variant | rows/s (median of 3) | vs MLlib | vs dl4j-spark | vs one JVM |\n|---|---|---|---|---|\n");
             Map<String, Double> rate = new LinkedHashMap<>();
             seconds.forEach((k, s) -> rate.put(k, n / Benchmarks.median(s)));
             double m = rate.get(order.get(1));
@@ -164,7 +172,7 @@ final class ScoringBench {
             results.put("scoringTestSet", testJson);
             records.unpersist();
             df.unpersist();
-            pairRdd.unpersist();
+            floatPairs.unpersist();
             if (million != null) {
                 results.put("scoring1M", million(sc, spark, md, model, million, mllib));
             }
@@ -177,10 +185,33 @@ final class ScoringBench {
         try {
             JavaRDD<Row> scored = p.score(records, network);
             spark.createDataFrame(Predictions.goodRows(scored), p.schema()).write().format("noop").mode(SaveMode.Overwrite).save();
-            return records.count();
+            return TEST_ROWS;
         } finally {
             network.destroy();
         }
+    }
+
+    /**
+     * dl4j-spark's scoring, its output made the rows a user would write (key and probabilities),
+     * written as Normdrop's are: to {@code format} at {@code path} (noop: nowhere).
+     */
+    private static long dl4j(JavaSparkContext sc, SparkSession spark, TrainedModel model,
+                             JavaPairRDD<Long, INDArray> pairs, String format, String path) {
+        // A fresh copy each call, as Normdrop broadcasts a fresh copy: in local mode dl4j-spark
+        // closes the broadcast parameters, which are the network's own arrays.
+        JavaRDD<Row> rows = new SparkDl4jMultiLayer(sc, model.network().clone(), null).feedForwardWithKey(pairs, BATCH)
+                .map(t -> RowFactory.create(t._1(), t._2().toDoubleVector()));
+        org.apache.spark.sql.DataFrameWriter<Row> writer = spark.createDataFrame(rows, DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("key", DataTypes.LongType, false),
+                        DataTypes.createStructField(Predictions.PROBABILITY,
+                                DataTypes.createArrayType(DataTypes.DoubleType, false), false))))
+                .write().format(format).mode(SaveMode.Overwrite);
+        if (path == null) {
+            writer.save();
+        } else {
+            writer.save(path);
+        }
+        return TEST_ROWS;
     }
 
     private static long oneJvm(MultiLayerNetwork network, float[] x, int n, int features) {
@@ -221,9 +252,11 @@ final class ScoringBench {
                     }
                     return new Tuple2<>(t._2(), Nd4j.create(v, new long[]{1, v.length}, DataType.FLOAT));
                 });
-        TrainedModel folded = TrainedModel.load(model.toString(), false, new Configuration());
-        long dl4jRows = new SparkDl4jMultiLayer(sc, folded.network(), null).feedForwardWithKey(pairs, BATCH).count();
-        seconds.put("(d) dl4j-spark feedForwardWithKey: Parquet in, counted", (System.nanoTime() - t0) / 1e9);
+        dl4j(sc, spark, TrainedModel.load(model.toString(), false, new Configuration()), pairs, "parquet",
+                out.resolve("dl4j").toString());
+        seconds.put("(d) dl4j-spark feedForwardWithKey: Parquet in, Parquet out (key, probability)",
+                (System.nanoTime() - t0) / 1e9);
+        long dl4jRows = spark.read().parquet(out.resolve("dl4j").toString()).count();
         if (dl4jRows != rows) {
             throw new IllegalStateException("dl4j-spark scored " + dl4jRows + " of " + rows);
         }
