@@ -82,6 +82,9 @@ public final class DataLoader {
      * numbers (csv: the first record's label is one; parquet: a numeric label column).
      */
     private List<String> labelNames(DataSource source) {
+        if (config.format() != DataFormat.IDX && config.format() != DataFormat.LIBSVM) {
+            FileDigests.files(sc.hadoopConfiguration(), source.path()); // a missing path, named as reading names it
+        }
         Map<String, Long> counts;
         if (config.format() == DataFormat.PARQUET) {
             counts = ParquetRecords.labelNames(sc, source.path(), config.parquet());

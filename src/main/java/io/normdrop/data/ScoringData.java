@@ -62,6 +62,9 @@ public final class ScoringData {
 
     private static Read readOrThrow(JavaSparkContext sc, DataConfig config, DataSource source, RecordRules rules) {
         String path = source.path();
+        if (path != null) {
+            FileDigests.files(sc.hadoopConfiguration(), path); // a missing path: exit 66, named as training names it
+        }
         switch (config.format()) {
             case IDX -> {
                 IdxReader idx = new IdxReader(sc.hadoopConfiguration());

@@ -274,6 +274,9 @@ class PredictIT {
                 dir.resolve("no-such-run").toString(), null, null, dir.resolve("x").toString(), false, false, 64), List.of())
                 .run(sc, new PrintWriter(new StringWriter())));
         assertEquals(66, Main.exitCode(missing).code());
+        Exception noData = assertThrows(Exception.class, () -> predict(sc, "x", false, dir.resolve("none.csv").toString()));
+        assertEquals(66, Main.exitCode(noData).code());
+        assertTrue(Main.errorLines(noData).get(0).contains("none.csv: no such file or directory"), Main.errorLines(noData).toString());
         assertNotEquals(null, Main.errorLines(missing).get(0));
         assertTrue(String.format(Locale.ROOT, "%s", Main.errorLines(missing)).contains("no such model"));
     }
