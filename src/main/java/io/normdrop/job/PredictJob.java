@@ -88,7 +88,7 @@ public final class PredictJob {
             Predictions predictions = new Predictions(read.keyColumns(), read.labeled(), model.classNames(),
                     options.batchSize());
             Broadcast<ScoringNetwork> network = sc.broadcast(new ScoringNetwork(model.network(), model.scaler(),
-                    threadsPerTask(sc)));
+                    ScoringNetwork.threadsPerTask(sc.sc())));
             JavaRDD<Row> scored = predictions.score(read.records(), network).persist(StorageLevel.MEMORY_AND_DISK_SER());
             ScoringProgress progress = new ScoringProgress(out, 10);
             sc.sc().addSparkListener(progress);
@@ -159,11 +159,5 @@ public final class PredictJob {
             throw new ConfigException("--labels", "is for IDX data only; data.format = " + data.format().jobName());
         }
         return new DataSource("test", null, null, options.data(), 0);
-    }
-
-    /** ND4J/BLAS threads per scoring task: the cores of a task ({@code spark.task.cpus}; local mode: shared). */
-    private static int threadsPerTask(JavaSparkContext sc) {
-        return sc.isLocal() ? Math.max(1, Runtime.getRuntime().availableProcessors() / sc.defaultParallelism())
-                : sc.getConf().getInt("spark.task.cpus", 1);
     }
 }

@@ -194,7 +194,7 @@ public final class NormdropClassificationModel
         }
         SparkContext sc = dataset.sparkSession().sparkContext();
         Broadcast<ScoringNetwork> scoring = JavaSparkContext.fromSparkContext(sc).broadcast(
-                new ScoringNetwork(network, scaler, threadsPerTask(sc)));
+                new ScoringNetwork(network, scaler, ScoringNetwork.threadsPerTask(sc)));
         Scoring scoreRows = new Scoring(scoring, dataset.schema().fieldIndex(getFeaturesCol()), getFeaturesCol(),
                 numFeatures, numClasses, placement, thresholds);
         Dataset<Row> scored = dataset.toDF().mapPartitions(scoreRows, Encoders.row(output));
@@ -207,15 +207,6 @@ public final class NormdropClassificationModel
     public StructType transformSchema(StructType schema) {
         Columns.requireFeatures(schema, getFeaturesCol(), uid());
         return super.transformSchema(schema);
-    }
-
-    /**
-     * ND4J/BLAS threads per scoring task, as {@code normdrop predict} uses: the cores of a task
-     * ({@code spark.task.cpus}); in local mode the JVM's cores shared by the task slots.
-     */
-    private static int threadsPerTask(SparkContext sc) {
-        return sc.isLocal() ? Math.max(1, Runtime.getRuntime().availableProcessors() / sc.defaultParallelism())
-                : sc.getConf().getInt("spark.task.cpus", 1);
     }
 
     /** Where a column is in the output; -1 when its name is empty (not appended). */

@@ -2,6 +2,8 @@ package io.normdrop.score;
 
 import io.normdrop.data.Example;
 import io.normdrop.data.KeyedRecord;
+import io.normdrop.data.ParsedRecord;
+import io.normdrop.data.Problem;
 import io.normdrop.data.RecordSummary;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
@@ -89,9 +91,11 @@ public record Predictions(List<StructField> keyColumns, boolean labeled, List<St
             while (it.hasNext()) {
                 Row r = it.next();
                 if (!r.isNullAt(0)) {
-                    s.records.add(io.normdrop.data.ParsedRecord.bad(new io.normdrop.data.Problem(r.getString(1),
-                            io.normdrop.data.Problem.Unit.valueOf(r.getString(0).substring(0, r.getString(0).indexOf(' '))),
-                            r.getLong(2), r.getString(0).substring(r.getString(0).indexOf(' ') + 1))));
+                    // The problem column holds "UNIT fault" (badRow); file and position are the row's.
+                    String problem = r.getString(0);
+                    int space = problem.indexOf(' ');
+                    s.records.add(ParsedRecord.bad(new Problem(r.getString(1),
+                            Problem.Unit.valueOf(problem.substring(0, space)), r.getLong(2), problem.substring(space + 1))));
                     continue;
                 }
                 s.records.addGood(1);
@@ -235,7 +239,7 @@ public record Predictions(List<StructField> keyColumns, boolean labeled, List<St
         private Row badRow(KeyedRecord r) {
             Object[] values = new Object[1 + schemaWidth()];
             fillKeys(values, r);
-            io.normdrop.data.Problem problem = r.record().problem();
+            Problem problem = r.record().problem();
             values[0] = problem.unit() + " " + problem.fault();
             values[1] = problem.file();
             values[2] = problem.position();

@@ -2,6 +2,7 @@ package io.normdrop.score;
 
 import io.normdrop.data.Example;
 import io.normdrop.data.FeatureScaler;
+import org.apache.spark.SparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,6 +37,15 @@ public final class ScoringNetwork implements Serializable {
         this.features = (int) network.layerInputSize(0);
         this.classes = (int) network.layerSize(network.getnLayers() - 1);
         this.threads = Math.max(1, threads);
+    }
+
+    /**
+     * ND4J/BLAS threads for each scoring task: the cores of a task ({@code spark.task.cpus}); in
+     * local mode the JVM's cores shared by the tasks that run at once.
+     */
+    public static int threadsPerTask(SparkContext sc) {
+        return sc.isLocal() ? Math.max(1, Runtime.getRuntime().availableProcessors() / sc.defaultParallelism())
+                : sc.getConf().getInt("spark.task.cpus", 1);
     }
 
     public int features() {
