@@ -10,6 +10,7 @@ import io.normdrop.data.DataException;
 import io.normdrop.data.FeatureScaler;
 import io.normdrop.data.MissingInputException;
 import io.normdrop.store.HadoopFiles;
+import io.normdrop.store.Publication;
 import io.normdrop.store.RunFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -46,7 +47,8 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
 
     /**
      * Loads the model at {@code path}: a run directory or {@code OUTPUT_DIR/published} (which
-     * must hold {@code _SUCCESS}), or a model file.
+     * must hold {@code _SUCCESS}), a job directory {@code OUTPUT_DIR} (the run its {@code LATEST}
+     * names), or a model file.
      *
      * @param unfolded load {@value RunFiles#MODEL} even when the run has {@value RunFiles#INFERENCE_MODEL}
      * @throws MissingInputException when there is no such model
@@ -62,6 +64,8 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
             }
             Path file = given;
             if (fs.getFileStatus(given).isDirectory()) {
+                // A job directory: the run its LATEST names (how object stores publish).
+                given = Publication.resolve(fs, given);
                 if (!fs.exists(new Path(given, "_SUCCESS"))) {
                     throw new DataException(path + ": not a finished run (no _SUCCESS): a run directory, "
                             + "OUTPUT_DIR/published or a " + RunFiles.MODEL + " is expected");

@@ -24,6 +24,18 @@ public final class HadoopFiles {
         return fs;
     }
 
+    /** File systems whose directory rename is one atomic metadata operation. */
+    private static final java.util.Set<String> ATOMIC_RENAME = java.util.Set.of("file", "hdfs", "viewfs");
+
+    /**
+     * Whether {@code fs} renames a directory atomically (local, HDFS): on object stores
+     * ({@code s3a:}, {@code gs:}, {@code abfs:} ...) a rename copies object after object, and a
+     * reader can see the copy half done.
+     */
+    public static boolean renamesAtomically(FileSystem fs) {
+        return ATOMIC_RENAME.contains(fs.getUri().getScheme());
+    }
+
     /** Writes {@code text} next to {@code file}, then renames it into place. */
     public static void writeAtomically(String file, String text, Configuration hadoop) throws IOException {
         Path target = new Path(file);

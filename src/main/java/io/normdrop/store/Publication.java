@@ -18,9 +18,18 @@ import java.util.OptionalDouble;
 import java.util.UUID;
 
 /**
- * The published model of a job that runs with run ids: {@code JOB_DIR/published} is a copy of
- * the last run that passed the quality gate, and {@code JOB_DIR/LATEST} holds its run id. Both
- * are replaced by renames, so a reader sees the old publication or the new one, never a mix.
+ * The published model of a job that runs with run ids: {@code JOB_DIR/LATEST} holds the run id
+ * of the last run that passed the quality gate, whose directory {@code JOB_DIR/RUN_ID} stays as
+ * it was committed. A reader sees the old publication or the new one, never a mix, on every file
+ * system:
+ * <ul>
+ *   <li>where a rename is atomic (local, HDFS) {@code JOB_DIR/published} is also a copy of the
+ *       run, swapped in by renames, and {@code LATEST} is written aside and renamed into place;</li>
+ *   <li>on object stores, where a rename is a copy ({@code s3a:}, {@code gs:}, {@code abfs:}),
+ *       nothing is copied or renamed: publishing is one small overwrite of {@code LATEST}, which
+ *       an object store makes visible whole or not at all. Consumers read {@code LATEST} and load
+ *       the run it names ({@link #resolve}; {@code normdrop predict JOB_DIR} does).</li>
+ * </ul>
  */
 public final class Publication {
     static final String PUBLISHED = OutputConfig.PUBLISHED;
@@ -47,7 +56,9 @@ public final class Publication {
         }
         if (runId != null) {
             publish(run.fileSystem(), jobDir, run.target(), runId);
-            out.printf("normdrop: published run %s as %s/%s%s%n", runId, jobDir, PUBLISHED,
+            out.printf("normdrop: published run %s as %s%s%n", runId, HadoopFiles.renamesAtomically(run.fileSystem())
+                            ? jobDir + "/" + PUBLISHED : jobDir + "/" + LATEST + " (this file system renames by copying:"
+                            + " consumers load the run LATEST names)",
                     published.isPresent() ? String.format(Locale.ROOT, " (test accuracy %.4f, before %.4f)", accuracy,
                             published.getAsDouble()) : "");
         }
@@ -55,7 +66,8 @@ public final class Publication {
 
     /** The test accuracy of the published run, if there is one. */
     static OptionalDouble publishedAccuracy(FileSystem fs, Path jobDir) throws IOException {
-        Path metrics = new Path(new Path(jobDir, PUBLISHED), MetricsFiles.JSON_FILE);
+        Optional<Path> run = publishedRun(fs, jobDir);
+        Path metrics = new Path(run.orElse(new Path(jobDir, PUBLISHED)), MetricsFiles.JSON_FILE);
         if (!fs.exists(metrics)) {
             return OptionalDouble.empty();
         }
@@ -82,8 +94,39 @@ public final class Publication {
         return Optional.empty();
     }
 
+    /** The directory of the run {@code jobDir/LATEST} names, if there is one. */
+    static Optional<Path> publishedRun(FileSystem fs, Path jobDir) throws IOException {
+        Path latest = new Path(jobDir, LATEST);
+        if (!fs.exists(latest)) {
+            return Optional.empty();
+        }
+        try (FSDataInputStream in = fs.open(latest)) {
+            String runId = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return runId.isEmpty() ? Optional.empty() : Optional.of(new Path(jobDir, runId));
+        }
+    }
+
+    /**
+     * Where to load a model from {@code dir}: the run {@code dir/LATEST} names when {@code dir}
+     * is a job directory (it holds {@code LATEST} and no {@code _SUCCESS} of its own), else
+     * {@code dir} itself.
+     */
+    public static Path resolve(FileSystem fs, Path dir) throws IOException {
+        if (fs.exists(new Path(dir, RunDirectory.SUCCESS))) {
+            return dir;
+        }
+        return publishedRun(fs, dir).orElse(dir);
+    }
+
     /** Makes {@code runDir} the published run of {@code jobDir} and names it in LATEST. */
     static void publish(FileSystem fs, Path jobDir, Path runDir, String runId) throws IOException {
+        if (!HadoopFiles.renamesAtomically(fs)) {
+            // One small write: an object store shows the old LATEST or the new one, never a part.
+            try (OutputStream os = fs.create(new Path(jobDir, LATEST), true)) {
+                os.write((runId + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return;
+        }
         Path published = new Path(jobDir, PUBLISHED);
         Path fresh = new Path(jobDir, "." + PUBLISHED + ".tmp-" + UUID.randomUUID());
         if (!FileUtil.copy(fs, runDir, fs, fresh, false, true, fs.getConf())) {

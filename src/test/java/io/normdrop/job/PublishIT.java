@@ -53,6 +53,9 @@ class PublishIT {
         assertTrue(Files.exists(dir.resolve("night-2/_SUCCESS")));
         assertEquals("night-1", Files.readString(dir.resolve("LATEST")).strip());
         assertEquals(Files.readString(dir.resolve("night-1/metrics.json")), Files.readString(dir.resolve("published/metrics.json")));
+        // predict given the job directory loads the run LATEST names (how object stores publish).
+        assertEquals("file:" + dir.resolve("night-1/model-inference.zip"), io.normdrop.score.TrainedModel.load(
+                dir.toString(), false, sc.hadoopConfiguration()).file());
 
         // A finished run id is not run again without --overwrite.
         assertThrows(OutputExistsException.class, () -> new TrainJob(job(dir, "output.runId=night-1"), false).run(sc, out));
