@@ -194,7 +194,7 @@ public final class DataLoader {
         }
         perPartition.forEach(t -> total.merge(t._2()));
         List<Problem> problems = resolveLines(total.problems());
-        check(key, describe, total, problems);
+        check(config, key, describe, total, problems);
         int features = rules.features() > 0 ? rules.features() : total.maxWidth();
         int classes = rules.classes() > 0 ? rules.classes() : total.labelCounts().length;
         if (classes < 2) {
@@ -312,11 +312,6 @@ public final class DataLoader {
                 return t;
             }
         };
-    }
-
-    /** Applies data.onBadRecord: fail on any bad record, or on too many when skipping; fail on none good. */
-    private void check(String key, String describe, RecordSummary total, List<Problem> problems) {
-        check(config, key, describe, total, problems);
     }
 
     /**

@@ -14,9 +14,9 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.StringType;
 import scala.Function1;
 
 import java.util.ArrayList;
@@ -58,13 +58,13 @@ public final class ParquetRecords {
 
     /**
      * The records at {@code path} for scoring, each with its file, row index and the values of
-     * the key columns ({@code data.parquet.key}); without a label column in the files, unlabeled.
+     * the key columns ({@code data.parquet.key}, with their types); without a label column in the
+     * files, unlabeled.
      */
-    public static JavaRDD<KeyedRecord> readKeyed(JavaSparkContext sc, String path, DataConfig.Parquet columns,
-                                                RecordRules rules) {
+    static ScoringData.Read readKeyed(JavaSparkContext sc, String path, DataConfig.Parquet columns, RecordRules rules) {
         Selected read = Selection.of(sc, path, columns, false, columns.key());
         Selection s = read.selection();
-        return read.rows().mapPartitions(it -> {
+        return new ScoringData.Read(read.rows().mapPartitions(it -> {
             Function1<Object, Object>[] converters = s.keyConverters();
             return new Iterator<KeyedRecord>() {
                 @Override
@@ -85,7 +85,7 @@ public final class ParquetRecords {
                             s.record(row, rules));
                 }
             };
-        });
+        }), s.labeled(), read.keyFields(), path);
     }
 
     /**
@@ -108,7 +108,7 @@ public final class ParquetRecords {
     }
 
     /** The selected columns (driver side) and how to read their rows (shipped to the executors). */
-    private record Selected(Dataset<Row> selected, Selection selection) {
+    private record Selected(Dataset<Row> selected, Selection selection, List<StructField> keyFields) {
         JavaRDD<InternalRow> rows() {
             return selected.queryExecution().toRdd().toJavaRDD();
         }
@@ -183,7 +183,7 @@ public final class ParquetRecords {
             select.add(col("_metadata.row_index"));
             return new Selected(df.select(select.toArray(Column[]::new)), new Selection(layout,
                     layout == Layout.COLUMNS ? featureColumns.size() : 1, featureColumns, labeled, namedLabels,
-                    keyFields.stream().map(StructField::dataType).toArray(DataType[]::new)));
+                    keyFields.stream().map(StructField::dataType).toArray(DataType[]::new)), keyFields);
         }
 
         /** Where the features start in a row. */

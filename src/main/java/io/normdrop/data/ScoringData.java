@@ -1,16 +1,12 @@
 package io.normdrop.data;
 
 import io.normdrop.config.DataConfig;
-import io.normdrop.config.DataFormat;
 import io.normdrop.config.DataSource;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -81,13 +77,7 @@ public final class ScoringData {
                         List.of(), path);
             }
             case PARQUET -> {
-                StructType schema = SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read().parquet(path).schema();
-                List<StructField> keys = config.parquet().key().stream()
-                        .map(k -> Arrays.stream(schema.fields()).filter(f -> f.name().equals(k)).findFirst()
-                                .orElseThrow(() -> new DataException(path + ": no column '" + k + "' (data.parquet.key)")))
-                        .toList();
-                boolean labeled = Arrays.asList(schema.fieldNames()).contains(config.parquet().label());
-                return new Read(ParquetRecords.readKeyed(sc, path, config.parquet(), rules), labeled, keys, path);
+                return ParquetRecords.readKeyed(sc, path, config.parquet(), rules);
             }
             case CSV -> {
                 DataLoader loader = new DataLoader(sc, config);

@@ -28,10 +28,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -230,51 +228,25 @@ public final class NormdropClassificationModel
             implements MapPartitionsFunction<Row, Row> {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            return new Iterator<>() {
-                private ScoringNetwork.Scorer scorer;
-                private Iterator<Row> scored = Collections.emptyIterator();
-
-                @Override
-                public boolean hasNext() {
-                    if (!scored.hasNext() && rows.hasNext()) {
-                        scored = nextBatch();
+            ScoringNetwork.Scorer scorer = network.value().scorer();
+            return ScoringNetwork.inBatches(rows, BATCH_ROWS, batch -> {
+                List<Example> examples = new ArrayList<>(batch.size());
+                for (Row row : batch) {
+                    if (row.isNullAt(featuresIndex)) {
+                        throw new IllegalArgumentException("features column '" + featuresCol + "' is null in a row"
+                                + " to score");
                     }
-                    return scored.hasNext();
+                    Vector v = (Vector) row.get(featuresIndex);
+                    requireSize(v, features, featuresCol);
+                    examples.add(FrameRows.example(v));
                 }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return scored.next();
+                float[] p = scorer.probabilities(examples);
+                List<Row> out = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    out.add(scored(batch.get(i), doubles(p, i * classes, classes)));
                 }
-
-                private Iterator<Row> nextBatch() {
-                    List<Row> batch = new ArrayList<>(BATCH_ROWS);
-                    List<Example> examples = new ArrayList<>(BATCH_ROWS);
-                    while (rows.hasNext() && batch.size() < BATCH_ROWS) {
-                        Row row = rows.next();
-                        if (row.isNullAt(featuresIndex)) {
-                            throw new IllegalArgumentException("features column '" + featuresCol + "' is null in a row"
-                                    + " to score");
-                        }
-                        Vector v = (Vector) row.get(featuresIndex);
-                        requireSize(v, features, featuresCol);
-                        batch.add(row);
-                        examples.add(FrameRows.example(v));
-                    }
-                    if (scorer == null) {
-                        scorer = network.value().scorer();
-                    }
-                    float[] p = scorer.probabilities(examples);
-                    List<Row> out = new ArrayList<>(batch.size());
-                    for (int i = 0; i < batch.size(); i++) {
-                        out.add(scored(batch.get(i), doubles(p, i * classes, classes)));
-                    }
-                    return out.iterator();
-                }
-            };
+                return out;
+            });
         }
 
         private Row scored(Row row, double[] raw) {

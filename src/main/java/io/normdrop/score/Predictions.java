@@ -16,9 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Scoring on the executors: records to prediction rows, minibatch by minibatch through a
@@ -65,10 +63,17 @@ public record Predictions(List<StructField> keyColumns, boolean labeled, List<St
         return DataTypes.createStructType(fields);
     }
 
-    /** Scores the records: one row per record, in order, a bad record's with its problem and no prediction. */
+    /**
+     * Scores the records: one row per record, in order, a bad record's with its problem and no
+     * prediction; {@link #batchSize} records per {@code output()} call.
+     */
     public JavaRDD<Row> score(JavaRDD<KeyedRecord> records, Broadcast<ScoringNetwork> network) {
         Predictions p = this;
-        return records.mapPartitions(it -> p.new Scoring(it, network.value().scorer(), network.value().classes()));
+        return records.mapPartitions(it -> {
+            ScoringNetwork.Scorer scorer = network.value().scorer();
+            int classes = network.value().classes();
+            return ScoringNetwork.inBatches(it, batchSize, batch -> p.rows(batch, scorer, classes));
+        });
     }
 
     /** The good rows as prediction rows (the problem column dropped). */
@@ -155,107 +160,60 @@ public record Predictions(List<StructField> keyColumns, boolean labeled, List<St
         }
     }
 
-    /** One partition's records to rows, {@link #batchSize} good records per {@code output()} call. */
-    private final class Scoring implements Iterator<Row> {
-        private final Iterator<KeyedRecord> records;
-        private final ScoringNetwork.Scorer scorer;
-        private final int classes;
-        private final List<Row> ready = new ArrayList<>();
-        private int next;
-
-        Scoring(Iterator<KeyedRecord> records, ScoringNetwork.Scorer scorer, int classes) {
-            this.records = records;
-            this.scorer = scorer;
-            this.classes = classes;
+    /**
+     * A batch's rows, in the records' order: the good records scored by one {@code output()} call,
+     * the bad ones with their problem.
+     */
+    private List<Row> rows(List<KeyedRecord> batch, ScoringNetwork.Scorer scorer, int classes) {
+        List<Example> good = batch.stream().filter(r -> r.record().isGood()).map(r -> r.record().example()).toList();
+        float[] p = good.isEmpty() ? new float[0] : scorer.probabilities(good);
+        int width = 1 + schema().length();
+        List<Row> out = new ArrayList<>(batch.size());
+        int scored = 0;
+        for (KeyedRecord r : batch) {
+            out.add(r.record().isGood() ? goodRow(r, p, classes * scored++, classes, width) : badRow(r, width));
         }
+        return out;
+    }
 
-        @Override
-        public boolean hasNext() {
-            if (next < ready.size()) {
-                return true;
-            }
-            ready.clear();
-            next = 0;
-            List<KeyedRecord> batch = new ArrayList<>(batchSize);
-            List<Example> examples = new ArrayList<>(batchSize);
-            // Rows keep the records' order: a bad record ends the batch before it.
-            while (records.hasNext() && examples.size() < batchSize) {
-                KeyedRecord r = records.next();
-                if (!r.record().isGood()) {
-                    flush(batch, examples);
-                    ready.add(badRow(r));
-                    break;
-                }
-                batch.add(r);
-                examples.add(r.record().example());
-            }
-            flush(batch, examples);
-            return !ready.isEmpty();
+    private Row goodRow(KeyedRecord r, float[] p, int offset, int classes, int width) {
+        Object[] values = new Object[width];
+        int k = fillKeys(values, r);
+        if (labeled) {
+            int label = r.record().example().label();
+            values[k++] = label == Example.NO_LABEL ? null : label;
         }
+        int best = 0;
+        double[] probability = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            probability[c] = p[offset + c];
+            if (p[offset + c] > p[offset + best]) {
+                best = c;
+            }
+        }
+        values[k++] = best;
+        if (!classNames.isEmpty()) {
+            values[k++] = classNames.get(best);
+        }
+        values[k] = probability;
+        return RowFactory.create(values);
+    }
 
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return ready.get(next++);
-        }
+    private static Row badRow(KeyedRecord r, int width) {
+        Object[] values = new Object[width];
+        fillKeys(values, r);
+        Problem problem = r.record().problem();
+        values[0] = problem.unit() + " " + problem.fault();
+        values[1] = problem.file();
+        values[2] = problem.position();
+        return RowFactory.create(values);
+    }
 
-        private void flush(List<KeyedRecord> batch, List<Example> examples) {
-            if (batch.isEmpty()) {
-                return;
-            }
-            float[] p = scorer.probabilities(examples);
-            for (int i = 0; i < batch.size(); i++) {
-                ready.add(goodRow(batch.get(i), p, i * classes));
-            }
-            batch.clear();
-            examples.clear();
-        }
-
-        private Row goodRow(KeyedRecord r, float[] p, int offset) {
-            Object[] values = new Object[1 + schemaWidth()];
-            int k = fillKeys(values, r);
-            if (labeled) {
-                int label = r.record().example().label();
-                values[k++] = label == Example.NO_LABEL ? null : label;
-            }
-            int best = 0;
-            double[] probability = new double[classes];
-            for (int c = 0; c < classes; c++) {
-                probability[c] = p[offset + c];
-                if (p[offset + c] > p[offset + best]) {
-                    best = c;
-                }
-            }
-            values[k++] = best;
-            if (!classNames.isEmpty()) {
-                values[k++] = classNames.get(best);
-            }
-            values[k] = probability;
-            return RowFactory.create(values);
-        }
-
-        private Row badRow(KeyedRecord r) {
-            Object[] values = new Object[1 + schemaWidth()];
-            fillKeys(values, r);
-            Problem problem = r.record().problem();
-            values[0] = problem.unit() + " " + problem.fault();
-            values[1] = problem.file();
-            values[2] = problem.position();
-            return RowFactory.create(values);
-        }
-
-        /** Writes file, row and keys after the problem column; returns the next index. */
-        private int fillKeys(Object[] values, KeyedRecord r) {
-            values[1] = r.file();
-            values[2] = r.row();
-            System.arraycopy(r.keys(), 0, values, 3, r.keys().length);
-            return 3 + r.keys().length;
-        }
-
-        private int schemaWidth() {
-            return 2 + keyColumns.size() + (labeled ? 1 : 0) + 1 + (classNames.isEmpty() ? 0 : 1) + 1;
-        }
+    /** Writes file, row and keys after the problem column; returns the next index. */
+    private static int fillKeys(Object[] values, KeyedRecord r) {
+        values[1] = r.file();
+        values[2] = r.row();
+        System.arraycopy(r.keys(), 0, values, 3, r.keys().length);
+        return 3 + r.keys().length;
     }
 }

@@ -10,7 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 /**
  * A trained network as the executors score with it: broadcast once (its configuration as JSON,
@@ -67,6 +72,38 @@ public final class ScoringNetwork implements Serializable {
         // The parameters as the network's own array: no random initialization to overwrite.
         net.init(Nd4j.create(params, new long[]{1, params.length}, 'c'), false);
         return new Scorer(net);
+    }
+
+    /**
+     * {@code items} mapped {@code size} at a time by {@code score}, lazily and in order: how a
+     * partition is scored, one {@code output()} call per batch.
+     *
+     * @param score maps a batch (never empty) to its results
+     */
+    public static <T, R> Iterator<R> inBatches(Iterator<T> items, int size, Function<List<T>, List<R>> score) {
+        return new Iterator<>() {
+            private Iterator<R> ready = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!ready.hasNext() && items.hasNext()) {
+                    List<T> batch = new ArrayList<>(size);
+                    while (items.hasNext() && batch.size() < size) {
+                        batch.add(items.next());
+                    }
+                    ready = score.apply(batch).iterator();
+                }
+                return ready.hasNext();
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return ready.next();
+            }
+        };
     }
 
     /** Scores minibatches with one network; not thread-safe. */
