@@ -10,8 +10,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.TaskInfo;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,7 +34,8 @@ public final class SparkStatsListener extends SparkListener {
     private long shuffleReadBytes;
     private long shuffleWriteBytes;
     private long executorsAdded;
-    private long executorsRemoved;
+    /** By id: Spark can report one lost executor twice (on YARN: the lost connection, then the container's exit). */
+    private final Set<String> executorsRemoved = new HashSet<>();
     private final Map<String, Executor> executors = new TreeMap<>();
 
     /** What one executor did so far (guarded by the listener's lock). */
@@ -98,14 +101,14 @@ public final class SparkStatsListener extends SparkListener {
 
     @Override
     public synchronized void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
-        executorsRemoved++;
+        executorsRemoved.add(removed.executorId());
     }
 
     /** Totals so far. */
     public synchronized SparkStats snapshot() {
         return new SparkStats(tasks, failedTasks, retriedTasks, taskMillis / 1e3, gcMillis / 1e3,
                 serializationMillis / 1e3, resultBytes, shuffleReadBytes, shuffleWriteBytes, executorsAdded,
-                executorsRemoved);
+                executorsRemoved.size());
     }
 
     /** Each executor seen so far, by id. */
