@@ -57,7 +57,17 @@ public final class Main {
     static final Logger FAILURES = LoggerFactory.getLogger("normdrop.failures");
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        int code = execute(args, System.out, System.err);
+        if (System.getProperty("spark.yarn.app.id") != null) {
+            // The driver runs inside YARN's application master (cluster mode), which reports the
+            // application SUCCEEDED when main returns and FAILED when it throws; a System.exit there,
+            // even exit 0, is reported as a failure ("Shutdown hook called before final status was reported").
+            if (code != 0) {
+                throw new IllegalStateException("normdrop exited with code " + code + " (its lines above say why)");
+            }
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code, writing to the given streams. */

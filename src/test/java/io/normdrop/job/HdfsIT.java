@@ -66,8 +66,8 @@ class HdfsIT {
         }
     }
 
-    /** The sample's four files on HDFS, as job settings. */
-    static List<String> dataOnHdfs() {
+    /** The sample's four files in /datasets/sample on {@code hadoop}'s HDFS, as job settings. */
+    static List<String> dataOnHdfs(MiniHadoop hadoop) {
         List<String> sets = new ArrayList<>();
         for (String role : List.of("train", "t10k")) {
             String key = role.equals("train") ? "train" : "test";
@@ -78,7 +78,7 @@ class HdfsIT {
     }
 
     static LoadedJob job(String... extra) {
-        List<String> sets = new ArrayList<>(dataOnHdfs());
+        List<String> sets = new ArrayList<>(dataOnHdfs(hadoop));
         sets.addAll(ResumeIT.DETERMINISTIC);
         sets.addAll(List.of(extra));
         return JobFiles.load(Path.of("jobs/quickstart.conf"), sets);
@@ -135,7 +135,7 @@ class HdfsIT {
         String run = hadoop.uri("/models/nightly");
         List<String> launcher = new ArrayList<>(List.of("bash", "deploy/local.sh", "jobs/quickstart.conf", "--out", run,
                 "--master", "local[2]"));
-        for (String s : dataOnHdfs()) {
+        for (String s : dataOnHdfs(hadoop)) {
             launcher.addAll(List.of("--set", s));
         }
         for (String s : ResumeIT.DETERMINISTIC) {

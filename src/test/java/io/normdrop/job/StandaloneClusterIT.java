@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.normdrop.config.JobFiles;
 import io.normdrop.metrics.MetricsFiles;
 import io.normdrop.testing.LocalSpark;
+import io.normdrop.testing.SparkHome;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,28 +55,6 @@ class StandaloneClusterIT {
         }
     }
 
-    /** A SPARK_HOME whose jars/ holds Spark and its dependencies, as an installation has them. */
-    static Path assembleSparkHome() throws IOException {
-        Path home = Path.of("target/spark-home").toAbsolutePath();
-        Path jars = home.resolve("jars");
-        Files.createDirectories(jars);
-        for (String jar : Files.readString(Path.of("target/spark.classpath")).trim().split(":")) {
-            Path link = jars.resolve(Path.of(jar).getFileName());
-            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                Files.createSymbolicLink(link, Path.of(jar));
-            }
-        }
-        Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7, assembled from Maven for Normdrop's tests\n");
-        // What an installation's bin/spark-submit does, for deploy/submit.sh: SparkSubmit on
-        // Spark's jars, with the module flags and DL4J's clock a client-mode driver needs.
-        Path submit = home.resolve("bin/spark-submit");
-        Files.createDirectories(submit.getParent());
-        Files.writeString(submit, "#!/usr/bin/env bash\nexec java -Xmx2g @" + Path.of("conf/java17-module-flags.args")
-                .toAbsolutePath() + " -cp \"$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
-        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return home;
-    }
-
     static ProcessBuilder java(List<String> args, Path log, boolean withSecret) {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "@conf/java17-module-flags.args",
                 "-cp", sparkHome.resolve("jars") + "/*"));
@@ -94,7 +73,7 @@ class StandaloneClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        sparkHome = assembleSparkHome();
+        sparkHome = SparkHome.assemble();
         work = Files.createTempDirectory("normdrop-cluster");
         secretFile = work.resolve("spark.secret");
         Files.writeString(secretFile, SECRET);

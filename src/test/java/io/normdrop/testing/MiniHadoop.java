@@ -83,10 +83,19 @@ public final class MiniHadoop implements AutoCloseable {
                 YarnConfiguration.NM_WEBAPP_ADDRESS, YarnConfiguration.NM_COLLECTOR_SERVICE_ADDRESS}) {
             conf.set(key, "127.0.0.1:0");
         }
-        conf.setInt(YarnConfiguration.NM_PMEM_MB, nodeMemoryMb);
+        conf.setInt(YarnConfiguration.YARN_MINICLUSTER_NM_PMEM_MB, nodeMemoryMb);
         conf.setInt(YarnConfiguration.NM_VCORES, 8);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, nodeMemoryMb);
+        // One queue, "default", with all of the cluster (the shaded minicluster lacks capacity-scheduler.xml).
+        conf.set("yarn.scheduler.capacity.root.queues", "default");
+        conf.set("yarn.scheduler.capacity.root.default.capacity", "100");
+        conf.set("yarn.scheduler.capacity.root.default.maximum-capacity", "100");
+        conf.set("yarn.scheduler.capacity.root.default.user-limit-factor", "1");
+        conf.set("yarn.scheduler.capacity.root.default.state", "RUNNING");
+        conf.set("yarn.scheduler.capacity.root.default.acl_submit_applications", "*");
+        conf.set("yarn.scheduler.capacity.root.default.acl_administer_queue", "*");
+        conf.set("yarn.scheduler.capacity.node-locality-delay", "-1");
         conf.set("yarn.scheduler.capacity.maximum-am-resource-percent", "1.0");
         // Containers are killed above their physical memory (ND4J's off-heap must fit the overhead
         // Spark asks for); virtual memory, which the JVM reserves freely, is not checked.
@@ -95,7 +104,7 @@ public final class MiniHadoop implements AutoCloseable {
         conf.set("yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", "100.0");
         // What a node's yarn-env.sh gives containers: the JDK.
         conf.set(YarnConfiguration.NM_ADMIN_USER_ENV, "JAVA_HOME=" + System.getProperty("java.home"));
-        MiniYARNCluster yarn = new MiniYARNCluster("normdrop", 1, 1, 1);
+        MiniYARNCluster yarn = new MiniYARNCluster("normdrop-yarn", 1, 1, 1);
         yarn.init(conf);
         yarn.start();
         try {
@@ -139,6 +148,11 @@ public final class MiniHadoop implements AutoCloseable {
     /** core-site.xml (fs.defaultFS is this HDFS) and, with YARN, yarn-site.xml. */
     public Path confDir() {
         return confDir;
+    }
+
+    /** Where the node manager keeps its containers' working directories and logs (under target/). */
+    public Path yarnWorkDir() {
+        return yarn.getTestWorkDir().toPath();
     }
 
     /** Copies a local file to {@code path} on HDFS. */
