@@ -17,7 +17,8 @@
 #                          without it every submit zips and uploads Spark's jars (about 260 MB)
 #   NORMDROP_SUBMIT_ARGS   more spark-submit options; they come after the defaults below and win
 # Defaults: 2 executors of 2 cores; executor memory 3g plus memoryOverhead 3g for ND4J's off-heap
-# arrays (YARN kills a container that outgrows memory + overhead); the driver 4g plus 2g.
+# arrays (YARN kills a container that outgrows memory + overhead); the driver 4g plus 2g; one
+# application attempt (a second would find the first's lock: rerun with --resume instead).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 : "${HADOOP_CONF_DIR:?set HADOOP_CONF_DIR to the Hadoop configuration of the cluster}"
@@ -32,6 +33,7 @@ archive=()
 export NORMDROP_MASTER=yarn NORMDROP_DEPLOY_MODE="${NORMDROP_DEPLOY_MODE:-cluster}"
 export NORMDROP_SUBMIT_ARGS="--queue ${NORMDROP_QUEUE:-default} --num-executors 2 --executor-cores 2
   --executor-memory 3g --conf spark.executor.memoryOverhead=3g --driver-memory 4g --conf spark.driver.memoryOverhead=2g
+  --conf spark.yarn.maxAppAttempts=1
   ${archive[*]} ${NORMDROP_SUBMIT_ARGS:-}"
 exec "$root/deploy/submit.sh" "$job" \
   --set "data.train.images=\"$data/train-images-idx3-ubyte.gz\"" \

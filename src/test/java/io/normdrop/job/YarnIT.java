@@ -90,6 +90,10 @@ class YarnIT {
 
     /** {@code deploy/yarn/submit-yarn.sh jobs/quickstart.conf} in {@code mode}, writing to {@code out} on HDFS. */
     static Process submit(String mode, String out, Path log, List<String> sets) throws IOException {
+        return submit(mode, hadoop.uri("/datasets/sample"), out, log, sets);
+    }
+
+    static Process submit(String mode, String data, String out, Path log, List<String> sets) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("bash", "deploy/yarn/submit-yarn.sh", "jobs/quickstart.conf"));
         for (String s : sets) {
             cmd.addAll(List.of("--set", s));
@@ -98,7 +102,7 @@ class YarnIT {
         Map<String, String> env = pb.environment();
         env.putAll(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",
                 "HADOOP_CONF_DIR", hadoop.confDir().toString(), "NORMDROP_DEPLOY_MODE", mode,
-                "NORMDROP_DATA", hadoop.uri("/datasets/sample"), "NORMDROP_OUT", out,
+                "NORMDROP_DATA", data, "NORMDROP_OUT", out,
                 "NORMDROP_SPARK_ARCHIVE", hadoop.uri("/apps/spark/spark-libs.zip"),
                 // Sized for this machine; the script's defaults are for a real cluster's nodes.
                 "NORMDROP_SUBMIT_ARGS", "--executor-cores 1 --executor-memory 1g --conf spark.executor.memoryOverhead=1g"
@@ -184,6 +188,23 @@ class YarnIT {
                             ? "equal to" : "differ from");
             assertEquals(reference.testAccuracy(), m.at("/result/accuracy").asDouble(), 0.01, mode + " mode vs local mode");
         }
+    }
+
+    /**
+     * A cluster-mode run that fails (here: its data is missing) fails the YARN application, so
+     * the submit exits non-zero, and the driver's one-line error is in the application master's log.
+     */
+    @Test
+    void aFailedClusterModeRunFailsTheApplication() throws Exception {
+        String missing = hadoop.uri("/datasets/missing");
+        Path log = work.resolve("failed.log");
+        int code = await(submit("cluster", missing, hadoop.uri("/models/yarn-failed"), log, JOB), log);
+        String printed = read(log);
+        assertEquals(1, code, printed);
+        assertTrue(printed.contains("final status: FAILED"), printed);
+        assertTrue(printed.contains("normdrop exited with code 66"), printed);
+        assertTrue(containerLogs().contains("normdrop: " + missing + "/train-images-idx3-ubyte.gz"), containerLogs());
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path(hadoop.uri("/models/yarn-failed"))), "nothing written");
     }
 
     /**
