@@ -185,17 +185,7 @@ class HdfsIT {
             f.write("label,a,b\n0,1,2\n1,3,4\n".getBytes(StandardCharsets.UTF_8));
         }
         Path conf = local.resolve("csv.conf");
-        Files.writeString(conf, """
-                data {
-                  format = csv
-                  csv { header = true, label = label }
-                  train.path = "%s"
-                  test.path = "%s"
-                }
-                model.layers = [ { type = weightnorm-dense, units = 4 }, { type = output } ]
-                training { epochs = 1, workers = 1 }
-                output.dir = "%s"
-                """.formatted(bad, good, hadoop.uri("/models/csv")));
+        Files.writeString(conf, RefusalsIT.csvJob(bad, good, hadoop.uri("/models/csv")));
         LoadedJob job = JobFiles.load(conf, List.of());
         Exception validate = assertThrows(Exception.class, () -> ValidateCommand.validate(sc, job,
                 new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));

@@ -44,9 +44,9 @@ class RefusalsIT {
         Files.writeString(dir.resolve("labels.idx"), "not an IDX file");
     }
 
-    static LoadedJob job(String... sets) throws IOException {
-        Path file = dir.resolve("job.conf");
-        Files.writeString(file, """
+    /** A small csv job file: a label column and two features, one worker, one epoch. */
+    static String csvJob(Object train, Object test, Object out) {
+        return """
                 data {
                   format = csv
                   csv { header = true, label = label }
@@ -56,7 +56,12 @@ class RefusalsIT {
                 model.layers = [ { type = weightnorm-dense, units = 4 }, { type = output } ]
                 training { epochs = 1, workers = 1 }
                 output.dir = "%s"
-                """.formatted(dir.resolve("train.csv"), dir.resolve("test.csv"), dir.resolve("run")));
+                """.formatted(train, test, out);
+    }
+
+    static LoadedJob job(String... sets) throws IOException {
+        Path file = dir.resolve("job.conf");
+        Files.writeString(file, csvJob(dir.resolve("train.csv"), dir.resolve("test.csv"), dir.resolve("run")));
         return JobFiles.load(file, List.of(sets));
     }
 

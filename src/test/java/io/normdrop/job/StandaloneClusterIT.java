@@ -160,13 +160,7 @@ class StandaloneClusterIT {
     }
 
     static void assertRanOnExecutorJvms(JsonNode m) {
-        List<String> busy = new ArrayList<>();
-        for (JsonNode e : m.at("/spark/executors")) {
-            if (!e.get("executorId").asText().equals("driver") && e.get("tasks").asLong() > 0) {
-                busy.add(e.get("executorId").asText());
-            }
-        }
-        assertTrue(busy.size() >= 2, "tasks ran on two executors of their own: " + m.at("/spark/executors"));
+        assertTrue(ClusterRuns.busyExecutors(m).size() >= 2, "tasks ran on two executors of their own: " + m.at("/spark/executors"));
     }
 
     /** No file below {@code dir} contains the secret. */
@@ -261,28 +255,7 @@ class StandaloneClusterIT {
         Submitted s = await(p, log);
         assertEquals(0, s.code(), s.output());
         JsonNode m = metrics(run);
-        JsonNode epochs = m.get("epochs");
-        System.out.printf("executor killed in epoch 2: epoch seconds %.1f / %.1f / %.1f, accuracy %.4f / %.4f / %.4f, "
-                        + "failed tasks in epoch 2 %d, executors lost %d, added %d%n",
-                epochs.get(0).at("/metrics/trainSeconds").asDouble(), epochs.get(1).at("/metrics/trainSeconds").asDouble(),
-                epochs.get(2).at("/metrics/trainSeconds").asDouble(), epochs.get(0).at("/metrics/testAccuracy").asDouble(),
-                epochs.get(1).at("/metrics/testAccuracy").asDouble(), epochs.get(2).at("/metrics/testAccuracy").asDouble(),
-                epochs.get(1).at("/spark/failedTasks").asLong(), m.at("/spark/totals/executorsRemoved").asLong(),
-                m.at("/spark/totals/executorsAdded").asLong());
-        assertEquals(3, epochs.size());
-        // The killed executor's barrier task failed in epoch 2, and Spark ran the epoch's stage again
-        // whole: a new stage attempt, so no task counts as retried (a task of an ordinary stage,
-        // evaluation for one, would have been retried alone); epoch 2 took longer than epoch 3.
-        assertTrue(epochs.get(1).at("/spark/failedTasks").asLong() >= 1, "the kill fell inside epoch 2: "
-                + epochs.get(1).get("spark"));
-        assertEquals(0, epochs.get(1).at("/spark/retriedTasks").asLong(), "a stage retried whole: " + epochs.get(1).get("spark"));
-        assertTrue(epochs.get(1).at("/metrics/trainSeconds").asDouble() > epochs.get(2).at("/metrics/trainSeconds").asDouble(),
-                "epoch 2 was trained again: " + epochs);
-        assertEquals(0, epochs.get(2).at("/spark/failedTasks").asLong(), epochs.get(2).get("spark").toString());
-        assertEquals(1, m.at("/spark/totals/executorsRemoved").asLong(), m.at("/spark/totals").toString());
+        ClusterRuns.assertEpoch2RetriedWhole("standalone", m);
         assertTrue(m.at("/spark/totals/executorsAdded").asLong() >= 3, "a replacement executor: " + m.at("/spark/totals"));
-        // The retried epoch trains from its start again: accuracy keeps rising.
-        assertTrue(epochs.get(2).at("/metrics/testAccuracy").asDouble() > epochs.get(0).at("/metrics/testAccuracy").asDouble(),
-                epochs.toString());
     }
 }

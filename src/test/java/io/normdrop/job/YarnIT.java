@@ -43,9 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(LocalSpark.class)
 class YarnIT {
-    /** Deterministic: no dropout, two workers on two executors of one core. */
-    static final List<String> JOB = List.of("training.epochs=2", "training.workers=2",
-            "model.layers[1].dropout.keep=1.0", "model.layers[2].dropout.keep=1.0");
+    /** The standalone test's job: deterministic (no dropout), two workers on two executors of one core. */
+    static final List<String> JOB = StandaloneClusterIT.JOB;
 
     static MiniHadoop hadoop;
     static FileSystem fs;
@@ -150,17 +149,6 @@ class YarnIT {
         return MetricsFiles.read(fs.open(new org.apache.hadoop.fs.Path(run + "/" + MetricsFiles.JSON_FILE)), run);
     }
 
-    /** The executors that ran tasks: two YARN containers, not the driver. */
-    static List<String> busyExecutors(JsonNode m) {
-        List<String> busy = new ArrayList<>();
-        for (JsonNode e : m.at("/spark/executors")) {
-            if (!e.get("executorId").asText().equals("driver") && e.get("tasks").asLong() > 0) {
-                busy.add(e.get("executorId").asText());
-            }
-        }
-        return busy;
-    }
-
     @Test
     void clientAndClusterModeTrainOnTwoExecutorContainersAsWellAsLocalMode(JavaSparkContext sc) throws Exception {
         List<String> local = new ArrayList<>(HdfsIT.dataOnHdfs(hadoop));
@@ -181,7 +169,7 @@ class YarnIT {
                     mode + ": " + printed);
             JsonNode m = metrics(out);
             assertEquals("yarn", m.at("/spark/master").asText(), m.get("spark").toString());
-            assertEquals(2, busyExecutors(m).size(), "tasks ran on two executor containers: " + m.at("/spark/executors"));
+            assertEquals(2, ClusterRuns.busyExecutors(m).size(), "tasks ran on two executor containers: " + m.at("/spark/executors"));
             System.out.printf("YARN %s mode: accuracy %.4f (local %.4f), parameters %s the local run's%n", mode,
                     m.at("/result/accuracy").asDouble(), reference.testAccuracy(),
                     m.at("/model/parameterDigest").asText().equals(reference.metrics().model().parameterDigest())
@@ -244,23 +232,10 @@ class YarnIT {
         int code = await(p, log);
         assertEquals(0, code, () -> read(log) + containerLogs());
         JsonNode m = metrics(out);
-        JsonNode epochs = m.get("epochs");
-        System.out.printf("YARN executor killed in epoch 2: epoch seconds %.1f / %.1f / %.1f, accuracy %.4f / %.4f / %.4f, "
-                        + "failed tasks in epoch 2 %d, executors lost %d, added %d%n",
-                epochs.get(0).at("/metrics/trainSeconds").asDouble(), epochs.get(1).at("/metrics/trainSeconds").asDouble(),
-                epochs.get(2).at("/metrics/trainSeconds").asDouble(), epochs.get(0).at("/metrics/testAccuracy").asDouble(),
-                epochs.get(1).at("/metrics/testAccuracy").asDouble(), epochs.get(2).at("/metrics/testAccuracy").asDouble(),
-                epochs.get(1).at("/spark/failedTasks").asLong(), m.at("/spark/totals/executorsRemoved").asLong(),
-                m.at("/spark/totals/executorsAdded").asLong());
-        assertEquals(3, epochs.size());
-        assertTrue(epochs.get(1).at("/spark/failedTasks").asLong() >= 1, "the kill fell inside epoch 2: " + epochs.get(1).get("spark"));
-        assertEquals(1, m.at("/spark/totals/executorsRemoved").asLong(), m.at("/spark/totals").toString());
+        ClusterRuns.assertEpoch2RetriedWhole("YARN", m);
         // YARN's first two executors register before the job's listener starts; the replacement after.
-        assertEquals(1, epochs.get(1).at("/spark/executorsAdded").asLong(), "a replacement container in epoch 2: "
-                + epochs.get(1).get("spark"));
-        assertEquals(3, busyExecutors(m).size(), "the replacement ran tasks: " + m.at("/spark/executors"));
-        assertEquals(0, epochs.get(2).at("/spark/failedTasks").asLong(), epochs.get(2).get("spark").toString());
-        assertTrue(epochs.get(2).at("/metrics/testAccuracy").asDouble() > epochs.get(0).at("/metrics/testAccuracy").asDouble(),
-                epochs.toString());
+        assertEquals(1, m.at("/epochs/1/spark/executorsAdded").asLong(), "a replacement container in epoch 2: "
+                + m.at("/epochs/1/spark"));
+        assertEquals(3, ClusterRuns.busyExecutors(m).size(), "the replacement ran tasks: " + m.at("/spark/executors"));
     }
 }
