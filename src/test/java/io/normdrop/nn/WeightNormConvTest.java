@@ -1,0 +1,178 @@
+package io.normdrop.nn;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+import java.io.File;
+import java.nio.file.Path;
+
+import static io.normdrop.nn.WeightNormParamInitializer.BIAS_KEY;
+import static io.normdrop.nn.WeightNormParamInitializer.DIRECTION_KEY;
+import static io.normdrop.nn.WeightNormParamInitializer.GAIN_KEY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The weight-normalized convolution: exact gradients, ConvolutionLayer equivalence, serialization. */
+class WeightNormConvTest {
+    static final int CHANNELS = 2;
+    static final int SIDE = 7;
+    static final int FILTERS = 3;
+    static final int CLASSES = 3;
+    static final int BATCH = 4;
+
+    static INDArray images(DataType type) {
+        java.util.Random random = new java.util.Random(7);
+        double[] x = new double[BATCH * CHANNELS * SIDE * SIDE];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextDouble() - 0.5;
+        }
+        return Nd4j.create(x, new long[] {BATCH, CHANNELS, SIDE, SIDE}, DataType.DOUBLE).castTo(type);
+    }
+
+    static INDArray labels(DataType type) {
+        INDArray y = Nd4j.zeros(type, BATCH, CLASSES);
+        for (int i = 0; i < BATCH; i++) {
+            y.putScalar(i, i % CLASSES, 1.0);
+        }
+        return y;
+    }
+
+    static MultiLayerNetwork network(org.deeplearning4j.nn.conf.layers.Layer conv, DataType type, IUpdater updater) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(12345).dataType(type).updater(updater)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .list()
+                .layer(conv)
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(SIDE, SIDE, CHANNELS))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    static WeightNormConv2D.Builder weightNorm(int stride, ConvolutionMode mode, boolean bias) {
+        WeightNormConv2D.Builder b = new WeightNormConv2D.Builder(3, 3);
+        b.stride(stride, stride).convolutionMode(mode).nOut(FILTERS).activation(Activation.TANH).hasBias(bias);
+        return b;
+    }
+
+    @ParameterizedTest(name = "bias {0}, stride {1}, {2}, keep {3}")
+    @CsvSource({"true, 1, Same, 1.0", "false, 1, Truncate, 1.0", "true, 2, Truncate, 1.0", "false, 2, Same, 1.0",
+            "true, 1, Truncate, 0.6", "false, 2, Same, 0.7"})
+    void gradientsMatchFiniteDifferences(boolean bias, int stride, ConvolutionMode mode, double keep) {
+        WeightNormConv2D.Builder conv = weightNorm(stride, mode, bias);
+        if (keep < 1) {
+            conv.dropOut(keep);
+        }
+        DataType defaultType = Nd4j.dataType();
+        DataType defaultFloatType = Nd4j.defaultFloatingPointType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            MultiLayerNetwork net = network(conv.build(), DataType.DOUBLE, new NoOp());
+            // Gains away from the initial ‖v‖, different per channel, so the check exercises g ≠ ‖v‖.
+            net.getLayer(0).getParam(GAIN_KEY).muli(Nd4j.createFromArray(1.7, 0.6, 1.2).reshape(1, FILTERS));
+            if (bias) {
+                net.getLayer(0).getParam(BIAS_KEY).assign(Nd4j.createFromArray(0.1, -0.2, 0.05).reshape(1, FILTERS));
+            }
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                    .input(images(DataType.DOUBLE)).labels(labels(DataType.DOUBLE))
+                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
+                    .callEachIter(n -> Nd4j.getRandom().setSeed(12345)));
+            assertTrue(ok, "gradient check failed: bias " + bias + ", stride " + stride + ", " + mode + ", keep " + keep);
+        } finally {
+            Nd4j.setDefaultDataTypes(defaultType, defaultFloatType);
+        }
+    }
+
+    @Test
+    void withGainEqualToNormItIsConvolutionLayerWithWEqualToV() {
+        MultiLayerNetwork wn = network(weightNorm(2, ConvolutionMode.Same, true).build(), DataType.DOUBLE, new NoOp());
+        ConvolutionLayer.Builder plain = new ConvolutionLayer.Builder(3, 3);
+        plain.stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(FILTERS).activation(Activation.TANH);
+        MultiLayerNetwork conv = network(plain.build(), DataType.DOUBLE, new NoOp());
+        INDArray v = wn.getLayer(0).getParam(DIRECTION_KEY);
+        // The initializer's g = ‖v‖ per output channel: check it, rather than set it.
+        assertEquals(v.reshape('c', FILTERS, -1).norm2(1).reshape(1, FILTERS), wn.getLayer(0).getParam(GAIN_KEY));
+        wn.getLayer(0).getParam(BIAS_KEY).assign(Nd4j.createFromArray(0.1, -0.2, 0.05).reshape(1, FILTERS));
+        conv.getLayer(0).setParam("W", v.dup());
+        conv.getLayer(0).setParam("b", wn.getLayer(0).getParam(BIAS_KEY).dup());
+        conv.getLayer(1).setParams(wn.getLayer(1).params().dup());
+
+        INDArray x = images(DataType.DOUBLE);
+        INDArray y = labels(DataType.DOUBLE);
+        INDArray outWn = wn.output(x);
+        INDArray outConv = conv.output(x);
+        assertTrue(outWn.equalsWithEps(outConv, 1e-12), outWn + " vs " + outConv);
+        Pair<Gradient, INDArray> gWn = wn.calculateGradients(x, y, null, null);
+        Pair<Gradient, INDArray> gConv = conv.calculateGradients(x, y, null, null);
+        assertTrue(gWn.getSecond().equalsWithEps(gConv.getSecond(), 1e-12), "input gradients differ");
+        assertTrue(gWn.getFirst().getGradientFor("0_b").equalsWithEps(gConv.getFirst().getGradientFor("0_b"), 1e-12));
+        // At g = ‖v‖, ∂L/∂g_c = ⟨∂L/∂w_c, v_c⟩/‖v_c‖ with ConvolutionLayer's own ∂L/∂W.
+        INDArray dW = gConv.getFirst().getGradientFor("0_W").reshape('c', FILTERS, -1);
+        INDArray expected = dW.mul(v.reshape('c', FILTERS, -1)).sum(1).div(v.reshape('c', FILTERS, -1).norm2(1));
+        assertTrue(gWn.getFirst().getGradientFor("0_" + GAIN_KEY).reshape(FILTERS).equalsWithEps(expected, 1e-12),
+                gWn.getFirst().getGradientFor("0_" + GAIN_KEY) + " vs " + expected);
+    }
+
+    /** Dropout masks the layer's input in training (DL4J's inverted dropout) and never in inference. */
+    @Test
+    void dropoutMasksTheInputInTrainingOnly() {
+        WeightNormConv2D.Builder dropped = weightNorm(1, ConvolutionMode.Same, true);
+        dropped.dropOut(0.5);
+        MultiLayerNetwork withDropout = network(dropped.build(), DataType.DOUBLE, new NoOp());
+        MultiLayerNetwork without = network(weightNorm(1, ConvolutionMode.Same, true).build(), DataType.DOUBLE, new NoOp());
+        without.setParams(withDropout.params().dup());
+        INDArray x = images(DataType.DOUBLE);
+        assertEquals(without.output(x), withDropout.output(x), "inference: no dropout");
+        INDArray trained = withDropout.feedForward(x, true).get(1);
+        INDArray plain = without.feedForward(x, true).get(1);
+        assertFalse(trained.equalsWithEps(plain, 1e-6), "training: the input is masked");
+    }
+
+    @Test
+    void jsonModelFileAndCloneRoundTrips(@TempDir Path dir) throws Exception {
+        WeightNormConv2D.Builder b = weightNorm(1, ConvolutionMode.Same, false);
+        b.dropOut(0.8);
+        MultiLayerNetwork net = network(b.build(), DataType.FLOAT, new Adam(0.01));
+        net.fit(images(DataType.FLOAT), labels(DataType.FLOAT));
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        assertEquals(net.getLayerWiseConfigurations().toJson(), back.toJson());
+        assertEquals(WeightNormConv2D.class, back.getConf(0).getLayer().getClass());
+        assertEquals(net.getLayerWiseConfigurations().getConf(0).getLayer(), back.getConf(0).getLayer());
+        assertFalse(((WeightNormConv2D) back.getConf(0).getLayer()).hasBias());
+        assertEquals(FILTERS * CHANNELS * 9 + FILTERS, net.getLayer(0).numParams(), "no bias: V and g only");
+
+        File file = dir.resolve("wn-conv.zip").toFile();
+        ModelSerializer.writeModel(net, file, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+        assertEquals(net.params(), restored.params());
+        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertEquals(net.output(images(DataType.FLOAT)), restored.output(images(DataType.FLOAT)));
+        assertEquals(net.output(images(DataType.FLOAT)), net.clone().output(images(DataType.FLOAT)));
+    }
+}
