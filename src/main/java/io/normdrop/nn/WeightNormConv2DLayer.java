@@ -11,7 +11,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -37,9 +36,7 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (ConvolutionParamInitializer.WEIGHT_KEY.equals(param)) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                INDArray v = params.get(DIRECTION_KEY);
-                INDArray scale = params.get(GAIN_KEY).reshape(v.size(0), 1).div(norms(v));
-                return rows(v).mulColumnVector(scale).reshape('c', v.shape());
+                return WeightNorm.kernels(params.get(DIRECTION_KEY), params.get(GAIN_KEY));
             }
         }
         return super.getParamWithNoise(param, training, workspaceMgr);
@@ -66,10 +63,10 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
         } finally {
             gradientViews = views;
         }
-        INDArray norms = norms(v);
+        INDArray norms = WeightNorm.channelNorms(v);
         INDArray g = params.get(GAIN_KEY).reshape(v.size(0), 1);
-        INDArray dW2 = rows(dW);
-        INDArray v2 = rows(v);
+        INDArray dW2 = WeightNorm.channelRows(dW);
+        INDArray v2 = WeightNorm.channelRows(v);
         INDArray dg = dW2.mul(v2).sum(true, 1).divi(norms);
         views.get(GAIN_KEY).assign(dg.reshape(1, v.size(0)));
         INDArray dV = dW2.mulColumnVector(g.div(norms)).subi(v2.mulColumnVector(g.mul(dg).divi(norms.mul(norms))));
@@ -84,13 +81,13 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
         return new Pair<>(gradient, convolution.getSecond());
     }
 
-    /** V as [nOut, nIn·kH·kW]: one row per output channel. */
-    private static INDArray rows(INDArray v) {
-        return v.reshape('c', v.size(0), v.length() / v.size(0));
-    }
-
-    /** ‖v_c‖ per output channel as a column [nOut, 1], floored at {@link WeightNorm#EPSILON}. */
-    private static INDArray norms(INDArray v) {
-        return Transforms.max(rows(v).norm2(true, 1), WeightNorm.EPSILON, false);
+    /** The pre-activations conv(x, W) + b of input {@code x} [n, nIn, h, w] in inference mode (no dropout), a new array. */
+    INDArray preActivations(INDArray x) {
+        setInput(x, LayerWorkspaceMgr.noWorkspaces());
+        try {
+            return preOutput(false, false, LayerWorkspaceMgr.noWorkspaces()).getFirst().dup();
+        } finally {
+            clear();
+        }
     }
 }

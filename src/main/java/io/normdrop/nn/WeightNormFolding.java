@@ -3,6 +3,7 @@ package io.normdrop.nn;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -11,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Folds a trained network for inference: every weight-normalized layer becomes the plain DL4J
- * layer it computes (DenseLayer or OutputLayer) with W = g·v/‖v‖ and the same bias, activation,
+ * layer it computes (DenseLayer, OutputLayer or ConvolutionLayer) with W = g·v/‖v‖ and the same bias, activation,
  * loss and dropout settings. The folded network predicts what the original does, needs no
  * Normdrop classes to load, and skips the normalization at every forward pass.
  */
@@ -22,7 +23,7 @@ public final class WeightNormFolding {
     /** Whether the network has any weight-normalized layer to fold. */
     public static boolean hasWeightNorm(MultiLayerConfiguration conf) {
         return conf.getConfs().stream().anyMatch(c -> c.getLayer() instanceof WeightNormDense
-                || c.getLayer() instanceof WeightNormOutput);
+                || c.getLayer() instanceof WeightNormOutput || c.getLayer() instanceof WeightNormConv2D);
     }
 
     /** A new network with plain layers in place of weight-normalized ones; the input is not changed. */
@@ -33,6 +34,11 @@ public final class WeightNormFolding {
                 layerConf.setLayer(copyCommon(wn, new DenseLayer.Builder().hasBias(wn.hasBias())));
             } else if (layerConf.getLayer() instanceof WeightNormOutput wn) {
                 layerConf.setLayer(copyCommon(wn, new OutputLayer.Builder(wn.getLossFn()).hasBias(wn.hasBias())));
+            } else if (layerConf.getLayer() instanceof WeightNormConv2D wn) {
+                ConvolutionLayer.Builder plain = new ConvolutionLayer.Builder(wn.getKernelSize(), wn.getStride(), wn.getPadding());
+                plain.dilation(wn.getDilation()).convolutionMode(wn.getConvolutionMode()).hasBias(wn.hasBias());
+                plain.dataFormat(wn.getCnn2dDataFormat());
+                layerConf.setLayer(copyCommon(wn, plain));
             }
         }
         MultiLayerNetwork folded = new MultiLayerNetwork(conf);
@@ -40,10 +46,12 @@ public final class WeightNormFolding {
         for (int i = 0; i < network.getnLayers(); i++) {
             org.deeplearning4j.nn.api.Layer source = network.getLayer(i);
             org.deeplearning4j.nn.api.Layer target = folded.getLayer(i);
-            if (source instanceof WeightNormDenseLayer || source instanceof WeightNormOutputLayer) {
-                INDArray w = WeightNorm.weights(source.getParam(WeightNormParamInitializer.DIRECTION_KEY),
-                        source.getParam(WeightNormParamInitializer.GAIN_KEY));
-                target.getParam("W").assign(w);
+            if (source instanceof WeightNormDenseLayer || source instanceof WeightNormOutputLayer
+                    || source instanceof WeightNormConv2DLayer) {
+                INDArray v = source.getParam(WeightNormParamInitializer.DIRECTION_KEY);
+                INDArray g = source.getParam(WeightNormParamInitializer.GAIN_KEY);
+                target.getParam("W").assign(source instanceof WeightNormConv2DLayer ? WeightNorm.kernels(v, g)
+                        : WeightNorm.weights(v, g));
                 if (source.paramTable().containsKey(WeightNormParamInitializer.BIAS_KEY)) {
                     target.getParam("b").assign(source.getParam(WeightNormParamInitializer.BIAS_KEY));
                 }

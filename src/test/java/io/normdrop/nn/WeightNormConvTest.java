@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -27,6 +28,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.normdrop.nn.WeightNormParamInitializer.BIAS_KEY;
 import static io.normdrop.nn.WeightNormParamInitializer.DIRECTION_KEY;
@@ -35,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The weight-normalized convolution: exact gradients, ConvolutionLayer equivalence, serialization. */
+/** The weight-normalized convolution: exact gradients, ConvolutionLayer equivalence, folding, data init, serialization. */
 class WeightNormConvTest {
     static final int CHANNELS = 2;
     static final int SIDE = 7;
@@ -44,12 +46,16 @@ class WeightNormConvTest {
     static final int BATCH = 4;
 
     static INDArray images(DataType type) {
+        return images(BATCH, type);
+    }
+
+    static INDArray images(int n, DataType type) {
         java.util.Random random = new java.util.Random(7);
-        double[] x = new double[BATCH * CHANNELS * SIDE * SIDE];
+        double[] x = new double[n * CHANNELS * SIDE * SIDE];
         for (int i = 0; i < x.length; i++) {
             x[i] = random.nextDouble() - 0.5;
         }
-        return Nd4j.create(x, new long[] {BATCH, CHANNELS, SIDE, SIDE}, DataType.DOUBLE).castTo(type);
+        return Nd4j.create(x, new long[] {n, CHANNELS, SIDE, SIDE}, DataType.DOUBLE).castTo(type);
     }
 
     static INDArray labels(DataType type) {
@@ -137,6 +143,64 @@ class WeightNormConvTest {
         INDArray expected = dW.mul(v.reshape('c', FILTERS, -1)).sum(1).div(v.reshape('c', FILTERS, -1).norm2(1));
         assertTrue(gWn.getFirst().getGradientFor("0_" + GAIN_KEY).reshape(FILTERS).equalsWithEps(expected, 1e-12),
                 gWn.getFirst().getGradientFor("0_" + GAIN_KEY) + " vs " + expected);
+    }
+
+    /** Two weight-normalized convolutions with max pooling between, dropout, a weight-normalized output layer. */
+    static MultiLayerNetwork deeper() {
+        WeightNormConv2D.Builder first = weightNorm(1, ConvolutionMode.Same, true);
+        WeightNormConv2D.Builder second = weightNorm(1, ConvolutionMode.Truncate, false);
+        second.nOut(4).dropOut(0.8);
+        WeightNormOutput.Builder output = new WeightNormOutput.Builder(LossFunction.MCXENT);
+        output.nOut(CLASSES).activation(Activation.SOFTMAX);
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(12345).updater(new Adam(0.01)).list()
+                .layer(first.build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(1, 1).build())
+                .layer(second.build())
+                .layer(output.build())
+                .setInputType(InputType.convolutional(SIDE, SIDE, CHANNELS))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
+    void foldsIntoConvolutionLayersThatPredictTheSame(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork trained = deeper();
+        for (int i = 0; i < 5; i++) {
+            trained.fit(images(DataType.FLOAT), labels(DataType.FLOAT));
+        }
+        MultiLayerNetwork folded = WeightNormFolding.fold(trained);
+        assertEquals(ConvolutionLayer.class, folded.getLayerWiseConfigurations().getConf(0).getLayer().getClass());
+        assertEquals(ConvolutionLayer.class, folded.getLayerWiseConfigurations().getConf(2).getLayer().getClass());
+        assertTrue(WeightNormFolding.hasWeightNorm(trained.getLayerWiseConfigurations()));
+        assertFalse(WeightNormFolding.hasWeightNorm(folded.getLayerWiseConfigurations()));
+        assertEquals(trained.numParams() - (FILTERS + 4 + CLASSES), folded.numParams(), "one gain per channel and unit folded away");
+
+        File file = dir.resolve("folded.zip").toFile();
+        ModelSerializer.writeModel(folded, file, false);
+        MultiLayerNetwork reloaded = ModelSerializer.restoreMultiLayerNetwork(file);
+        INDArray x = images(16, DataType.FLOAT);
+        double diff = trained.output(x).sub(reloaded.output(x)).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-5, "max prediction difference " + diff);
+    }
+
+    @Test
+    void dataDependentInitStandardizesEveryChannelsPreActivations() {
+        MultiLayerNetwork net = deeper();
+        INDArray sample = images(32, DataType.FLOAT);
+        assertEquals(3, DataDependentInit.apply(net, sample));
+        List<INDArray> activations = net.feedForward(sample, false);
+        for (int i : new int[] {0, 2}) {
+            INDArray z = ((WeightNormConv2DLayer) net.getLayer(i)).preActivations(activations.get(i));
+            INDArray mean = z.mean(0, 2, 3);
+            INDArray std = z.std(false, 0, 2, 3);
+            // Without a bias (layer 2) the mean stays where it is; the scale is set either way.
+            if (net.getLayer(i).paramTable().containsKey(BIAS_KEY)) {
+                assertTrue(mean.amaxNumber().doubleValue() < 1e-4, "layer " + i + ": channel means " + mean);
+            }
+            assertTrue(std.sub(1).amaxNumber().doubleValue() < 1e-3, "layer " + i + ": channel stds " + std);
+        }
     }
 
     /** Dropout masks the layer's input in training (DL4J's inverted dropout) and never in inference. */
