@@ -10,14 +10,19 @@ import io.normdrop.job.SparkContexts;
 import io.normdrop.job.TrainJob;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
+import io.normdrop.nn.WeightNormConv2D;
 import io.normdrop.nn.WeightNormDense;
 import io.normdrop.train.SparkTrainer;
 import io.normdrop.train.TrainingInputs;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -121,29 +126,9 @@ public final class Benchmarks {
         variants.put("DenseLayer", () -> stepNetwork(new DenseLayer.Builder()));
         variants.put("WeightNormDense", () -> stepNetwork(new WeightNormDense.Builder()));
         variants.put("DenseLayer + DL4J dropOut(1.0)", () -> stepNetwork(new DenseLayer.Builder().dropOut(1.0)));
-        Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
-        variants.forEach((k, v) -> nets.put(k, v.get()));
         int stepsPerBlock = 20;
         int blocks = 45;
-        for (MultiLayerNetwork net : nets.values()) {
-            for (int i = 0; i < 100; i++) {
-                net.fit(batch); // warm-up: JIT, workspaces
-            }
-        }
-        Map<String, List<Double>> perStepMs = new LinkedHashMap<>();
-        nets.keySet().forEach(k -> perStepMs.put(k, new ArrayList<>()));
-        List<Map.Entry<String, MultiLayerNetwork>> order = new ArrayList<>(nets.entrySet());
-        for (int b = 0; b < blocks; b++) {
-            // Rotate which variant runs first, so no variant always follows the same one.
-            java.util.Collections.rotate(order, 1);
-            for (Map.Entry<String, MultiLayerNetwork> e : order) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < stepsPerBlock; i++) {
-                    e.getValue().fit(batch);
-                }
-                perStepMs.get(e.getKey()).add((System.nanoTime() - t0) / 1e6 / stepsPerBlock);
-            }
-        }
+        Map<String, List<Double>> perStepMs = interleaved(variants, batch, blocks, stepsPerBlock);
         Map<String, Double> median = new LinkedHashMap<>();
         perStepMs.forEach((k, v) -> median.put(k, median(v)));
         double wnRatio = medianRatio(perStepMs.get("WeightNormDense"), perStepMs.get("DenseLayer"));
@@ -164,6 +149,85 @@ public final class Benchmarks {
                 wnRatio, median.get("WeightNormDense") / median.get("DenseLayer")));
         md.append(String.format("- DL4J dropOut(1.0) / Normdrop keep = 1 (no dropout built): **%.3fx** (ratio of the medians %.3fx)%n%n",
                 dropoutRatio, median.get("DenseLayer + DL4J dropOut(1.0)") / median.get("DenseLayer")));
+        convolutionStep(r, md);
+    }
+
+    /**
+     * ms per step of each variant: after 100 warm-up steps each, {@code blocks} rounds of
+     * {@code steps} steps per variant, the order rotated every round.
+     */
+    static Map<String, List<Double>> interleaved(Map<String, Supplier<MultiLayerNetwork>> variants, DataSet batch,
+                                                 int blocks, int steps) {
+        Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
+        variants.forEach((k, v) -> nets.put(k, v.get()));
+        for (MultiLayerNetwork net : nets.values()) {
+            for (int i = 0; i < 100; i++) {
+                net.fit(batch); // warm-up: JIT, workspaces
+            }
+        }
+        Map<String, List<Double>> perStepMs = new LinkedHashMap<>();
+        nets.keySet().forEach(k -> perStepMs.put(k, new ArrayList<>()));
+        List<Map.Entry<String, MultiLayerNetwork>> order = new ArrayList<>(nets.entrySet());
+        for (int b = 0; b < blocks; b++) {
+            // Rotate which variant runs first, so no variant always follows the same one.
+            java.util.Collections.rotate(order, 1);
+            for (Map.Entry<String, MultiLayerNetwork> e : order) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) {
+                    e.getValue().fit(batch);
+                }
+                perStepMs.get(e.getKey()).add((System.nanoTime() - t0) / 1e6 / steps);
+            }
+        }
+        return perStepMs;
+    }
+
+    /** A small conv net on 28x28 images: conv 5x5x16 same relu, max pool 2, conv 5x5x32 same relu, max pool 2, softmax 10. */
+    static MultiLayerNetwork convolutionNetwork(boolean weightNorm) {
+        ConvolutionLayer.Builder first = weightNorm
+                ? new WeightNormConv2D.Builder(5, 5) : new ConvolutionLayer.Builder(5, 5);
+        ConvolutionLayer.Builder second = weightNorm
+                ? new WeightNormConv2D.Builder(5, 5) : new ConvolutionLayer.Builder(5, 5);
+        first.convolutionMode(ConvolutionMode.Same).nOut(16).activation(Activation.RELU);
+        second.convolutionMode(ConvolutionMode.Same).nOut(32).activation(Activation.RELU);
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3)).list()
+                .layer(first.build())
+                .layer(new SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2).build())
+                .layer(second.build())
+                .layer(new SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                .build());
+        net.init();
+        return net;
+    }
+
+    /** One training step of the conv net: weight-normalized convolutions vs DL4J's ConvolutionLayer. */
+    static void convolutionStep(Map<String, Object> results, StringBuilder md) {
+        Nd4j.getRandom().setSeed(1);
+        DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 64, 784), Nd4j.zeros(DataType.FLOAT, 64, 10));
+        for (int i = 0; i < 64; i++) {
+            batch.getLabels().putScalar(i, i % 10, 1);
+        }
+        Map<String, Supplier<MultiLayerNetwork>> variants = new LinkedHashMap<>();
+        variants.put("ConvolutionLayer", () -> convolutionNetwork(false));
+        variants.put("WeightNormConv2D", () -> convolutionNetwork(true));
+        int blocks = 25;
+        int steps = 5;
+        Map<String, List<Double>> perStepMs = interleaved(variants, batch, blocks, steps);
+        Map<String, Double> median = new LinkedHashMap<>();
+        perStepMs.forEach((k, v) -> median.put(k, median(v)));
+        double ratio = medianRatio(perStepMs.get("WeightNormConv2D"), perStepMs.get("ConvolutionLayer"));
+        results.put("convolutionShape", "batch 64, 28x28x1 -> conv 5x5x16 same relu, max pool 2, conv 5x5x32 same relu, max pool 2, softmax 10, Adam");
+        results.put("convolutionMedianMsPerStep", median);
+        results.put("weightNormConvOverConvolution", ratio);
+        md.append("## One training step of a conv net (batch 64, 28×28×1 → conv 5×5×16 → pool → conv 5×5×32 → pool → softmax 10, Adam)\n\n")
+                .append("Interleaved blocks: ").append(blocks).append(" x ").append(steps).append(" steps per variant.\n\n")
+                .append("| variant | median ms/step |\n|---|---|\n");
+        median.forEach((k, v) -> md.append(String.format("| %s | %.3f |%n", k, v)));
+        md.append(String.format("%n- weight-norm conv / ConvolutionLayer: **%.3fx** (median of per-block ratios; ratio of the medians %.3fx; goal <= 1.10x)%n%n",
+                ratio, median.get("WeightNormConv2D") / median.get("ConvolutionLayer")));
     }
 
     /** Median over blocks of the per-block ratio: the blocks of a round ran back to back, so each ratio shares the machine's state. */
