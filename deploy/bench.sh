@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
 #   deploy/bench.sh [step|metrics|fashion|all|compare|speed|allreduce|scale|cluster|scoring] [OUT]  (default: step target/bench)
-#   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided (~1 min)
+#   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
+#           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
 #   fashion full Fashion-MNIST on Spark local[2] with and without weight norm, and in one JVM (~12 min)
 #   compare the performance table: (a) one-JVM fit, (b) Normdrop on Spark local[2] (resident master),
