@@ -116,12 +116,18 @@ public final class Benchmarks {
         return net;
     }
 
-    static void step(Map<String, Object> results, StringBuilder md) {
+    /** 64 random 784-feature examples, labels cycling through the 10 classes (seeded). */
+    static DataSet randomBatch() {
         Nd4j.getRandom().setSeed(1);
         DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 64, 784), Nd4j.zeros(DataType.FLOAT, 64, 10));
         for (int i = 0; i < 64; i++) {
             batch.getLabels().putScalar(i, i % 10, 1);
         }
+        return batch;
+    }
+
+    static void step(Map<String, Object> results, StringBuilder md) {
+        DataSet batch = randomBatch();
         Map<String, Supplier<MultiLayerNetwork>> variants = new LinkedHashMap<>();
         variants.put("DenseLayer", () -> stepNetwork(new DenseLayer.Builder()));
         variants.put("WeightNormDense", () -> stepNetwork(new WeightNormDense.Builder()));
@@ -205,11 +211,7 @@ public final class Benchmarks {
 
     /** One training step of the conv net: weight-normalized convolutions vs DL4J's ConvolutionLayer. */
     static void convolutionStep(Map<String, Object> results, StringBuilder md) {
-        Nd4j.getRandom().setSeed(1);
-        DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 64, 784), Nd4j.zeros(DataType.FLOAT, 64, 10));
-        for (int i = 0; i < 64; i++) {
-            batch.getLabels().putScalar(i, i % 10, 1);
-        }
+        DataSet batch = randomBatch();
         Map<String, Supplier<MultiLayerNetwork>> variants = new LinkedHashMap<>();
         variants.put("ConvolutionLayer", () -> convolutionNetwork(false));
         variants.put("WeightNormConv2D", () -> convolutionNetwork(true));
