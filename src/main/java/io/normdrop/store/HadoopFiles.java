@@ -8,9 +8,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 /** The job's writes to Hadoop file systems: no .crc side files, and whole files or none. */
 public final class HadoopFiles {
+    /** File systems whose directory rename is one atomic metadata operation. */
+    private static final Set<String> ATOMIC_RENAME = Set.of("file", "hdfs", "viewfs");
+
     private HadoopFiles() {
     }
 
@@ -23,9 +27,6 @@ public final class HadoopFiles {
         fs.setWriteChecksum(false);
         return fs;
     }
-
-    /** File systems whose directory rename is one atomic metadata operation. */
-    private static final java.util.Set<String> ATOMIC_RENAME = java.util.Set.of("file", "hdfs", "viewfs");
 
     /**
      * Whether {@code fs} renames a directory atomically (local, HDFS): on object stores
