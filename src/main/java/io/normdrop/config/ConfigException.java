@@ -32,7 +32,7 @@ public final class ConfigException extends RuntimeException {
         return new ConfigException(this, origin);
     }
 
-    static ConfigException invalid(String key, Object value, String allowed) {
+    public static ConfigException invalid(String key, Object value, String allowed) {
         return new ConfigException(key, "invalid value " + quote(value) + " (" + allowed + ")");
     }
 

@@ -7,10 +7,13 @@ import java.util.List;
 /**
  * Where the data comes from, how it is read and checked, and how its features are scaled. Each
  * component is the value of the key of the same name under {@code data}, declared below.
+ *
+ * @param shape the image shape the job gives; null when it gives none (idx files then give theirs)
  */
 public record DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
                          int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
-                         double maxBadFraction, Normalization normalization, LabelOrder labelOrder) {
+                         double maxBadFraction, Normalization normalization, LabelOrder labelOrder,
+                         ImageShape shape) {
     static final Key<DataFormat> FORMAT = Key.oneOf("data.format", DataFormat.class, DataFormat.IDX, """
             Data format. idx: MNIST-format IDX image and label files, gzipped or not (read on the driver; \
             pixels scaled to [0, 1]); keys train.images, train.labels (and test.*). csv: delimited text, one \
@@ -23,6 +26,16 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
             Features per example; 0 infers them from the training data (idx: rows x columns; csv: the columns \
             but the label; libsvm: the largest index; parquet: the array length or the columns).""",
             Rules.atLeast(0));
+    static final Key<List<Integer>> SHAPE = Key.integers("data.shape", List.of(), """
+            [channels, height, width] of each example when the examples are images, which conv2d, \
+            weightnorm-conv2d and subsampling layers need: the features are the pixels, channel by channel, \
+            each channel row by row, and the shape must multiply to the number of features. [] = idx: \
+            [1, rows, columns] of the image file; other formats: no shape (feature rows for dense layers).""",
+            (key, value) -> {
+                if (!value.isEmpty()) {
+                    Rules.sizes(3).check(key, value);
+                }
+            });
     static final Key<Integer> CLASSES = Key.integer("data.classes", 0, """
             Classes (labels 0..classes-1); 0 takes the output layer's units, or when the output layer gives \
             none, infers them from the training data (largest label + 1).""", (key, value) -> {
@@ -166,20 +179,25 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
         MAX_BAD_FRACTION.check(maxBadFraction);
         NORMALIZATION.check(normalization);
         LABEL_ORDER.check(labelOrder);
+        if (shape != null && features > 0 && shape.features() != features) {
+            throw ConfigException.invalid(SHAPE.path(), shape, "it has " + shape.features()
+                    + " features, but data.features = " + features);
+        }
     }
 
-    /** A data section with labels that are names indexed by frequency. */
+    /** A data section with labels that are names indexed by frequency, and no image shape. */
     public DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
                       int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
                       double maxBadFraction, Normalization normalization) {
         this(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord, maxBadFraction,
-                normalization, LabelOrder.FREQUENCY);
+                normalization, LabelOrder.FREQUENCY, null);
     }
 
     static DataConfig from(Config c) {
         return new DataConfig(FORMAT.read(c), DataSource.from(c, "train"), DataSource.from(c, "test"),
                 BATCH_SIZE.read(c), CLASS_NAMES.read(c), FEATURES.read(c), CLASSES.read(c), Csv.from(c),
-                Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c), LABEL_ORDER.read(c));
+                Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c), LABEL_ORDER.read(c),
+                SHAPE.read(c).isEmpty() ? null : ImageShape.of(SHAPE.read(c)));
     }
 
     /** IDX needs an image and a label file; the other formats a path. */

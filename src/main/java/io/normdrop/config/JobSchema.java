@@ -39,7 +39,7 @@ public final class JobSchema {
             new Section("data.test", "The held-out set, evaluated after every epoch; it must have the training set's "
                     + "features and classes."),
             DataSource.TEST.images(), DataSource.TEST.labels(), DataSource.TEST.path(), DataSource.TEST.limit(),
-            DataConfig.FEATURES, DataConfig.CLASSES,
+            DataConfig.FEATURES, DataConfig.SHAPE, DataConfig.CLASSES,
             new Section("data.csv", "Layout of csv files."),
             DataConfig.Csv.HEADER, DataConfig.Csv.DELIMITER, DataConfig.Csv.LABEL, DataConfig.Csv.KEY,
             new Section("data.parquet", "Columns of parquet files."),
@@ -54,6 +54,9 @@ public final class JobSchema {
             TrainingConfig.EPOCHS, TrainingConfig.SEED,
             new Section("training.updater", "The gradient updater every layer uses."),
             UpdaterSpec.TYPE, UpdaterSpec.LEARNING_RATE, UpdaterSpec.MOMENTUM,
+            new Section("training.updater.schedule", "How the learning rate changes over training (DL4J's ISchedule)."),
+            UpdaterSpec.Schedule.TYPE, UpdaterSpec.Schedule.DECAY, UpdaterSpec.Schedule.EVERY, UpdaterSpec.Schedule.FLOOR,
+            UpdaterSpec.Schedule.WARMUP,
             TrainingConfig.L2, TrainingConfig.WORKERS, TrainingConfig.BATCH_SIZE_PER_WORKER,
             TrainingConfig.AVERAGING_FREQUENCY, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
             TrainingConfig.THREADS_PER_WORKER, TrainingConfig.RESHUFFLE_EVERY,
@@ -114,7 +117,7 @@ public final class JobSchema {
                 String indent = "  ".repeat(open.size());
                 comment(sb, indent, ModelConfig.LAYERS_MEANING);
                 for (Key<?> k : LayerSpec.KEYS) {
-                    String text = k.meaning() + (k.defaultValue() != null && k != LayerSpec.UNITS
+                    String text = k.meaning() + (k.defaultValue() != null && k != LayerSpec.UNITS && k != LayerSpec.CHANNELS
                             ? " Default " + k.renderDefault() + "." : "");
                     wrap(sb, indent + "#   " + String.format(Locale.ROOT, "%-13s", k.path()), text,
                             indent + "#" + " ".repeat(16));

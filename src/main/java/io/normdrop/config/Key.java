@@ -2,7 +2,9 @@ package io.normdrop.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValueFactory;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,6 +104,17 @@ public final class Key<T> {
 
     static Key<List<String>> strings(String path, String meaning) {
         return new Key<>(path, STRINGS, List.of(), false, meaning, Rule.ANY);
+    }
+
+    /** A list of whole numbers, e.g. an image shape {@code [1, 28, 28]}. */
+    static Key<List<Integer>> integers(String path, List<Integer> defaultValue, String meaning,
+                                       Rule<? super List<Integer>> rule) {
+        return new Key<>(path, INTEGERS, defaultValue, false, meaning, rule);
+    }
+
+    /** A list of whole numbers that may be null (not set), e.g. a kernel size {@code [3, 3]}. */
+    static Key<List<Integer>> optionalIntegers(String path, String meaning, Rule<? super List<Integer>> rule) {
+        return new Key<>(path, INTEGERS, null, true, meaning, rule);
     }
 
     /** One constant of {@code type} by its job-file name: lower case, '-' for '_'. */
@@ -267,6 +280,18 @@ public final class Key<T> {
         }
         throw ConfigException.invalid(key, raw, "expected a list of strings");
     }, value -> value.stream().map(ConfigUtil::quoteString).collect(Collectors.joining(", ", "[", "]")));
+
+    private static final Type<List<Integer>> INTEGERS = type((raw, key) -> {
+        if (!(raw instanceof List<?> list)) {
+            throw ConfigException.invalid(key, raw, "expected a list of whole numbers, e.g. [3, 3]");
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            out.add(INTEGER.read(ConfigValueFactory.fromAnyRef(list.get(i)).atKey("v"), "v",
+                    key + "[" + i + "]"));
+        }
+        return List.copyOf(out);
+    }, value -> value.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]")));
 
     /** Properties with free names, nested objects flattened to dotted names: {@code spark.executor.memory}. */
     private static final Type<Map<String, String>> PROPERTIES = type((raw, key) -> {

@@ -9,6 +9,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -16,20 +17,41 @@ import java.util.stream.Collectors;
  * whose keys ({@link #KEYS}, relative to the element) are declared below.
  *
  * @param index position in {@code model.layers}, from 0; names the layer in messages
- * @param units for an output layer {@link #UNITS_FROM_DATA} means the number of classes of the data
- * @param loss  null for hidden layers
+ * @param units   output units, or a convolution's output channels (job key {@code channels}); for an
+ *                output layer {@link #UNITS_FROM_DATA} means the number of classes of the data; 0 for
+ *                subsampling
+ * @param loss    null for hidden layers
+ * @param window  kernel, stride, mode (and pooling) of a conv2d, weightnorm-conv2d or subsampling
+ *                layer; null for the others
  */
 public record LayerSpec(int index, LayerKind kind, int units, Activation activation, WeightInit weightInit,
-                        Dropout dropout, LossFunction loss) {
+                        Dropout dropout, LossFunction loss, Window window) {
     /** Units of an output layer that takes the number of classes from the data. */
     public static final int UNITS_FROM_DATA = 0;
 
     static final Key<LayerKind> TYPE = Key.oneOf("type", LayerKind.class, null,
-            "dense | output | weightnorm-dense | weightnorm-output (weightnorm-*: w = g·v/‖v‖ per unit, "
-                    + "Salimans & Kingma 2016; L1/L2 apply to v only). Required.");
+            "dense | output | weightnorm-dense | weightnorm-output | conv2d | weightnorm-conv2d | subsampling "
+                    + "(weightnorm-*: w = g·v/‖v‖ per unit or output channel, Salimans & Kingma 2016; L1/L2 apply to "
+                    + "v only; conv2d and subsampling layers need images, see data.shape, and come before the "
+                    + "dense ones). Required.");
     static final Key<Integer> UNITS = Key.integer("units", UNITS_FROM_DATA,
             "Output units. Required for hidden layers; an output layer without units predicts the data's classes.",
             Rules.atLeast(1));
+    static final Key<Integer> CHANNELS = Key.integer("channels", 0,
+            "Output channels (feature maps) of a conv2d or weightnorm-conv2d layer. Required for them.",
+            Rules.atLeast(1));
+    static final Key<List<Integer>> KERNEL = Key.optionalIntegers("kernel",
+            "[height, width] of a conv2d, weightnorm-conv2d or subsampling window; default [3, 3] for "
+                    + "convolutions, [2, 2] for subsampling.", Rules.sizes(2));
+    static final Key<List<Integer>> STRIDE = Key.optionalIntegers("stride",
+            "[down, across] steps of the window; default [1, 1] for convolutions, the kernel for subsampling.",
+            Rules.sizes(2));
+    static final Key<Window.Mode> MODE = Key.oneOf("mode", Window.Mode.class, Window.Mode.TRUNCATE,
+            "Window padding: truncate = none, a last window that does not fit is dropped (DL4J's default; "
+                    + "Keras 'valid') | same = zero padding so the output is ceil(input / stride) (Keras 'same') "
+                    + "| strict = none, and the window must tile the input exactly.");
+    static final Key<Window.Pooling> POOLING = Key.oneOf("pooling", Window.Pooling.class, Window.Pooling.MAX,
+            "max | avg: what a subsampling layer takes of each window.");
     static final Key<Activation> ACTIVATION = Key.oneOf("activation", Activation.class, null,
             "relu (hidden default) | softmax (output default) | tanh | sigmoid | identity | leakyrelu | elu | "
                     + "selu | gelu | swish | ... (DL4J's Activation names).");
@@ -45,17 +67,56 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
             "mcxent (output default) | negativeloglikelihood | mse | ... (DL4J's LossFunction names); output "
                     + "layers only.");
     /** The keys of a layer object, relative to it. */
-    static final List<Key<?>> KEYS = List.of(TYPE, UNITS, ACTIVATION, WEIGHT_INIT, KEEP, RATE, LOSS);
+    static final List<Key<?>> KEYS = List.of(TYPE, UNITS, CHANNELS, KERNEL, STRIDE, MODE, POOLING, ACTIVATION,
+            WEIGHT_INIT, KEEP, RATE, LOSS);
     /** The names a layer object may hold: its keys' first segments ({@code dropout} for dropout.keep). */
     static final Set<String> NAMES = KEYS.stream().map(k -> k.path().split("\\.")[0]).collect(Collectors.toSet());
+
+    /**
+     * The window of a conv2d, weightnorm-conv2d or subsampling layer.
+     *
+     * @param kernel  [height, width]
+     * @param stride  [down, across]
+     * @param pooling null for convolutions
+     */
+    public record Window(List<Integer> kernel, List<Integer> stride, Mode mode, Pooling pooling) {
+        /** Padding of the window (DL4J's ConvolutionMode). */
+        public enum Mode implements JobFileName {
+            TRUNCATE, SAME, STRICT
+        }
+
+        /** What subsampling takes of a window (DL4J's PoolingType). */
+        public enum Pooling implements JobFileName {
+            MAX, AVG
+        }
+
+        public Window {
+            kernel = List.copyOf(KERNEL.check(kernel));
+            stride = List.copyOf(STRIDE.check(stride));
+            MODE.check(mode);
+        }
+    }
 
     public LayerSpec {
         String key = key(index);
         if (kind == null) {
-            throw new ConfigException(key + ".type", "is required (dense, output, weightnorm-dense or weightnorm-output)");
+            throw new ConfigException(key + ".type", "is required (" + kinds() + ")");
         }
-        if (!kind.isOutput() || units != UNITS_FROM_DATA) {
+        if (kind.isConvolution()) {
+            CHANNELS.check(key + ".channels", units);
+        } else if (kind == LayerKind.SUBSAMPLING) {
+            if (units != 0) {
+                throw ConfigException.invalid(key + ".units", units, "a subsampling layer keeps its input's channels");
+            }
+        } else if (!kind.isOutput() || units != UNITS_FROM_DATA) {
             UNITS.check(key + ".units", units);
+        }
+        if (kind.isSpatial() != (window != null)) {
+            throw new ConfigException(key + ".kernel", kind.isSpatial() ? "is required for a " + kind.jobName() + " layer"
+                    : "only conv2d, weightnorm-conv2d and subsampling layers have a window");
+        }
+        if (window != null && (kind == LayerKind.SUBSAMPLING) != (window.pooling() != null)) {
+            throw new ConfigException(key + ".pooling", "only a subsampling layer pools");
         }
         ACTIVATION.check(key + ".activation", activation);
         if (activation == null) {
@@ -78,17 +139,39 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
         String key = key(index);
         LayerKind kind = TYPE.read(c, TYPE.path(), key + ".type");
         if (kind == null) {
-            throw new ConfigException(key + ".type", "is required (dense, output, weightnorm-dense or weightnorm-output)");
+            throw new ConfigException(key + ".type", "is required (" + kinds() + ")");
         }
-        if (!c.hasPath(UNITS.path()) && !kind.isOutput()) {
-            throw new ConfigException(key + ".units", "is required (number of output units)");
+        for (String name : c.root().keySet()) {
+            if (!kind.keys().contains(name)) {
+                throw new ConfigException(key + "." + name, "a " + kind.jobName() + " layer has no " + name + " (it takes "
+                        + String.join(", ", new TreeSet<>(kind.keys())) + ")");
+            }
         }
-        int units = c.hasPath(UNITS.path()) ? UNITS.read(c, UNITS.path(), key + ".units") : UNITS_FROM_DATA;
+        Key<Integer> size = kind.isConvolution() ? CHANNELS : UNITS;
+        if (!c.hasPath(size.path()) && !kind.isOutput() && kind != LayerKind.SUBSAMPLING) {
+            throw new ConfigException(key + "." + size.path(), kind.isConvolution()
+                    ? "is required (number of output channels)" : "is required (number of output units)");
+        }
+        int units = c.hasPath(size.path()) ? size.read(c, size.path(), key + "." + size.path()) : UNITS_FROM_DATA;
         Activation activation = ACTIVATION.read(c, ACTIVATION.path(), key + ".activation");
         LossFunction loss = LOSS.read(c, LOSS.path(), key + ".loss");
         return new LayerSpec(index, kind, units, activation == null ? kind.defaultActivation() : activation,
                 WEIGHT_INIT.read(c, WEIGHT_INIT.path(), key + ".weightInit"), dropout(c, key),
-                loss == null ? kind.defaultLoss() : loss);
+                loss == null ? kind.defaultLoss() : loss, kind.isSpatial() ? window(c, key, kind) : null);
+    }
+
+    /** The window of a spatial layer, with its kind's defaults. */
+    private static Window window(Config c, String key, LayerKind kind) {
+        boolean pool = kind == LayerKind.SUBSAMPLING;
+        List<Integer> kernel = KERNEL.read(c, KERNEL.path(), key + ".kernel");
+        kernel = kernel != null ? kernel : pool ? List.of(2, 2) : List.of(3, 3);
+        List<Integer> stride = STRIDE.read(c, STRIDE.path(), key + ".stride");
+        return new Window(kernel, stride != null ? stride : pool ? kernel : List.of(1, 1),
+                MODE.read(c, MODE.path(), key + ".mode"), pool ? POOLING.read(c, POOLING.path(), key + ".pooling") : null);
+    }
+
+    private static String kinds() {
+        return java.util.Arrays.stream(LayerKind.values()).map(LayerKind::jobName).collect(Collectors.joining(", "));
     }
 
     private static Dropout dropout(Config c, String key) {
@@ -126,6 +209,6 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
 
     /** The same layer with {@code units} output units. */
     LayerSpec withUnits(int units) {
-        return new LayerSpec(index, kind, units, activation, weightInit, dropout, loss);
+        return new LayerSpec(index, kind, units, activation, weightInit, dropout, loss, window);
     }
 }

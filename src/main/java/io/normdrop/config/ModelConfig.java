@@ -46,7 +46,7 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
         }
         if (dataInit.enabled() && layers.stream().noneMatch(l -> l.kind().isWeightNorm())) {
             throw new ConfigException(DataInit.ENABLED.path(),
-                    "needs at least one weightnorm-dense or weightnorm-output layer");
+                    "needs at least one weightnorm-dense, weightnorm-conv2d or weightnorm-output layer");
         }
         layers = List.copyOf(layers);
         for (int i = 0; i < layers.size(); i++) {
@@ -63,6 +63,11 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
                 throw ConfigException.invalid(layer.key() + ".type", layer.kind().jobName(),
                         "only the last layer may be an output layer");
             }
+            if (layer.kind().isSpatial() && i > 0 && !layers.get(i - 1).kind().isSpatial()) {
+                throw ConfigException.invalid(layer.key() + ".type", layer.kind().jobName(),
+                        "conv2d, weightnorm-conv2d and subsampling layers come first, before "
+                                + layers.get(i - 1).key() + " (" + layers.get(i - 1).kind().jobName() + ")");
+            }
         }
     }
 
@@ -78,6 +83,11 @@ public record ModelConfig(List<LayerSpec> layers, DataInit dataInit) {
             layers.add(LayerSpec.from(list.get(i).toConfig(), i));
         }
         return new ModelConfig(layers, DataInit.from(c));
+    }
+
+    /** Whether the network works on images: its first layer is conv2d, weightnorm-conv2d or subsampling. */
+    public boolean takesImages() {
+        return layers.get(0).kind().isSpatial();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.normdrop.config;
 
+import java.util.List;
+
 /**
  * The rules job keys keep. Each failure names the key, the value and the valid range, as Spark
  * ML's {@code ParamValidators} do: {@code training.epochs: invalid value 0 (must be >= 1)}.
@@ -62,6 +64,15 @@ final class Rules {
         return (key, value) -> {
             if (!value.matches(regex)) {
                 throw ConfigException.invalid(key, value, allowed);
+            }
+        };
+    }
+
+    /** Sizes: {@code count} whole numbers, each at least 1, e.g. a kernel's [height, width]. */
+    static Key.Rule<List<Integer>> sizes(int count) {
+        return (key, value) -> {
+            if (value.size() != count || value.stream().anyMatch(v -> v < 1)) {
+                throw ConfigException.invalid(key, value, "must be " + count + " whole numbers, each >= 1");
             }
         };
     }

@@ -4,6 +4,7 @@ import io.normdrop.config.BadRecordPolicy;
 import io.normdrop.config.DataConfig;
 import io.normdrop.config.DataFormat;
 import io.normdrop.config.DataSource;
+import io.normdrop.config.ImageShape;
 import io.normdrop.config.LabelOrder;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -132,6 +133,7 @@ public final class DataLoader {
         List<FileDigest> digests;
         Supplier<JavaRDD<ParsedRecord>> reader;
         RecordRules rules = given;
+        ImageShape shape = null;
         if (config.format() == DataFormat.IDX) {
             IdxReader idx = new IdxReader(sc.hadoopConfiguration());
             LabeledImages images = idx.read(source, 256);
@@ -140,6 +142,7 @@ public final class DataLoader {
                         + images.features() + " features, but " + given.featuresFrom() + " has " + given.features());
             }
             rules = given.features() > 0 ? given : given.withFeatures(images.features());
+            shape = new ImageShape(1, images.rows(), images.cols());
             digests = images.digests();
             RecordRules r = rules;
             reader = () -> IdxRecords.read(sc, images, source.labels(), r);
@@ -155,7 +158,8 @@ public final class DataLoader {
         }
         // IdxReader already stopped at the limit.
         JavaRDD<ParsedRecord> records = config.format() == DataFormat.IDX ? reader.get() : limited(reader.get(), source.limit());
-        return checked(source.key(), source.describe(), records, rules, digests);
+        LoadedData data = checked(source.key(), source.describe(), records, rules, digests);
+        return shape == null ? data : data.withImages(shape);
     }
 
     /**
@@ -209,7 +213,8 @@ public final class DataLoader {
         examples.persist(STORAGE_LEVEL);
         // Materialized now, so that reading the data counts as reading, not as the first epoch.
         examples.count();
-        return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests, rules.labelNames());
+        return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests, rules.labelNames(),
+                null);
     }
 
     private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules, List<String> header) {

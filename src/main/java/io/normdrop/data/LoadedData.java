@@ -1,5 +1,6 @@
 package io.normdrop.data;
 
+import io.normdrop.config.ImageShape;
 import org.apache.spark.api.java.JavaPairRDD;
 
 import java.util.List;
@@ -17,13 +18,21 @@ import java.util.List;
  * @param problems  the first bad records, with line numbers resolved
  * @param digests   SHA-256 of every file read
  * @param labels    the label names by class when the data's labels are names; empty when they are numbers
+ * @param images    the shape of the images when the files say what it is (idx: 1 × rows × columns);
+ *                  null for the other formats
  */
 public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long count, int features, int classes,
-                         RecordSummary summary, List<Problem> problems, List<FileDigest> digests, List<String> labels) {
+                         RecordSummary summary, List<Problem> problems, List<FileDigest> digests, List<String> labels,
+                         ImageShape images) {
     public LoadedData {
         problems = List.copyOf(problems);
         digests = List.copyOf(digests);
         labels = List.copyOf(labels);
+    }
+
+    /** The same set, its examples images of {@code shape} as its files say. */
+    LoadedData withImages(ImageShape shape) {
+        return new LoadedData(key, examples, count, features, classes, summary, problems, digests, labels, shape);
     }
 
     /** Bad records left out (with {@code data.onBadRecord = skip}). */

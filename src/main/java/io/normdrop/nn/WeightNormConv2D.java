@@ -56,6 +56,11 @@ public class WeightNormConv2D extends ConvolutionLayer {
 
     /** Builds a {@link WeightNormConv2D} as {@link ConvolutionLayer.Builder} builds a ConvolutionLayer. */
     public static class Builder extends ConvolutionLayer.Builder {
+        /** DL4J's default kernel (5 × 5); set one with {@code kernelSize}. */
+        public Builder() {
+            super();
+        }
+
         public Builder(int... kernelSize) {
             super(kernelSize);
         }

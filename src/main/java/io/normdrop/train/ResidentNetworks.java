@@ -33,17 +33,21 @@ final class ResidentNetworks {
         final float[] params;
         final float[] updaterState;
         final int iterationCount;
+        // The learning rate's schedule reads both counts.
+        final int epochCount;
 
-        private Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount) {
+        private Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount, int epochCount) {
             this.configuration = configuration;
             this.params = params;
             this.updaterState = updaterState;
             this.iterationCount = iterationCount;
+            this.epochCount = epochCount;
         }
 
         static Snapshot of(MultiLayerNetwork network, String configuration) {
             return new Snapshot(configuration, params(network), updaterState(network),
-                    network.getLayerWiseConfigurations().getIterationCount());
+                    network.getLayerWiseConfigurations().getIterationCount(),
+                    network.getLayerWiseConfigurations().getEpochCount());
         }
     }
 
@@ -64,6 +68,7 @@ final class ResidentNetworks {
         }
         load(net, s.params, s.updaterState);
         net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
+        net.getLayerWiseConfigurations().setEpochCount(s.epochCount);
         return net;
     }
 

@@ -171,6 +171,8 @@ public final class SparkTrainer {
                      : null) {
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
+                // The updater's schedule counts epochs from 0; the workers' networks take the count from here.
+                network.getLayerWiseConfigurations().setEpochCount(epoch - 1);
                 JavaRDD<DataSet> batches = train.epoch(epoch);
                 TimeBreakdown time = timed ? TimeBreakdown.ZERO : null;
                 if (time != null && train instanceof ShardedEpochs shards) {

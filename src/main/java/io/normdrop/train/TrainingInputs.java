@@ -2,7 +2,9 @@ package io.normdrop.train;
 
 import io.normdrop.config.ConfigException;
 import io.normdrop.config.DataConfig;
+import io.normdrop.config.ImageShape;
 import io.normdrop.config.JobConfig;
+import io.normdrop.config.ModelConfig;
 import io.normdrop.data.DataLoader;
 import io.normdrop.data.DataSets;
 import io.normdrop.data.FeatureScaler;
@@ -89,8 +91,14 @@ public final class TrainingInputs implements AutoCloseable {
                         + train.classes() + " classes");
             }
             FeatureScaler scaler = FeatureScaler.fit(job.data().normalization(), train.examples().values(), train.features());
-            MultiLayerConfiguration network = NetworkFactory.configuration(job.model().forDataClasses(train.classes()),
-                    job.training(), train.features());
+            ImageShape shape = job.data().shape() != null ? job.data().shape() : train.images();
+            if (shape != null && shape.features() != train.features()) {
+                throw new ConfigException("data.shape", String.format(Locale.ROOT, "%s is %,d features, but %s has %,d "
+                        + "per example", shape, shape.features(), train.key(), train.features()));
+            }
+            ModelConfig model = job.model().forDataClasses(train.classes());
+            MultiLayerConfiguration network = shape != null ? NetworkFactory.configuration(model, job.training(), shape)
+                    : NetworkFactory.configuration(model, job.training(), train.features());
             return new TrainingInputs(job.data(), train, test, scaler, network, (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException e) {
             train.release();
@@ -111,7 +119,7 @@ public final class TrainingInputs implements AutoCloseable {
      * A new network of the job's configuration, initialized; with {@code model.dataInit.enabled}
      * its weight-norm layers initialized from the first training examples (a line on {@code out}).
      */
-    public MultiLayerNetwork initialNetwork(io.normdrop.config.ModelConfig.DataInit dataInit, PrintWriter out) {
+    public MultiLayerNetwork initialNetwork(ModelConfig.DataInit dataInit, PrintWriter out) {
         MultiLayerNetwork net = new MultiLayerNetwork(network.clone());
         net.init();
         if (dataInit.enabled()) {

@@ -141,15 +141,40 @@ class JobFilesTest {
             model.layers=[{type=dense,units=3}]   | model.layers[0].type: invalid value "dense" (the last layer must be of type output or weightnorm-output)
             model.layers[0].type=output           | model.layers[0].type: invalid value "output" (only the last layer may be an output layer)
             model.layers[0].type=weightnorm-output| model.layers[0].type: invalid value "weightnorm-output" (only the last layer may be an output layer)
-            model.layers[0].type=conv             | model.layers[0].type: invalid value "conv" (one of: dense, output, weightnorm-dense, weightnorm-output)
-            model.dataInit.enabled=true           | model.dataInit.enabled: needs at least one weightnorm-dense or weightnorm-output layer
+            model.layers[0].type=conv             | model.layers[0].type: invalid value "conv" (one of: dense, output, weightnorm-dense, weightnorm-output, conv2d, weightnorm-conv2d, subsampling)
+            model.dataInit.enabled=true           | model.dataInit.enabled: needs at least one weightnorm-dense, weightnorm-conv2d or weightnorm-output layer
+            model.layers[0]={type=conv2d}         | model.layers[0].channels: is required (number of output channels)
+            model.layers[0]={type=conv2d,channels=0} | model.layers[0].channels: invalid value 0 (must be >= 1)
+            model.layers[0]={type=conv2d,channels=8,units=8} | model.layers[0].units: a conv2d layer has no units (it takes activation, channels, dropout, kernel, mode, stride, type, weightInit)
+            model.layers[0]={type=conv2d,channels=8,pooling=max} | model.layers[0].pooling: a conv2d layer has no pooling
+            model.layers[0]={type=subsampling,channels=8} | model.layers[0].channels: a subsampling layer has no channels (it takes dropout, kernel, mode, pooling, stride, type)
+            model.layers[0]={type=subsampling,activation=relu} | model.layers[0].activation: a subsampling layer has no activation
+            model.layers[0].kernel=[3,3]          | model.layers[0].kernel: a dense layer has no kernel
+            model.layers[0]={type=conv2d,channels=8,kernel=[3]} | model.layers[0].kernel: invalid value [3] (must be 2 whole numbers, each >= 1)
+            model.layers[0]={type=conv2d,channels=8,kernel=[3,0]} | model.layers[0].kernel: invalid value [3, 0] (must be 2 whole numbers, each >= 1)
+            model.layers[0]={type=conv2d,channels=8,kernel=3} | model.layers[0].kernel: invalid value 3 (expected a list of whole numbers, e.g. [3, 3])
+            model.layers[0]={type=conv2d,channels=8,stride=[1,x]} | model.layers[0].stride[1]: invalid value "x" (expected a whole number)
+            model.layers[0]={type=conv2d,channels=8,mode=valid} | model.layers[0].mode: invalid value "valid" (one of: truncate, same, strict)
+            model.layers[0]={type=subsampling,pooling=min} | model.layers[0].pooling: invalid value "min" (one of: max, avg)
+            model.layers[1]={type=conv2d,channels=4} | model.layers[1].type: invalid value "conv2d" (conv2d, weightnorm-conv2d and subsampling layers come first, before model.layers[0] (dense))
+            model.layers[1]={type=subsampling}    | model.layers[1].type: invalid value "subsampling" (conv2d, weightnorm-conv2d and subsampling layers come first
+            data.shape=[1,28]                     | data.shape: invalid value [1, 28] (must be 3 whole numbers, each >= 1)
+            data.shape=[1,0,28]                   | data.shape: invalid value [1, 0, 28] (must be 3 whole numbers, each >= 1)
+            data.shape=28                         | data.shape: invalid value 28 (expected a list of whole numbers, e.g. [3, 3])
+            training.updater.schedule.type=linear | training.updater.schedule.type: invalid value "linear" (one of: none, step, exponential, cosine)
+            training.updater.schedule.decay=0     | training.updater.schedule.decay: invalid value 0.0 (must be in (0, 1])
+            training.updater.schedule.decay=1.5   | training.updater.schedule.decay: invalid value 1.5 (must be in (0, 1])
+            training.updater.schedule.every=0     | training.updater.schedule.every: invalid value 0 (must be >= 1)
+            training.updater.schedule.warmup=-1   | training.updater.schedule.warmup: invalid value -1 (must be >= 0)
+            training.updater.schedule={type=cosine,minLearningRate=0.001} | training.updater.schedule.minLearningRate: invalid value 0.001 (must be below training.updater.learningRate (0.001))
+            training.updater.schedule.sched=step  | training.updater.schedule.sched: unknown key
             model.dataInit.enabled=yes            | model.dataInit.enabled: invalid value "yes" (expected true or false)
             model.dataInit.examples=1             | model.dataInit.examples: invalid value 1 (must be >= 2)
             model.layers[0].units=0               | model.layers[0].units: invalid value 0 (must be >= 1)
             model.layers[0].activation=relux     | model.layers[0].activation: invalid value "relux" (one of:
             model.layers[0].weightInit=gaussian   | model.layers[0].weightInit: invalid value "gaussian" (one of:
             model.layers[2].loss=hinge2           | model.layers[2].loss: invalid value "hinge2" (one of:
-            model.layers[0].loss=mse              | model.layers[0].loss: only an output layer has a loss
+            model.layers[0].loss=mse              | model.layers[0].loss: a dense layer has no loss (it takes activation, dropout, type, units, weightInit)
             model.layers[0].dropout={ keep = 0 }  | model.layers[0].dropout.keep: invalid value 0.0 (must be in (0, 1])
             model.layers[0].dropout={ keep = 1.5 }| model.layers[0].dropout.keep: invalid value 1.5 (must be in (0, 1])
             model.layers[0].dropout={ rate = 1 }  | model.layers[0].dropout.rate: invalid value 1.0 (must be in [0, 1))
@@ -223,6 +248,39 @@ class JobFilesTest {
             assertEquals(10, loaded.config().model().numClasses(), job);
             assertTrue(loaded.renderHocon().contains("epochs"), job);
         }
+    }
+
+    @Test
+    void convolutionLayersGetTheirKindsDefaults() {
+        JobConfig c = valid("model.layers[0]={ type = weightnorm-conv2d, channels = 8 }",
+                "model.layers[1]={ type = subsampling, pooling = avg, kernel = [3, 3] }", "data.shape=[1, 28, 28]");
+        LayerSpec conv = c.model().layers().get(0);
+        assertEquals(8, conv.units());
+        assertEquals(List.of(3, 3), conv.window().kernel());
+        assertEquals(List.of(1, 1), conv.window().stride());
+        assertEquals(LayerSpec.Window.Mode.TRUNCATE, conv.window().mode());
+        assertNull(conv.window().pooling());
+        assertEquals(Activation.RELU, conv.activation());
+        LayerSpec pool = c.model().layers().get(1);
+        assertEquals(List.of(3, 3), pool.window().stride(), "subsampling strides by its kernel");
+        assertEquals(LayerSpec.Window.Pooling.AVG, pool.window().pooling());
+        assertEquals(new ImageShape(1, 28, 28), c.data().shape());
+        assertNull(valid().data().shape(), "none given");
+        assertTrue(c.model().takesImages());
+        assertFalse(valid().model().takesImages());
+        assertTrue(error("data.shape=[1, 28, 28]", "data.features=100")
+                .contains("data.shape: invalid value [1, 28, 28] (it has 784 features, but data.features = 100)"));
+    }
+
+    @Test
+    void aScheduleIsReadWithItsDefaults() {
+        UpdaterSpec u = valid("training.updater.schedule={ type = step, every = 3 }").training().updater();
+        assertEquals(UpdaterSpec.Schedule.Type.STEP, u.schedule().type());
+        assertEquals(3, u.schedule().every());
+        assertEquals(0.5, u.schedule().decay(), 0.0);
+        assertEquals("adam 0.001 (step x0.5 every 3 epochs)", u.describe());
+        assertTrue(valid().training().updater().schedule().constant());
+        assertEquals("adam 0.001", valid().training().updater().describe());
     }
 
     @Test

@@ -45,7 +45,8 @@ class ShardedEpochsIT {
     static LoadedData data(JavaSparkContext sc) {
         List<Tuple2<Long, Example>> examples = LongStream.range(0, N)
                 .mapToObj(i -> new Tuple2<>(i, Example.dense(new float[]{i}, (int) (i % 2)))).toList();
-        return new LoadedData("data.train", sc.parallelizePairs(examples, 3), N, 1, 2, null, List.of(), List.of(), List.of());
+        return new LoadedData("data.train", sc.parallelizePairs(examples, 3), N, 1, 2, null, List.of(), List.of(), List.of(),
+                null);
     }
 
     @Test
