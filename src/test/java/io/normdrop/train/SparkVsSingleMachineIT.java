@@ -1,5 +1,6 @@
 package io.normdrop.train;
 
+import io.normdrop.config.ImageShape;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.TrainingConfig;
@@ -11,6 +12,7 @@ import io.normdrop.nn.NetworkFactory;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,31 +38,47 @@ class SparkVsSingleMachineIT {
     static final int BATCH = 32;
     static final int EXAMPLES = 640;
 
-    @ParameterizedTest(name = "{0} {1} {2}")
-    @CsvSource({"sgd, direct, allreduce", "adam, direct, allreduce", "sgd, direct, resident", "adam, direct, resident",
-            "sgd, direct, parameter-averaging",
-            "adam, direct, parameter-averaging", "adam, export, parameter-averaging"})
-    void oneWorkerEqualsSingleMachine(String updater, String approach, String master, JavaSparkContext sc) {
-        JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), List.of(
+    /** A small conv net on the quickstart's 28 × 28 images: weight-norm and plain convolutions, pooling. */
+    static final String CONV = "model.layers=[{ type = weightnorm-conv2d, channels = 4, kernel = [5, 5], stride = [2, 2] },"
+            + "{ type = subsampling }, { type = conv2d, channels = 6, mode = same }, { type = weightnorm-output, units = 10 }]";
+    /** The learning rate falls tenfold after the first epoch: equal parameters need the epoch count on the workers. */
+    static final String STEP = "training.updater.schedule={ type = step, decay = 0.1, every = 1 }";
+
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
+    @CsvSource({"sgd, direct, allreduce, mlp", "adam, direct, allreduce, mlp", "sgd, direct, resident, mlp",
+            "adam, direct, resident, mlp", "sgd, direct, parameter-averaging, mlp",
+            "adam, direct, parameter-averaging, mlp", "adam, export, parameter-averaging, mlp",
+            "adam, direct, allreduce, conv", "adam, direct, resident, conv", "adam, direct, parameter-averaging, conv",
+            "adam, direct, allreduce, step", "adam, direct, resident, step", "adam, direct, parameter-averaging, step"})
+    void oneWorkerEqualsSingleMachine(String updater, String approach, String master, String model, JavaSparkContext sc) {
+        List<String> sets = new java.util.ArrayList<>(List.of(
                 "training.updater.type=" + updater, "training.updater.learningRate=0.01",
                 "training.workers=1", "training.epochs=2", "training.approach=" + approach, "training.master=" + master,
                 "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH,
                 // one averaging round covers the epoch, so dl4j-spark does not re-split the data
                 "training.averagingFrequency=" + (EXAMPLES / BATCH),
-                // no dropout: its masks come from different random streams on the worker
-                "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
-                "data.train.limit=" + EXAMPLES)).config();
+                "data.train.limit=" + EXAMPLES));
+        if (model.equals("conv")) {
+            sets.add(CONV);
+        } else {
+            // no dropout: its masks come from different random streams on the worker
+            sets.addAll(List.of("model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }"));
+        }
+        if (model.equals("step")) {
+            sets.add(STEP);
+        }
+        JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), sets).config();
         TrainingConfig training = job.training();
         LabeledImages data = new IdxReader(sc.hadoopConfiguration()).read(job.data().train(), 10);
-        MultiLayerConfiguration conf = NetworkFactory.configuration(job.model(), training, data.features());
+        MultiLayerConfiguration conf = NetworkFactory.configuration(job.model(), training,
+                new ImageShape(1, data.rows(), data.cols()));
 
+        // DL4J's own training: fit over the epoch's minibatches, which also counts the epochs.
         MultiLayerNetwork single = new MultiLayerNetwork(conf.clone());
         single.init();
         List<DataSet> batches = Minibatches.dataSets(data, BATCH, 10);
         for (int epoch = 0; epoch < training.epochs(); epoch++) {
-            for (DataSet batch : batches) {
-                single.fit(batch);
-            }
+            single.fit(new ExistingDataSetIterator(batches));
         }
 
         SparkTrainer trainer = new SparkTrainer(sc, training, true);
@@ -77,8 +96,62 @@ class SparkVsSingleMachineIT {
             init();
         }}.params()).amaxNumber().doubleValue();
         assertTrue(moved > 1e-2, "training moved the parameters (max change " + moved + ")");
-        assertTrue(maxDiff < 1e-5, updater + "/" + approach + "/" + master + ": max parameter difference " + maxDiff);
+        assertTrue(maxDiff < 1e-5, updater + "/" + approach + "/" + master + "/" + model
+                + ": max parameter difference " + maxDiff);
         assertEquals(2, result.epochs().size());
+    }
+
+    /**
+     * Two workers that average after every minibatch of SGD take the step of one JVM on both
+     * minibatches at once (the mean of two mean gradients), here for the conv net: the resident
+     * and allreduce masters on two workers against DL4J's fit with minibatches twice the size.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"resident", "allreduce"})
+    void twoWorkersAveragingEveryStepEqualOneJvmOnTheConvNet(String master, JavaSparkContext sc) {
+        int steps = 6;
+        List<String> sets = List.of(CONV, "training.updater.type=sgd", "training.updater.learningRate=0.05",
+                "training.master=" + master, "training.workers=2", "training.epochs=2", "training.averagingFrequency=1",
+                "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH, "data.train.limit=" + (2 * steps * BATCH));
+        JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), sets).config();
+        LabeledImages data = new IdxReader(sc.hadoopConfiguration()).read(job.data().train(), 10);
+        MultiLayerConfiguration conf = NetworkFactory.configuration(job.model(), job.training(),
+                new ImageShape(1, data.rows(), data.cols()));
+        List<DataSet> batches = Minibatches.dataSets(data, BATCH, 10);
+
+        MultiLayerNetwork single = new MultiLayerNetwork(conf.clone());
+        single.init();
+        List<DataSet> pairs = new java.util.ArrayList<>();
+        for (int r = 0; r < steps; r++) {
+            pairs.add(DataSet.merge(List.of(batches.get(2 * r), batches.get(2 * r + 1))));
+        }
+        for (int epoch = 0; epoch < 2; epoch++) {
+            single.fit(new ExistingDataSetIterator(pairs));
+        }
+
+        // Worker 0 fits the even minibatches, worker 1 the odd ones, one of each per round.
+        List<DataSet> byWorker = new java.util.ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            for (int r = 0; r < steps; r++) {
+                byWorker.add(batches.get(2 * r + w));
+            }
+        }
+        long part = BATCH;
+        long[] rounds = new long[2 * steps];
+        Arrays.fill(rounds, part);
+        FixedEpochs epochs = master.equals("allreduce")
+                ? new FixedEpochs(sc.parallelize(byWorker, 2), BATCH, new long[]{steps * part, steps * part})
+                : new FixedEpochs(sc.parallelize(batches, 2 * steps), BATCH, rounds);
+        MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
+        start.init();
+        INDArray initial = start.params().dup();
+        SparkTrainer.Result result = new SparkTrainer(sc, job.training(), true).fit(start, epochs, epochs.batches(),
+                MetricsSink.all(), SparkTrainer.Start.FRESH, SparkTrainer.EpochEnd.NONE);
+        assertEquals(steps, result.epochs().get(1).rounds(), master);
+        double maxDiff = single.params().sub(result.network().params()).amaxNumber().doubleValue();
+        double moved = single.params().sub(initial).amaxNumber().doubleValue();
+        assertTrue(moved > 1e-2, "training moved the parameters (max change " + moved + ")");
+        assertTrue(maxDiff < 1e-5, master + ": max parameter difference " + maxDiff);
     }
 
     /**
