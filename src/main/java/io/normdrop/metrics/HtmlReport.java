@@ -82,7 +82,8 @@ public final class HtmlReport {
         if (!wn.isEmpty()) {
             sb.append("<div class=\"row\">\n");
             for (NetworkDiagnostics.Layer l : wn) {
-                sb.append(Svg.histogram("gain-" + l.index(), "Layer " + l.index() + ": gain g (" + l.gain().count() + " units)",
+                String units = l.type().equals("WeightNormConv2D") ? " channels)" : " units)";
+                sb.append(Svg.histogram("gain-" + l.index(), "Layer " + l.index() + ": gain g (" + l.gain().count() + units,
                         "g", l.gain().edges(), l.gain().counts(), GAIN));
                 sb.append(Svg.histogram("norm-" + l.index(), "Layer " + l.index() + ": direction norm \u2016v\u2016",
                         "\u2016v\u2016", l.directionNorm().edges(), l.directionNorm().counts(), NORM));

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * What a trained network looks like inside: per layer its parameter count and effective input
  * dropout, and for weight-norm layers the distribution of the gains g and of the direction norms
- * ‖v‖; and a digest of all parameters, equal for two networks exactly when their parameters are
+ * ‖v‖ over their units or, for convolutions, their output channels; and a digest of all parameters, equal for two networks exactly when their parameters are
  * bit-identical.
  *
  * @param layers          one entry per layer
@@ -31,8 +31,8 @@ public record NetworkDiagnostics(List<Layer> layers, long parameters, String par
      * @param type       DL4J layer configuration class
      * @param parameters parameter count
      * @param keep       effective retain probability of the layer's input in training (1 = no dropout)
-     * @param gain       distribution of g over the layer's units; null unless weight-norm
-     * @param directionNorm distribution of ‖v_j‖ over the layer's units; null unless weight-norm
+     * @param gain       distribution of g over the layer's units (output channels); null unless weight-norm
+     * @param directionNorm distribution of ‖v_j‖ over the layer's units (output channels); null unless weight-norm
      */
     public record Layer(int index, String type, long parameters, double keep, Distribution gain,
                        Distribution directionNorm) {
@@ -91,9 +91,10 @@ public record NetworkDiagnostics(List<Layer> layers, long parameters, String par
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             Distribution gain = null;
             Distribution norm = null;
-            if (conf instanceof WeightNormDense || conf instanceof WeightNormOutput) {
-                gain = Distribution.of(layer.getParam(WeightNormParamInitializer.GAIN_KEY).toDoubleVector(), BINS);
-                norm = Distribution.of(WeightNorm.norms(layer.getParam(WeightNormParamInitializer.DIRECTION_KEY))
+            if (conf instanceof WeightNormDense || conf instanceof WeightNormOutput || conf instanceof WeightNormConv2D) {
+                INDArray v = layer.getParam(WeightNormParams.DIRECTION_KEY);
+                gain = Distribution.of(layer.getParam(WeightNormParams.GAIN_KEY).toDoubleVector(), BINS);
+                norm = Distribution.of((conf instanceof WeightNormConv2D ? WeightNorm.channelNorms(v) : WeightNorm.norms(v))
                         .toDoubleVector(), BINS);
             }
             layers.add(new Layer(i, conf.getClass().getSimpleName(), layer.numParams(),

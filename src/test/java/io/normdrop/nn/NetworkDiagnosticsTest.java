@@ -1,11 +1,16 @@
 package io.normdrop.nn;
 
+import io.normdrop.config.ImageShape;
+import io.normdrop.config.JobConfig;
+import io.normdrop.config.JobFiles;
 import io.normdrop.metrics.SampleRun;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -71,5 +76,26 @@ class NetworkDiagnosticsTest {
         float x = nudged.params().getFloat(7);
         nudged.params().putScalar(7, Math.nextUp(x));
         assertNotEquals(digest, NetworkDiagnostics.of(nudged).parameterDigest(), "one ulp in one parameter");
+    }
+
+    @Test
+    void weightNormConvolutionsShowOneGainAndNormPerOutputChannel() {
+        JobConfig c = JobFiles.parse(NetworkFactoryTest.JOB + NetworkFactoryTest.CONV,
+                List.of()).config();
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model().withClasses(10), c.training(),
+                new ImageShape(1, 28, 28)));
+        net.init();
+        INDArray v = net.getLayer(0).getParam(WeightNormParams.DIRECTION_KEY); // [4, 1, 5, 5]
+        v.get(NDArrayIndex.point(2)).muli(10);
+        NetworkDiagnostics.Layer conv = NetworkDiagnostics.of(net).layers().get(0);
+        assertEquals("WeightNormConv2D", conv.type());
+        assertEquals(4, conv.gain().count(), "one gain per output channel");
+        assertEquals(4, conv.directionNorm().count());
+        double[] norms = IntStream.range(0, 4).mapToDouble(ch -> v.get(NDArrayIndex.point(ch))
+                .norm2Number().doubleValue()).toArray();
+        assertEquals(Arrays.stream(norms).max().orElseThrow(), conv.directionNorm().max(), 1e-5,
+                "the norm over the channel's whole kernel");
+        assertEquals(Arrays.stream(norms).average().orElseThrow(), conv.directionNorm().mean(), 1e-5);
+        assertNull(NetworkDiagnostics.of(net).layers().get(2).gain(), "plain conv2d");
     }
 }
