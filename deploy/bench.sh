@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|all|compare|speed|allreduce|scale|cluster|scoring] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|scale|cluster|scoring] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
 #   fashion full Fashion-MNIST on Spark local[2] with and without weight norm, and in one JVM (~12 min)
+#   conv    jobs/fashion-mnist-conv.conf on Spark local[2] as it is (weight-norm convolutions) and with DL4J's
+#           plain conv2d and dense layers in their place, one after the other: test accuracy, training
+#           s/epoch and their ratio (~80 min; writes conv.md and conv-compare.md, the runs in OUT/conv-*)
 #   compare the performance table: (a) one-JVM fit, (b) Normdrop on Spark local[2] (resident master),
 #           (b') with dl4j-spark's master, (c) dl4j-spark's master at its defaults, (d) Spark MLlib's
 #           MLP (L-BFGS, -Dbench.mllibIterations=24, ~300 s), the ND4J sgemm roofline, then (e) the
@@ -83,6 +86,34 @@ if [[ "$which" == cluster ]]; then
     echo "speedup 2 vs 1: $(awk -v a="$s1" -v b="$s2" 'BEGIN {printf "%.2f", a/b}')x"
   } >"$out/cluster.md"
   cat "$out/cluster.md"
+  exit 0
+fi
+if [[ "$which" == conv ]]; then
+  cd "$root"
+  mkdir -p "$out"
+  "$root/deploy/setup.sh" --data
+  plain=(--set 'model.layers[0].type=conv2d' --set 'model.layers[2].type=conv2d' --set 'model.layers[4].type=dense'
+    --set model.dataInit.enabled=false)
+  deploy/local.sh jobs/fashion-mnist-conv.conf --master 'local[2]' --out "$out/conv-weightnorm" --overwrite \
+    | tee "$out/conv-weightnorm.log" | grep -E '^(normdrop|epoch)'
+  deploy/local.sh jobs/fashion-mnist-conv.conf --master 'local[2]' "${plain[@]}" --out "$out/conv-plain" --overwrite \
+    | tee "$out/conv-plain.log" | grep -E '^(normdrop|epoch)'
+  deploy/local.sh compare "$out/conv-weightnorm" "$out/conv-plain" --markdown "$out/conv-compare.md" >/dev/null
+  # epochs.csv: test accuracy ($4) of the last epoch, mean training seconds ($6) of epochs 2.. (the first warms up)
+  acc() { awk -F, 'END {print $4}' "$1/epochs.csv"; }
+  secs() { awk -F, 'NR>2 {s+=$6; n++} END {printf "%.1f", s/n}' "$1/epochs.csv"; }
+  epochs=$(($(wc -l <"$out/conv-weightnorm/epochs.csv") - 1))
+  {
+    echo "# Fashion-MNIST conv net on Spark local[2] ($(date -u +%F), $(nproc) cores): jobs/fashion-mnist-conv.conf, $epochs epochs"
+    echo
+    echo "| convolutions | test accuracy | training s/epoch (epochs 2-$epochs) |"
+    echo "|---|---|---|"
+    echo "| weightnorm-conv2d (+ weightnorm-dense, data init), as the job is | $(acc "$out/conv-weightnorm") | $(secs "$out/conv-weightnorm") |"
+    echo "| conv2d (+ dense), DL4J's layers | $(acc "$out/conv-plain") | $(secs "$out/conv-plain") |"
+    echo
+    echo "time per epoch, weight-norm / plain: $(awk -v a="$(secs "$out/conv-weightnorm")" -v b="$(secs "$out/conv-plain")" 'BEGIN {printf "%.3f", a/b}')x"
+  } >"$out/conv.md"
+  cat "$out/conv.md"
   exit 0
 fi
 if [[ "$which" == scale ]]; then

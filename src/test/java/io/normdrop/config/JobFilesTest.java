@@ -243,7 +243,7 @@ class JobFilesTest {
 
     @Test
     void bundledJobsAreValid() {
-        for (String job : List.of("jobs/quickstart.conf", "jobs/fashion-mnist.conf")) {
+        for (String job : List.of("jobs/quickstart.conf", "jobs/fashion-mnist.conf", "jobs/fashion-mnist-conv.conf")) {
             LoadedJob loaded = JobFiles.load(Path.of(job), List.of());
             assertEquals(10, loaded.config().model().numClasses(), job);
             assertTrue(loaded.renderHocon().contains("epochs"), job);

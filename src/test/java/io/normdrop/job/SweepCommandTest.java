@@ -2,6 +2,7 @@ package io.normdrop.job;
 
 import io.normdrop.config.ConfigException;
 import io.normdrop.config.JobConfig;
+import io.normdrop.config.JobFiles;
 import io.normdrop.config.LayerKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +60,27 @@ class SweepCommandTest {
         // trained parameters must not be (the sweep's comparison shows it).
         assertFalse(cell(cells, "weight-norm, keep 1.0").job().configDigest()
                 .equals(cell(cells, "weight-norm, no dropout").job().configDigest()));
+    }
+
+    @Test
+    void theConvAblationIsSixCellsOfTheConvJobsNetwork() {
+        List<SweepCommand.Cell> cells = SweepCommand.cells(Path.of("jobs/ablation-conv.conf"), List.of(), null);
+        assertEquals(List.of("conv, no dropout", "conv, keep 1.0", "conv, keep 0.8", "weight-norm conv, no dropout",
+                "weight-norm conv, keep 1.0", "weight-norm conv, keep 0.8"), cells.stream().map(SweepCommand.Cell::label).toList());
+        JobConfig conv = JobFiles.load(Path.of("jobs/fashion-mnist-conv.conf"), List.of()).config();
+        for (SweepCommand.Cell c : cells) {
+            JobConfig j = c.job().config();
+            assertEquals(conv.model().layers().stream().map(l -> l.window()).toList(),
+                    j.model().layers().stream().map(l -> l.window()).toList(), "the conv job's windows");
+            assertEquals(conv.model().layers().stream().map(l -> l.units()).toList(),
+                    j.model().layers().stream().map(l -> l.units()).toList(), "and sizes");
+            boolean plain = c.label().startsWith("conv");
+            assertEquals(plain ? LayerKind.CONV2D : LayerKind.WEIGHTNORM_CONV2D, j.model().layers().get(2).kind());
+            assertEquals(plain ? LayerKind.DENSE : LayerKind.WEIGHTNORM_DENSE, j.model().layers().get(4).kind());
+            double keep = c.label().endsWith("0.8") ? 0.8 : 1.0;
+            assertEquals(keep, j.model().layers().get(2).dropout().keep(), 1e-12, c.label());
+            assertEquals(keep, j.model().layers().get(4).dropout().keep(), 1e-12, c.label());
+        }
     }
 
     @Test
