@@ -86,7 +86,7 @@ public final class NormdropClassificationModel
         this.network = network;
         this.scaler = scaler;
         this.trainingJob = trainingJob;
-        this.numFeatures = (int) network.layerInputSize(0);
+        this.numFeatures = ScoringNetwork.inputFeatures(network);
         this.numClasses = (int) network.layerSize(network.getnLayers() - 1);
     }
 

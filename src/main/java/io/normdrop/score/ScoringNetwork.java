@@ -4,6 +4,7 @@ import io.normdrop.data.Example;
 import io.normdrop.data.FeatureScaler;
 import org.apache.spark.SparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,9 +40,21 @@ public final class ScoringNetwork implements Serializable {
         this.configuration = network.getLayerWiseConfigurations().toJson();
         this.params = network.params().castTo(DataType.FLOAT).toFloatVector();
         this.scaler = scaler;
-        this.features = (int) network.layerInputSize(0);
+        this.features = inputFeatures(network);
         this.classes = (int) network.layerSize(network.getnLayers() - 1);
         this.threads = Math.max(1, threads);
+    }
+
+    /**
+     * Features per example {@code network} takes as a row: the first layer's input size, or for a
+     * network that starts with convolutions, the pixels of the image its first preprocessor
+     * makes of a row (channels × height × width; the first layer's input size is its channels).
+     */
+    public static int inputFeatures(MultiLayerNetwork network) {
+        if (network.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor image) {
+            return Math.toIntExact(image.getNumChannels() * image.getInputHeight() * image.getInputWidth());
+        }
+        return (int) network.layerInputSize(0);
     }
 
     /**

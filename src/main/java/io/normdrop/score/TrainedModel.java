@@ -153,7 +153,7 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
 
     /** Features the network takes. */
     public int features() {
-        return (int) network.layerInputSize(0);
+        return ScoringNetwork.inputFeatures(network);
     }
 
     /** Classes the network predicts. */

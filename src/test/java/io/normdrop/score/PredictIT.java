@@ -2,6 +2,7 @@ package io.normdrop.score;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.normdrop.config.ConfigException;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
 import io.normdrop.job.Main;
@@ -183,6 +184,39 @@ class PredictIT {
         double[] p = probability(r);
         assertEquals(CLASSES, p.length);
         assertEquals(1.0, Arrays.stream(p).sum(), 1e-5);
+    }
+
+    /**
+     * A conv net on csv rows that data.shape makes images of: trained by the job, scored by
+     * predict (which must take the rows' width from the image, not the first layer's channels)
+     * to the run's own accuracy, trained and folded; a shape of another size is refused.
+     */
+    @Test
+    void aConvNetOnRowsWithAShapeIsScoredToItsRunsAccuracy(JavaSparkContext sc) throws IOException {
+        Path file = dir.resolve("conv.conf");
+        Files.writeString(file, Files.readString(dir.resolve("job.conf")) + """
+                data.shape = [1, 2, 3]
+                model.layers = [
+                  { type = weightnorm-conv2d, channels = 4, kernel = [2, 2], mode = same },
+                  { type = weightnorm-output } ]
+                model.dataInit.enabled = true
+                output.dir = "%s"
+                """.formatted(dir.resolve("conv-run")));
+        TrainJob.Outcome conv = new TrainJob(JobFiles.load(file, List.of()), false).run(sc, new PrintWriter(new StringWriter()));
+        double accuracy = conv.metrics().result().accuracy();
+        assertTrue(accuracy > 0.6, "a model that learned: " + accuracy);
+        for (boolean unfolded : new boolean[]{true, false}) {
+            PredictionMetrics m = new PredictJob(null, new PredictJob.Options(dir.resolve("conv-run").toString(), null, null,
+                    dir.resolve("conv-predictions-" + unfolded).toString(), false, unfolded, 64), List.of())
+                    .run(sc, new PrintWriter(new StringWriter())).metrics();
+            assertEquals(!unfolded, m.folded());
+            assertEquals(400, m.scored());
+            assertEquals(accuracy, m.accuracy(), unfolded ? 0.0 : 1.0 / 400, "folded: at most one row apart");
+        }
+        ConfigException wrong = assertThrows(ConfigException.class, () -> new TrainJob(JobFiles.load(file,
+                List.of("data.shape=[1, 2, 4]", "output.dir=" + dir.resolve("conv-wrong"))), false)
+                .run(sc, new PrintWriter(new StringWriter())));
+        assertEquals("data.shape: [1, 2, 4] is 8 features, but data.train has 6 per example", wrong.getMessage());
     }
 
     @Test
