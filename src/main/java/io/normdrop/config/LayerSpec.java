@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -91,6 +92,9 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
         }
 
         public Window {
+            if (kernel == null || stride == null) {
+                throw new ConfigException("kernel", "a window needs its kernel and stride");
+            }
             kernel = List.copyOf(KERNEL.check(kernel));
             stride = List.copyOf(STRIDE.check(stride));
             MODE.check(mode);
@@ -171,7 +175,7 @@ public record LayerSpec(int index, LayerKind kind, int units, Activation activat
     }
 
     private static String kinds() {
-        return java.util.Arrays.stream(LayerKind.values()).map(LayerKind::jobName).collect(Collectors.joining(", "));
+        return Arrays.stream(LayerKind.values()).map(LayerKind::jobName).collect(Collectors.joining(", "));
     }
 
     private static Dropout dropout(Config c, String key) {

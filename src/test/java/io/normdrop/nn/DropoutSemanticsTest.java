@@ -1,5 +1,6 @@
 package io.normdrop.nn;
 
+import io.normdrop.config.ImageShape;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.JobFiles;
 import io.normdrop.testing.Dl4jDropout;
@@ -118,6 +119,23 @@ class DropoutSemanticsTest {
         MultiLayerNetwork dropping = network(Dl4jDropout.on(none, 0.9, 0, 1, 2));
         assertFalse(java.util.Arrays.equals(flat(train(network(none))), flat(train(dropping))),
                 "retain 0.9 changes training: the comparison can fail");
+    }
+
+    /** The same on convolutions: rows of 12 features as 1 × 3 × 4 images, two convolutions around a pooling. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"conv2d", "weightnorm-conv2d"})
+    void dl4jDropoutAtRetainOneTrainsBitIdenticalToNoDropoutOnConvolutions(String type) {
+        JobConfig c = JobFiles.parse(JOB, List.of("model.layers=[{ type = " + type + ", channels = 3, kernel = [2, 2], "
+                + "mode = same }, { type = subsampling, kernel = [1, 2] }, { type = " + type + ", channels = 4, "
+                + "kernel = [2, 2], mode = same }, { type = dense, units = 16 }, { type = output, units = 4 }]")).config();
+        MultiLayerConfiguration none = NetworkFactory.configuration(c.model(), c.training(), new ImageShape(1, 3, 4));
+        MultiLayerConfiguration retainOne = Dl4jDropout.on(none, 1.0, 0, 1, 2, 3, 4);
+        MultiLayerNetwork a = network(none);
+        MultiLayerNetwork b = network(retainOne);
+        assertEquals(a.params(), b.params(), "same seed, same start");
+        assertArrayEquals(flat(train(a)), flat(train(b)), 0f, "parameters after 24 steps must be bit-identical");
+        assertFalse(java.util.Arrays.equals(flat(train(network(none))), flat(train(network(Dl4jDropout.on(none, 0.9, 2))))),
+                "retain 0.9 on the second convolution changes training: the comparison can fail");
     }
 
     /** The next value of ND4J's random stream after seeding it with 7 and running {@code work}. */

@@ -199,4 +199,20 @@ class NetworkFactoryTest {
         assertEquals(0.0055, ((Adam) back.getConf(0).getLayer().getUpdaterByParam("W")).getLearningRateSchedule()
                 .valueAt(100, 2), 1e-12);
     }
+
+    /** Workers rebuild the network from its JSON: every schedule must come back from it (M2's RampSchedule does not). */
+    @Test
+    void everyScheduleSurvivesTheJsonTheWorkersGet() {
+        for (String schedule : List.of("{ type = step }", "{ type = exponential }", "{ type = cosine }",
+                "{ type = none, warmup = 5 }", "{ type = step, warmup = 5 }", "{ type = cosine, warmup = 5 }")) {
+            JobConfig c = JobFiles.parse(JOB, List.of("training.updater.schedule=" + schedule)).config();
+            MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), 784);
+            ISchedule expected = ((Adam) conf.getConf(0).getLayer().getUpdaterByParam("W")).getLearningRateSchedule();
+            ISchedule actual = ((Adam) MultiLayerConfiguration.fromJson(conf.toJson()).getConf(0).getLayer()
+                    .getUpdaterByParam("W")).getLearningRateSchedule();
+            for (int epoch = 0; epoch < 12; epoch++) {
+                assertEquals(expected.valueAt(3 * epoch, epoch), actual.valueAt(3 * epoch, epoch), 0.0, schedule);
+            }
+        }
+    }
 }
