@@ -99,19 +99,25 @@ if [[ "$which" == conv ]]; then
   deploy/local.sh jobs/fashion-mnist-conv.conf --master 'local[2]' "${plain[@]}" --out "$out/conv-plain" --overwrite \
     | tee "$out/conv-plain.log" | grep -E '^(normdrop|epoch)'
   deploy/local.sh compare "$out/conv-weightnorm" "$out/conv-plain" --markdown "$out/conv-compare.md" >/dev/null
-  # epochs.csv: test accuracy ($4) of the last epoch, mean training seconds ($6) of epochs 2.. (the first warms up)
+  # epochs.csv: test accuracy ($4) of the last epoch; training seconds ($6) of epochs 2.. (the first warms
+  # up): their median, mean and fastest, as the two runs do not share their minutes of machine noise
   acc() { awk -F, 'END {print $4}' "$1/epochs.csv"; }
-  secs() { awk -F, 'NR>2 {s+=$6; n++} END {printf "%.1f", s/n}' "$1/epochs.csv"; }
+  secs() { awk -F, 'NR>2 {print $6}' "$1/epochs.csv" | sort -n | awk '{a[NR]=$1; s+=$1}
+    END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.1f %.1f %.1f", m, s/NR, a[1]}'; }
   epochs=$(($(wc -l <"$out/conv-weightnorm/epochs.csv") - 1))
+  read -r wm wa wf <<<"$(secs "$out/conv-weightnorm")"
+  read -r pm pa pf <<<"$(secs "$out/conv-plain")"
   {
     echo "# Fashion-MNIST conv net on Spark local[2] ($(date -u +%F), $(nproc) cores): jobs/fashion-mnist-conv.conf, $epochs epochs"
     echo
-    echo "| convolutions | test accuracy | training s/epoch (epochs 2-$epochs) |"
-    echo "|---|---|---|"
-    echo "| weightnorm-conv2d (+ weightnorm-dense, data init), as the job is | $(acc "$out/conv-weightnorm") | $(secs "$out/conv-weightnorm") |"
-    echo "| conv2d (+ dense), DL4J's layers | $(acc "$out/conv-plain") | $(secs "$out/conv-plain") |"
+    echo "| convolutions | test accuracy | training s/epoch, epochs 2-$epochs: median | mean | fastest |"
+    echo "|---|---|---|---|---|"
+    echo "| weightnorm-conv2d (+ weightnorm-dense, data init), as the job is | $(acc "$out/conv-weightnorm") | $wm | $wa | $wf |"
+    echo "| conv2d (+ dense), DL4J's layers | $(acc "$out/conv-plain") | $pm | $pa | $pf |"
     echo
-    echo "time per epoch, weight-norm / plain: $(awk -v a="$(secs "$out/conv-weightnorm")" -v b="$(secs "$out/conv-plain")" 'BEGIN {printf "%.3f", a/b}')x"
+    echo "time per epoch, weight-norm / plain: median $(awk -v a="$wm" -v b="$pm" 'BEGIN {printf "%.3f", a/b}')x," \
+      "mean $(awk -v a="$wa" -v b="$pa" 'BEGIN {printf "%.3f", a/b}')x, fastest $(awk -v a="$wf" -v b="$pf" 'BEGIN {printf "%.3f", a/b}')x" \
+      "(one run after the other; deploy/bench.sh step times the two layers' steps interleaved)"
   } >"$out/conv.md"
   cat "$out/conv.md"
   exit 0
