@@ -99,6 +99,10 @@ public final class NetworkFactory {
         try {
             conf = list.build();
         } catch (DL4JInvalidConfigException | DL4JInvalidInputException | IllegalStateException e) {
+            // DL4J checks the output layer while it builds, as it checks the windows.
+            if (shape == null || firstLine(e).startsWith("Invalid output layer configuration")) {
+                throw new ConfigException(output, "DL4J refuses this output layer: " + firstLine(e));
+            }
             throw new ConfigException("model.layers", "DL4J refuses the network for images of " + shape + ": "
                     + firstLine(e));
         }

@@ -155,6 +155,8 @@ class NetworkFactoryTest {
                 + "with mode truncate)", refusal("model.layers[0].kernel=[30, 30]"));
         assertEquals("model.layers[2].kernel: invalid value [7, 7] (the window does not fit its input of [4, 6, 6] "
                 + "with mode truncate)", refusal("model.layers[2].kernel=[7, 7]", "model.layers[2].mode=truncate"));
+        assertTrue(refusal("model.layers[4].activation=relu", "model.layers[4].loss=xent").startsWith(
+                "model.layers[4]: DL4J refuses this output layer: "), "blamed on the output layer, as without images");
         assertTrue(refusal("model.layers[0].mode=strict").startsWith(
                 "model.layers: DL4J refuses the network for images of [1, 28, 28]: "), "(28 - 5) / 2 is not whole");
     }
