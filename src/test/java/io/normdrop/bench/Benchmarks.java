@@ -147,10 +147,7 @@ public final class Benchmarks {
         r.put("weightNormOverDense", wnRatio);
         r.put("dl4jDropOut1OverElidedKeep1", dropoutRatio);
         results.put("step", r);
-        md.append("## One training step (batch 64, 784→512 relu + 512→10 softmax, Adam)\n\n")
-                .append("Interleaved blocks: ").append(blocks).append(" x ").append(stepsPerBlock).append(" steps per variant.\n\n")
-                .append("| variant | median ms/step |\n|---|---|\n");
-        median.forEach((k, v) -> md.append(String.format("| %s | %.3f |%n", k, v)));
+        stepTable(md, "One training step (batch 64, 784→512 relu + 512→10 softmax, Adam)", blocks, stepsPerBlock, median);
         md.append(String.format("%n- weight-norm dense / DenseLayer: **%.3fx** (median of per-block ratios; ratio of the medians %.3fx; goal <= 1.10x)%n",
                 wnRatio, median.get("WeightNormDense") / median.get("DenseLayer")));
         md.append(String.format("- DL4J dropOut(1.0) / Normdrop keep = 1 (no dropout built): **%.3fx** (ratio of the medians %.3fx)%n%n",
@@ -224,12 +221,18 @@ public final class Benchmarks {
         results.put("convolutionShape", "batch 64, 28x28x1 -> conv 5x5x16 same relu, max pool 2, conv 5x5x32 same relu, max pool 2, softmax 10, Adam");
         results.put("convolutionMedianMsPerStep", median);
         results.put("weightNormConvOverConvolution", ratio);
-        md.append("## One training step of a conv net (batch 64, 28×28×1 → conv 5×5×16 → pool → conv 5×5×32 → pool → softmax 10, Adam)\n\n")
+        stepTable(md, "One training step of a conv net (batch 64, 28×28×1 → conv 5×5×16 → pool → conv 5×5×32 → pool → "
+                + "softmax 10, Adam)", blocks, steps, median);
+        md.append(String.format("%n- weight-norm conv / ConvolutionLayer: **%.3fx** (median of per-block ratios; ratio of the medians %.3fx; goal <= 1.10x)%n%n",
+                ratio, median.get("WeightNormConv2D") / median.get("ConvolutionLayer")));
+    }
+
+    /** A step comparison's heading and table of median ms/step per variant. */
+    private static void stepTable(StringBuilder md, String title, int blocks, int steps, Map<String, Double> median) {
+        md.append("## ").append(title).append("\n\n")
                 .append("Interleaved blocks: ").append(blocks).append(" x ").append(steps).append(" steps per variant.\n\n")
                 .append("| variant | median ms/step |\n|---|---|\n");
         median.forEach((k, v) -> md.append(String.format("| %s | %.3f |%n", k, v)));
-        md.append(String.format("%n- weight-norm conv / ConvolutionLayer: **%.3fx** (median of per-block ratios; ratio of the medians %.3fx; goal <= 1.10x)%n%n",
-                ratio, median.get("WeightNormConv2D") / median.get("ConvolutionLayer")));
     }
 
     /** Median over blocks of the per-block ratio: the blocks of a round ran back to back, so each ratio shares the machine's state. */

@@ -22,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -51,7 +52,7 @@ class SparkVsSingleMachineIT {
             "adam, direct, allreduce, conv", "adam, direct, resident, conv", "adam, direct, parameter-averaging, conv",
             "adam, direct, allreduce, step", "adam, direct, resident, step", "adam, direct, parameter-averaging, step"})
     void oneWorkerEqualsSingleMachine(String updater, String approach, String master, String model, JavaSparkContext sc) {
-        List<String> sets = new java.util.ArrayList<>(List.of(
+        List<String> sets = new ArrayList<>(List.of(
                 "training.updater.type=" + updater, "training.updater.learningRate=0.01",
                 "training.workers=1", "training.epochs=2", "training.approach=" + approach, "training.master=" + master,
                 "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH,
@@ -121,7 +122,7 @@ class SparkVsSingleMachineIT {
 
         MultiLayerNetwork single = new MultiLayerNetwork(conf.clone());
         single.init();
-        List<DataSet> pairs = new java.util.ArrayList<>();
+        List<DataSet> pairs = new ArrayList<>();
         for (int r = 0; r < steps; r++) {
             pairs.add(DataSet.merge(List.of(batches.get(2 * r), batches.get(2 * r + 1))));
         }
@@ -130,7 +131,7 @@ class SparkVsSingleMachineIT {
         }
 
         // Worker 0 fits the even minibatches, worker 1 the odd ones, one of each per round.
-        List<DataSet> byWorker = new java.util.ArrayList<>();
+        List<DataSet> byWorker = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             for (int r = 0; r < steps; r++) {
                 byWorker.add(batches.get(2 * r + w));
@@ -190,7 +191,7 @@ class SparkVsSingleMachineIT {
         assertEquals(2 * rounds * frequency, batches.size());
         // Round-major for the resident master: round r is partitions 2r (worker 0) and 2r + 1.
         JavaRDD<DataSet> byRound = sc.parallelize(batches, 2 * rounds);
-        List<DataSet> byWorker = new java.util.ArrayList<>();
+        List<DataSet> byWorker = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             for (int r = 0; r < rounds; r++) {
                 byWorker.addAll(batches.subList((2 * r + w) * frequency, (2 * r + w + 1) * frequency));
@@ -210,7 +211,7 @@ class SparkVsSingleMachineIT {
     }
 
     private static float[] train(JavaSparkContext sc, List<String> sets, String master, FixedEpochs epochs) {
-        List<String> all = new java.util.ArrayList<>(sets);
+        List<String> all = new ArrayList<>(sets);
         all.add("training.master=" + master);
         JobConfig with = JobFiles.load(Path.of("jobs/quickstart.conf"), all).config();
         MultiLayerConfiguration conf = NetworkFactory.configuration(with.model(), with.training(), 784);
