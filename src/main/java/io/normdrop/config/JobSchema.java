@@ -60,6 +60,9 @@ public final class JobSchema {
             TrainingConfig.L2, TrainingConfig.WORKERS, TrainingConfig.BATCH_SIZE_PER_WORKER,
             TrainingConfig.AVERAGING_FREQUENCY, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
             TrainingConfig.THREADS_PER_WORKER, TrainingConfig.RESHUFFLE_EVERY,
+            new Section("training.averaging", "How the workers' averaging is scheduled, and what it does with the "
+                    + "updater's state."),
+            AveragingSpec.WARMUP_EVERY, AveragingSpec.WARMUP_EPOCHS, AveragingSpec.UPDATER_STATE,
             new Section("output", "Where a run writes its results."),
             OutputConfig.DIR, OutputConfig.RUN_ID,
             new Section("quality", "The quality gate a run must pass to succeed and, with a run id, to be published."),

@@ -9,7 +9,7 @@ import com.typesafe.config.Config;
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,
                              TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker,
-                             int reshuffleEvery) {
+                             int reshuffleEvery, AveragingSpec averaging) {
     static final Key<Integer> EPOCHS = Key.integer("training.epochs", 10, "Passes over the training set.",
             Rules.atLeast(1));
     static final Key<Long> SEED = Key.whole("training.seed", 42,
@@ -25,7 +25,8 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
     static final Key<Integer> AVERAGING_FREQUENCY = Key.integer("training.averagingFrequency", 10, """
             Minibatches each worker fits between parameter averagings. Lower: closer to one-machine training, \
             but more time broadcasting and collecting parameters; higher: faster, but the workers drift \
-            apart, which costs accuracy.""", Rules.atLeast(1));
+            apart, which costs accuracy (every run's metrics show the drift). training.averaging can average more \
+            often in the first epochs.""", Rules.atLeast(1));
     static final Key<Integer> PREFETCH = Key.integer("training.prefetch", 2,
             "Minibatches each worker loads ahead of fitting (parameter-averaging master); 0 disables prefetching.",
             Rules.atLeast(0));
@@ -72,11 +73,28 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         }
         THREADS_PER_WORKER.check(threadsPerWorker);
         RESHUFFLE_EVERY.check(reshuffleEvery);
+        if (averaging == null) {
+            throw new ConfigException("training.averaging", "is required (AveragingSpec.DEFAULT for today's averaging)");
+        }
+        if (averaging.warmupEpochs() > 0 && master != TrainingMasterKind.ALLREDUCE) {
+            throw ConfigException.invalid(AveragingSpec.WARMUP_EPOCHS.path(), averaging.warmupEpochs(), "a warm-up "
+                    + "schedule needs training.master = allreduce (the " + master.jobName() + " master cuts every epoch "
+                    + "into rounds of one size)");
+        }
+        if (averaging.updaterState() != AveragingSpec.UpdaterState.AVERAGE && master == TrainingMasterKind.PARAMETER_AVERAGING) {
+            throw ConfigException.invalid(AveragingSpec.UPDATER_STATE.path(), averaging.updaterState().jobName(),
+                    "needs training.master = allreduce or resident (dl4j-spark's master always averages the updater state)");
+        }
+    }
+
+    /** Minibatches each worker fits between averagings in 1-based {@code epoch}. */
+    public int averagingEvery(int epoch) {
+        return averaging.every(epoch, averagingFrequency);
     }
 
     static TrainingConfig from(Config c) {
         return new TrainingConfig(EPOCHS.read(c), SEED.read(c), UpdaterSpec.from(c), L2.read(c), WORKERS.read(c),
                 BATCH_SIZE_PER_WORKER.read(c), AVERAGING_FREQUENCY.read(c), PREFETCH.read(c), APPROACH.read(c),
-                MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c));
+                MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c), AveragingSpec.from(c));
     }
 }

@@ -27,6 +27,9 @@ public final class HtmlReport {
     static final String CLASS_ACCURACY = "#9467bd";
     static final String GAIN = "#17becf";
     static final String NORM = "#bcbd22";
+    /** Drift lines: the workers' mean and largest, then the weight-norm tensors' g and v, layer by layer. */
+    static final String[] DRIFT = {"#08519c", "#6baed6", "#e6550d", "#fdae6b", "#756bb1", "#bcbddc", "#636363", "#bdbdbd"};
+    static final String STRAGGLER = "#8c564b";
 
     private HtmlReport() {
     }
@@ -59,6 +62,7 @@ public final class HtmlReport {
                 new Svg.Series("macro F1", MACRO_F1, x, e.stream().mapToDouble(EpochMetrics::macroF1).toArray()))));
         sb.append(timeChart(e));
         sb.append("</div>\n");
+        averaging(sb, m);
 
         sb.append("<h2>Classes (test set, last epoch)</h2>\n<div class=\"row\">\n");
         List<String> names = m.data().classNames();
@@ -111,6 +115,47 @@ public final class HtmlReport {
                 .append(esc(m.data().digest())).append(" &middot; parameter digest ")
                 .append(esc(m.model().parameterDigest())).append("</p>\n</body></html>\n");
         return sb.toString();
+    }
+
+    /**
+     * The workers' drift before every average (mean and largest, and the weight-norm layers' g and
+     * V) and the stragglers, round by round; nothing for a master that does not measure them.
+     */
+    private static void averaging(StringBuilder sb, RunMetrics m) {
+        List<RoundMetrics> rounds = m.rounds().stream().filter(r -> r.averaging() != null).toList();
+        AveragingStats.Summary all = AveragingStats.Summary.ofRounds(rounds);
+        if (all == null) {
+            return;
+        }
+        // x: the epoch and how far into it, so that rounds line up with the epoch charts.
+        java.util.Map<Integer, Long> perEpoch = rounds.stream().collect(java.util.stream.Collectors.groupingBy(
+                RoundMetrics::epoch, java.util.stream.Collectors.counting()));
+        double[] x = rounds.stream().mapToDouble(r -> r.epoch() - 1 + (double) r.round() / perEpoch.get(r.epoch())).toArray();
+        List<Svg.Series> drift = new ArrayList<>(List.of(
+                new Svg.Series("mean", DRIFT[0], x, rounds.stream().mapToDouble(r -> r.averaging().driftMean()).toArray()),
+                new Svg.Series("max", DRIFT[1], x, rounds.stream().mapToDouble(r -> r.averaging().driftMax()).toArray())));
+        List<AveragingStats.TensorDrift> tensors = rounds.get(0).averaging().tensors();
+        for (int t = 0; t < tensors.size() && drift.size() < DRIFT.length; t++) {
+            AveragingStats.TensorDrift tensor = tensors.get(t);
+            // The weight-norm layers' gain g and direction V (DL4J's parameter keys).
+            if (tensor.param().equals("g") || tensor.param().equals("V")) {
+                int index = t;
+                drift.add(new Svg.Series("layer " + tensor.layer() + " " + tensor.param(), DRIFT[drift.size()], x,
+                        rounds.stream().mapToDouble(r -> r.averaging().tensors().get(index).mean()).toArray()));
+            }
+        }
+        sb.append("<h2>Averaging</h2>\n<div class=\"row\">\n");
+        sb.append(Svg.lineChart("drift", "Workers' drift before each average, \u2016\u03b8\u1d62 \u2212 \u03b8\u0304\u2016 / "
+                + "\u2016\u03b8\u0304\u2016", "epoch", "drift", drift));
+        sb.append(Svg.lineChart("stragglers", "Slowest worker's fit time over the mean, per round", "epoch", "ratio",
+                List.of(new Svg.Series("straggler ratio", STRAGGLER, x,
+                        rounds.stream().mapToDouble(r -> r.averaging().stragglerRatio()).toArray()))));
+        sb.append("</div>\n");
+        sb.append(String.format(Locale.ROOT, "<p>%s. %,d averages; drift mean %.3g, largest %.3g; the workers' round losses "
+                        + "%.3g apart on average. Slowest worker: %.2f&times; the mean fit time on average, %.2f&times; at worst; "
+                        + "most often on executor %s (%d of %d rounds).</p>%n", esc(m.settings().averaging()), all.rounds(),
+                all.driftMean(), all.driftMax(), all.lossSpread(), all.stragglerRatio(), all.stragglerMax(),
+                esc(all.slowestExecutor()), all.slowestRounds(), all.rounds()));
     }
 
     private static String timeChart(List<EpochMetrics> e) {

@@ -12,7 +12,9 @@ import java.util.Locale;
 
 /**
  * The files a run's metrics are written as: {@code metrics.json} (the whole {@link RunMetrics}
- * document) and {@code epochs.csv} (one row per epoch, for spreadsheets and pandas).
+ * document) and {@code epochs.csv} (one row per epoch, for spreadsheets and pandas; the averaging
+ * columns summarize the epoch's rounds as {@link AveragingStats.Summary} does, empty where the
+ * master does not measure them).
  */
 public final class MetricsFiles {
     public static final String JSON_FILE = "metrics.json";
@@ -60,7 +62,8 @@ public final class MetricsFiles {
         List<String> header = new ArrayList<>(List.of("epoch", "train_loss", "test_loss", "test_accuracy", "macro_f1",
                 "train_seconds", "eval_seconds", "samples_per_second", "elapsed_seconds", "rounds",
                 "time_broadcast", "time_fit", "time_aggregation", "time_repartition", "time_export", "time_other",
-                "spark_tasks", "spark_failed_tasks", "spark_gc_seconds", "driver_heap_bytes", "nd4j_offheap_bytes"));
+                "spark_tasks", "spark_failed_tasks", "spark_gc_seconds", "driver_heap_bytes", "nd4j_offheap_bytes",
+                "drift_mean", "drift_max", "loss_spread", "straggler_ratio", "straggler_max", "slowest_executor"));
         for (int c = 0; c < classes; c++) {
             header.add("recall_" + c);
         }
@@ -77,6 +80,10 @@ public final class MetricsFiles {
                     String.valueOf(ep.spark().tasks()), String.valueOf(ep.spark().failedTasks()),
                     num(ep.spark().gcSeconds()), String.valueOf(ep.memory().heapUsedBytes()),
                     String.valueOf(ep.memory().nd4jOffHeapBytes())));
+            AveragingStats.Summary a = AveragingStats.Summary.ofRounds(
+                    metrics.rounds().stream().filter(r -> r.epoch() == e.epoch()).toList());
+            row.addAll(a == null ? List.of("", "", "", "", "", "") : List.of(num(a.driftMean()), num(a.driftMax()),
+                    num(a.lossSpread()), num(a.stragglerRatio()), num(a.stragglerMax()), a.slowestExecutor()));
             for (ClassMetrics c : e.classes()) {
                 row.add(num(c.recall()));
             }

@@ -77,6 +77,31 @@ public final class PrometheusMetrics {
                 phase.labels(p.model, e.getKey()).set(e.getValue());
             }
         }
+        int lastEpoch = last.epoch();
+        AveragingStats.Summary averaging = AveragingStats.Summary.ofRounds(
+                m.rounds().stream().filter(round -> round.epoch() == lastEpoch).toList());
+        if (averaging != null) {
+            // The last epoch's averaging: how far the workers drift apart, and who holds the rounds up.
+            Gauge drift = Gauge.build("normdrop_worker_drift", "Workers' relative distance from their average before it "
+                    + "(||theta_i - mean|| / ||mean||), last epoch: mean over rounds of the workers' mean, and the largest")
+                    .labelNames("model", "stat").register(p.registry);
+            drift.labels(p.model, "mean").set(averaging.driftMean());
+            drift.labels(p.model, "max").set(averaging.driftMax());
+            Gauge tensor = Gauge.build("normdrop_worker_drift_tensor", "Workers' mean relative drift per parameter "
+                    + "tensor (weight-norm layers: g and V), last epoch's mean over rounds")
+                    .labelNames("model", "layer", "param").register(p.registry);
+            for (AveragingStats.TensorDrift t : averaging.tensors()) {
+                tensor.labels(p.model, String.valueOf(t.layer()), t.param()).set(t.mean());
+            }
+            p.gauge("normdrop_worker_loss_spread", "Highest minus lowest of the workers' round losses, last epoch's mean",
+                    averaging.lossSpread());
+            p.gauge("normdrop_straggler_ratio", "Slowest worker's fit time over the workers' mean, last epoch's mean "
+                    + "over rounds", averaging.stragglerRatio());
+            Gauge slowest = Gauge.build("normdrop_slowest_executor_rounds", "Rounds of the last epoch in which this "
+                    + "executor ran the slowest worker (the one slowest most often)")
+                    .labelNames("model", "executor").register(p.registry);
+            slowest.labels(p.model, averaging.slowestExecutor()).set(averaging.slowestRounds());
+        }
         Gauge recall = Gauge.build("normdrop_class_recall", "Per-class accuracy (recall) on the test set")
                 .labelNames("model", "class").register(p.registry);
         for (ClassMetrics c : r.classes()) {

@@ -10,6 +10,9 @@ package io.normdrop.metrics;
  *                    minibatches; with dl4j-spark's, the mean of the workers' last minibatch losses
  * @param examples    training examples in the round
  * @param time        where the time went; null when rounds are not timed (metrics.trainingStats)
+ * @param averaging   the workers' drift, loss spread and stragglers before the average; null where
+ *                    not measured (dl4j-spark's master averages out of sight)
  */
-public record RoundMetrics(int epoch, int round, double wallSeconds, double score, long examples, TimeBreakdown time) {
+public record RoundMetrics(int epoch, int round, double wallSeconds, double score, long examples, TimeBreakdown time,
+                           AveragingStats averaging) {
 }

@@ -12,13 +12,16 @@ import java.util.stream.Collectors;
 import static io.normdrop.metrics.Svg.esc;
 
 /**
- * Several runs side by side, from their {@code metrics.json}: accuracy, loss, time, parameters,
- * dropout and weight-norm settings, and whether their trained parameters are bit-identical
+ * Several runs side by side, from their {@code metrics.json}: accuracy, loss, time, averaging
+ * rounds and the workers' drift, parameters, dropout, weight-norm and averaging settings, and whether their trained parameters are bit-identical
  * (same parameter digest). Renders as a text table, Markdown or a self-contained HTML page.
  */
 public final class RunComparison {
     private static final String[] HEADER = {"run", "test acc", "best", "test loss", "macro F1", "epochs",
-            "s/epoch", "samples/s", "params", "layers", "dropout keep", "weight norm", "data init", "param digest"};
+            "s/epoch", "samples/s", "rounds/epoch", "drift", "params", "layers", "dropout keep", "weight norm", "data init",
+            "averaging", "param digest"};
+    /** Columns from here on are text, aligned left. */
+    private static final int FIRST_TEXT = 11;
 
     /** One run: its label (e.g. the run directory's name) and metrics document. */
     public record Run(String label, JsonNode metrics) {
@@ -48,6 +51,15 @@ public final class RunComparison {
                 samples += e.path("metrics").path("samplesPerSecond").asDouble();
             }
             int n = Math.max(1, epochs.size());
+            double drift = 0;
+            int measured = 0;
+            for (JsonNode round : m.path("rounds")) {
+                JsonNode d = round.path("averaging").path("driftMean");
+                if (d.isNumber()) {
+                    drift += d.asDouble();
+                    measured++;
+                }
+            }
             String digest = m.path("model").path("parameterDigest").asText("");
             String same = firstWithDigest.putIfAbsent(digest, r.label());
             String digestCell = digest.length() >= 12 ? digest.substring(0, 12) : digest;
@@ -70,11 +82,14 @@ public final class RunComparison {
                     String.valueOf(epochs.size()),
                     String.format(Locale.ROOT, "%.1f", trainSeconds / n),
                     String.format(Locale.ROOT, "%,.0f", samples / n),
+                    String.format(Locale.ROOT, "%.1f", m.path("rounds").size() / (double) n),
+                    measured == 0 ? "-" : String.format(Locale.ROOT, "%.3g", drift / measured),
                     String.format(Locale.ROOT, "%,d", m.path("model").path("parameters").asLong()),
                     String.join(", ", layers),
                     keeps.stream().allMatch("1"::equals) ? "none" : String.join(", ", keeps),
                     s.path("weightNorm").asBoolean() ? "yes" : "no",
                     s.path("dataInit").asBoolean() ? "yes" : "no",
+                    s.path("averaging").asText("every " + s.path("averagingFrequency").asText("?")),
                     digestCell));
         }
         return rows;
@@ -109,7 +124,10 @@ public final class RunComparison {
         return sb.toString();
     }
 
-    /** A self-contained page: the table, accuracy and loss per epoch of every run, and time per epoch. */
+    /**
+     * A self-contained page: the table, accuracy and loss per epoch of every run, time per epoch,
+     * and the workers' drift per epoch where measured.
+     */
     public String html(String title) {
         StringBuilder sb = new StringBuilder();
         HtmlReport.page(sb, title);
@@ -128,6 +146,7 @@ public final class RunComparison {
         sb.append("</table>\n<div class=\"row\">\n");
         List<Svg.Series> accuracy = new ArrayList<>();
         List<Svg.Series> loss = new ArrayList<>();
+        List<Svg.Series> drift = new ArrayList<>();
         String[] labels = new String[runs.size()];
         double[] final_ = new double[runs.size()];
         double[] perEpoch = new double[runs.size()];
@@ -147,6 +166,10 @@ public final class RunComparison {
                 seconds += em.path("trainSeconds").asDouble();
             }
             accuracy.add(new Svg.Series(r.label(), color, x, acc));
+            double[] epochDrift = epochDrift(r.metrics(), x);
+            if (epochDrift != null) {
+                drift.add(new Svg.Series(r.label(), color, x, epochDrift));
+            }
             loss.add(new Svg.Series(r.label(), color, x, testLoss));
             labels[i] = String.valueOf(i + 1);
             final_[i] = r.metrics().path("result").path("accuracy").asDouble(0);
@@ -158,13 +181,38 @@ public final class RunComparison {
                 HtmlReport.ACCURACY));
         sb.append(Svg.bars("compare-time", "Training seconds per epoch (runs in table order)", "seconds", labels,
                 perEpoch, HtmlReport.TIME_COLORS[1]));
+        if (!drift.isEmpty()) {
+            sb.append(Svg.lineChart("compare-drift", "Workers' mean drift before each average, per epoch", "epoch", "drift",
+                    drift));
+        }
         sb.append("</div>\n</body></html>\n");
         return sb.toString();
     }
 
+    /** The mean over each epoch's rounds of the workers' mean drift, by epoch {@code x}; null when no round measured it. */
+    private static double[] epochDrift(JsonNode metrics, double[] x) {
+        double[] sum = new double[x.length];
+        int[] count = new int[x.length];
+        boolean any = false;
+        for (JsonNode round : metrics.path("rounds")) {
+            JsonNode d = round.path("averaging").path("driftMean");
+            for (int e = 0; e < x.length && d.isNumber(); e++) {
+                if (x[e] == round.path("epoch").asDouble()) {
+                    sum[e] += d.asDouble();
+                    count[e]++;
+                    any = true;
+                }
+            }
+        }
+        for (int e = 0; e < x.length; e++) {
+            sum[e] = count[e] == 0 ? Double.NaN : sum[e] / count[e];
+        }
+        return any ? sum : null;
+    }
+
     private static void line(StringBuilder sb, List<String> cells, int[] width) {
         for (int c = 0; c < cells.size(); c++) {
-            sb.append(String.format(Locale.ROOT, c == 0 || c >= 9 ? "%-" + width[c] + "s" : "%" + width[c] + "s", cells.get(c)));
+            sb.append(String.format(Locale.ROOT, c == 0 || c >= FIRST_TEXT ? "%-" + width[c] + "s" : "%" + width[c] + "s", cells.get(c)));
             sb.append(c + 1 < cells.size() ? "  " : "\n");
         }
     }

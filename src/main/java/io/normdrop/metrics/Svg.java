@@ -20,6 +20,7 @@ final class Svg {
     private static final int LEGEND = 150;
     private static final int TOP = 34;
     private static final int BOTTOM = 44;
+    private static final int MARKED_POINTS = 100;
 
     private Svg() {
     }
@@ -71,7 +72,8 @@ final class Svg {
             }
             sb.append("<polyline fill=\"none\" stroke=\"").append(s.color).append("\" stroke-width=\"2.5\" points=\"")
                     .append(points.toString().trim()).append("\"/>\n");
-            for (int i = 0; i < s.x.length; i++) {
+            // Markers (with their values on hover) only where they stay apart, as for epochs; not for every round of a run.
+            for (int i = 0; i < s.x.length && s.x.length <= MARKED_POINTS; i++) {
                 if (Double.isFinite(s.y[i])) {
                     sb.append("<circle r=\"4\" fill=\"").append(s.color).append("\" cx=\"").append(f(xs.map(s.x[i])))
                             .append("\" cy=\"").append(f(ys.map(s.y[i]))).append("\"><title>")

@@ -1,5 +1,6 @@
 package io.normdrop.train;
 
+import io.normdrop.config.AveragingSpec.UpdaterState;
 import io.normdrop.metrics.RoundMetrics;
 import io.normdrop.metrics.TimeBreakdown;
 import org.apache.spark.BarrierTaskContext;
@@ -27,9 +28,10 @@ import java.util.UUID;
 /**
  * Parameter averaging done by the workers among themselves: one Spark barrier stage per epoch,
  * whose tasks (one per worker, all running at once) each fit their shard's minibatches
- * {@code averagingFrequency} at a time and, after each such round, replace their parameters and
- * updater state with the mean over all workers, exchanged through the executors' block managers
- * ({@link BlockExchange}). The driver broadcasts the parameters once per epoch and receives one
+ * {@code every} at a time (the epoch's averaging frequency) and, after each such round, replace
+ * their parameters and (by {@code training.averaging.updaterState}) updater state with the mean
+ * over all workers, exchanged through the executors' block managers ({@link BlockExchange}),
+ * measuring as they average how far apart they were ({@link WorkerMean}). The driver broadcasts the parameters once per epoch and receives one
  * copy back (the first worker's; after the last round all workers hold the same average), so
  * what it receives does not grow with the workers. A failed or killed task fails the epoch's
  * stage, which Spark retries whole ({@code spark.stage.maxConsecutiveAttempts}) from the
@@ -41,32 +43,36 @@ final class AllReduceAveraging implements AutoCloseable {
     private final MultiLayerNetwork network;
     private final String configuration;
     private final int batchSize;
-    private final int frequency;
     private final int threadsPerWorker;
     private final boolean timed;
+    private final UpdaterState updaterState;
+    private final ParamLayout layout;
 
     /**
      * @param network          the driver's network, which holds the average after every epoch
      * @param batchSize        minibatch size each worker fits
-     * @param frequency        minibatches each worker fits per round
      * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
      * @param timed            whether rounds report where their time went
+     * @param updaterState     what an average does with the updater state
      */
-    AllReduceAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int frequency,
-                       int threadsPerWorker, boolean timed) {
+    AllReduceAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed,
+                       UpdaterState updaterState) {
         this.sc = sc;
         this.network = network;
         this.configuration = network.getLayerWiseConfigurations().toJson();
         this.batchSize = batchSize;
-        this.frequency = frequency;
         this.threadsPerWorker = Math.max(1, threadsPerWorker);
         this.timed = timed;
+        this.updaterState = updaterState;
+        this.layout = ParamLayout.of(network);
     }
 
     /** One worker's epoch. */
     static final class WorkerEpoch implements Serializable {
         private static final long serialVersionUID = 1L;
         final int worker;
+        /** Where it ran, {@code id@host}. */
+        final String executor;
         /** The averaged parameters and updater state after the last round: the first worker's only. */
         final float[] params;
         final float[] updaterState;
@@ -76,10 +82,14 @@ final class AllReduceAveraging implements AutoCloseable {
         final long[] examples;
         final long[] fitNanos;
         final long[] exchangeNanos;
+        /** Per round, the drift sums of this worker's slice of the parameters. */
+        final WorkerMean.Drift[] drift;
 
-        WorkerEpoch(int worker, float[] params, float[] updaterState, int iterationCount, double[] lossSums,
-                    int[] minibatches, long[] examples, long[] fitNanos, long[] exchangeNanos) {
+        WorkerEpoch(int worker, String executor, float[] params, float[] updaterState, int iterationCount,
+                    double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] exchangeNanos,
+                    WorkerMean.Drift[] drift) {
             this.worker = worker;
+            this.executor = executor;
             this.params = params;
             this.updaterState = updaterState;
             this.iterationCount = iterationCount;
@@ -88,23 +98,26 @@ final class AllReduceAveraging implements AutoCloseable {
             this.examples = examples;
             this.fitNanos = fitNanos;
             this.exchangeNanos = exchangeNanos;
+            this.drift = drift;
         }
     }
 
     /**
      * Trains one epoch: partition {@code w} of {@code shards} is worker {@code w}'s minibatches,
-     * fitted in {@code rounds} rounds; leaves the average in the driver network.
+     * fitted in {@code rounds} rounds of {@code every} minibatches; leaves the average in the
+     * driver network.
      *
      * @param rounds rounds of the epoch: those of the worker with the most minibatches (a worker
      *               whose minibatches run out earlier still takes part in the averaging)
      * @return the epoch's rounds; the first carries the stage's fixed costs (broadcast, task
      * launch, results)
      */
-    List<RoundMetrics> fit(JavaRDD<DataSet> shards, int rounds, int epoch) {
+    List<RoundMetrics> fit(JavaRDD<DataSet> shards, int rounds, int every, int epoch) {
         long start = System.nanoTime();
         Broadcast<ResidentNetworks.Snapshot> snapshot = sc.broadcast(ResidentNetworks.Snapshot.of(network, configuration));
         long broadcastNanos = System.nanoTime() - start;
-        EpochTask task = new EpochTask(id, epoch, snapshot, batchSize, frequency, rounds, threadsPerWorker);
+        EpochTask task = new EpochTask(id, epoch, snapshot, batchSize, every, rounds, threadsPerWorker, updaterState,
+                layout);
         // The barrier stage writes its results to a shuffle: Spark retries a failed barrier stage
         // whole only when it is a shuffle map stage (a failed barrier result stage aborts the job).
         List<WorkerEpoch> results = new ArrayList<>(shards.rdd().barrier()
@@ -117,16 +130,17 @@ final class AllReduceAveraging implements AutoCloseable {
         network.getLayerWiseConfigurations()
                 .setIterationCount(results.stream().mapToInt(r -> r.iterationCount).max().orElseThrow());
         double wall = (System.nanoTime() - start) / 1e9;
-        return rounds(epoch, results, rounds, wall, broadcastNanos / 1e9, timed);
+        return rounds(epoch, results, rounds, wall, broadcastNanos / 1e9, timed, layout);
     }
 
     /**
      * The epoch as rounds: each round's wall time is its slowest worker's fit and exchange, its
      * parts the workers' means; the first round also carries the broadcast and what the stage
      * spent outside the rounds (launching the tasks, loading the parameters, returning results).
+     * Its averaging statistics add up the workers' drift sums.
      */
     private static List<RoundMetrics> rounds(int epoch, List<WorkerEpoch> results, int rounds, double wall,
-                                             double broadcast, boolean timed) {
+                                             double broadcast, boolean timed, ParamLayout layout) {
         List<RoundMetrics> out = new ArrayList<>();
         double inRounds = 0;
         double[] walls = new double[rounds];
@@ -152,8 +166,19 @@ final class AllReduceAveraging implements AutoCloseable {
             }
             double roundWall = walls[r] + (r == 0 ? Math.max(0, wall - inRounds) : 0);
             TimeBreakdown time = new TimeBreakdown(r == 0 ? broadcast : 0, fit, exchange, 0, 0, 0).within(roundWall);
+            WorkerMean.Drift drift = new WorkerMean.Drift(n, layout.tensors());
+            double[] losses = new double[n];
+            long[] fitNanos = new long[n];
+            String[] executors = new String[n];
+            for (int j = 0; j < n; j++) {
+                WorkerEpoch w = results.get(j);
+                drift.add(w.drift[r]);
+                losses[j] = w.minibatches[r] == 0 ? Double.NaN : w.lossSums[r] / w.minibatches[r];
+                fitNanos[j] = w.fitNanos[r];
+                executors[j] = w.executor;
+            }
             out.add(new RoundMetrics(epoch, r + 1, roundWall, minibatches == 0 ? Double.NaN : loss / minibatches, examples,
-                    timed ? time : null));
+                    timed ? time : null, drift.stats(layout, losses, fitNanos, executors)));
         }
         return out;
     }
@@ -174,9 +199,11 @@ final class AllReduceAveraging implements AutoCloseable {
         private final int frequency;
         private final int rounds;
         private final int threads;
+        private final UpdaterState updaterState;
+        private final ParamLayout layout;
 
         EpochTask(String run, int epoch, Broadcast<ResidentNetworks.Snapshot> snapshot, int batchSize, int frequency,
-                  int rounds, int threads) {
+                  int rounds, int threads, UpdaterState updaterState, ParamLayout layout) {
             this.run = run;
             this.epoch = epoch;
             this.snapshot = snapshot;
@@ -184,12 +211,18 @@ final class AllReduceAveraging implements AutoCloseable {
             this.frequency = frequency;
             this.rounds = rounds;
             this.threads = threads;
+            this.updaterState = updaterState;
+            this.layout = layout;
         }
 
         @Override
         public scala.collection.Iterator<WorkerEpoch> apply(scala.collection.Iterator<DataSet> data) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             MultiLayerNetwork net = ResidentNetworks.take(run, snapshot.value(), threads);
+            int worker = ctx.partitionId();
+            if (updaterState == UpdaterState.LOCAL) {
+                ResidentNetworks.restoreOwnState(run, worker, net);
+            }
             try {
                 BlockExchange exchange = new BlockExchange(ctx, run + "_" + epoch + "_" + ctx.stageAttemptNumber());
                 double[] lossSums = new double[rounds];
@@ -197,9 +230,12 @@ final class AllReduceAveraging implements AutoCloseable {
                 long[] examples = new long[rounds];
                 long[] fitNanos = new long[rounds];
                 long[] exchangeNanos = new long[rounds];
+                WorkerMean.Drift[] drift = new WorkerMean.Drift[rounds];
                 Iterator<DataSet> batches = new IteratorDataSetIterator(JavaConverters.asJavaIteratorConverter(data).asJava(),
                         batchSize);
                 FlatState state = new FlatState(net);
+                // local and reset exchange the parameters only.
+                int exchanged = updaterState == UpdaterState.AVERAGE ? state.length() : layout.parameters();
                 for (int r = 0; r < rounds; r++) {
                     long fitStart = System.nanoTime();
                     for (int b = 0; b < frequency && batches.hasNext(); b++) {
@@ -211,16 +247,26 @@ final class AllReduceAveraging implements AutoCloseable {
                     }
                     long exchangeStart = System.nanoTime();
                     fitNanos[r] = exchangeStart - fitStart;
-                    exchange.mean(state.read(), r);
+                    drift[r] = new WorkerMean.Drift(ctx.numPartitions(), layout.tensors());
+                    exchange.mean(state.read(), 0, exchanged, r, layout, drift[r]);
                     state.write();
+                    if (updaterState == UpdaterState.RESET) {
+                        state.resetUpdater();
+                    }
                     exchangeNanos[r] = System.nanoTime() - exchangeStart;
                 }
+                if (updaterState == UpdaterState.LOCAL && state.length() > exchanged) {
+                    // Each worker continues from its own state next epoch; the driver's model gets their mean.
+                    ResidentNetworks.keepOwnState(run, worker, net);
+                    exchange.mean(state.read(), exchanged, state.length() - exchanged, rounds, null, null);
+                    state.write();
+                }
                 exchange.finish();
-                boolean first = ctx.partitionId() == 0;
-                WorkerEpoch out = new WorkerEpoch(ctx.partitionId(), first ? ResidentNetworks.params(net) : null,
-                        first ? ResidentNetworks.updaterState(net) : null,
+                boolean first = worker == 0;
+                WorkerEpoch out = new WorkerEpoch(worker, ResidentAveraging.executor(),
+                        first ? ResidentNetworks.params(net) : null, first ? ResidentNetworks.updaterState(net) : null,
                         net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
-                        fitNanos, exchangeNanos);
+                        fitNanos, exchangeNanos, drift);
                 return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
             } finally {
                 ResidentNetworks.give(run, net);
@@ -235,6 +281,7 @@ final class AllReduceAveraging implements AutoCloseable {
     static final class FlatState {
         private final FloatPointer params;
         private final FloatPointer state;
+        private final INDArray stateArray;
         private final int paramCount;
         private final float[] v;
 
@@ -243,6 +290,7 @@ final class AllReduceAveraging implements AutoCloseable {
             INDArray s = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
             this.params = pointer(p);
             this.state = s == null ? null : pointer(s);
+            this.stateArray = s;
             this.paramCount = (int) p.length();
             this.v = new float[paramCount + (s == null ? 0 : (int) s.length())];
         }
@@ -261,6 +309,18 @@ final class AllReduceAveraging implements AutoCloseable {
                 state.get(v, paramCount, v.length - paramCount);
             }
             return v;
+        }
+
+        /** Length of the shared vector: parameters, then updater state. */
+        int length() {
+            return v.length;
+        }
+
+        /** Zeroes the network's updater state. */
+        void resetUpdater() {
+            if (stateArray != null) {
+                stateArray.assign(0);
+            }
         }
 
         /** Puts the shared vector back into the network. */

@@ -1,5 +1,6 @@
 package io.normdrop.train;
 
+import io.normdrop.metrics.AveragingStats;
 import io.normdrop.metrics.TimeBreakdown;
 import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.dataset.DataSet;
@@ -20,8 +21,9 @@ interface Averaging extends AutoCloseable {
      * @param wallSeconds the round's wall time on the driver
      * @param time        where that time went; null when rounds are not timed
      *                    ({@code metrics.trainingStats = false})
+     * @param averaging   the workers' drift, losses and stragglers; null where not measured
      */
-    record Round(double loss, double wallSeconds, TimeBreakdown time) {
+    record Round(double loss, double wallSeconds, TimeBreakdown time, AveragingStats averaging) {
     }
 
     /**

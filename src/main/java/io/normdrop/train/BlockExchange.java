@@ -68,8 +68,8 @@ final class BlockExchange {
     private int syncs;
     /** Buffers of the blocks put in even and odd rounds, by put order within the round. */
     private final ByteBuffer[][] buffers;
-    private float[] sum;
-    private float[] part;
+    /** This task's slice of every task's vector, reused across rounds. */
+    private float[][] parts;
 
     /**
      * Learns where the other tasks' block managers are (one {@code allGather}).
@@ -112,53 +112,54 @@ final class BlockExchange {
         return syncs;
     }
 
-    /**
-     * Replaces {@code v} with the mean over all tasks of their {@code v} (every task calls this
-     * with a vector of the same length, once per round): summed in task order, then scaled by
-     * 1/tasks, as the driver averages {@link ResidentAveraging}'s results.
-     */
+    /** Replaces {@code v} with the mean over all tasks of their {@code v}; see {@link #mean(float[], int, int, int, ParamLayout, WorkerMean.Drift)}. */
     void mean(float[] v, int round) {
+        mean(v, 0, v.length, round, null, null);
+    }
+
+    /**
+     * Replaces {@code v[offset, offset + length)} with its mean over all tasks (every task calls
+     * this with the same range, once per round), computed by {@link WorkerMean} as the driver
+     * averages {@link ResidentAveraging}'s results; adds the drift of the parameters in this
+     * task's slice to {@code drift} (null: not measured).
+     *
+     * @param layout where the parameters are in {@code v} (from index 0); null with {@code drift}
+     */
+    void mean(float[] v, int offset, int length, int round, ParamLayout layout, WorkerMean.Drift drift) {
         int n = tasks();
         if (n == 1) {
             return;
         }
         for (int j = 0; j < n; j++) {
             if (j != me) {
-                put(block(round, "part", j, me), v, from(j, v.length), from(j + 1, v.length), round);
+                put(block(round, "part", j, me), v, offset + from(j, length), offset + from(j + 1, length), round);
             }
         }
         sync();
         // Every task has finished the previous round: its blocks are no longer read.
         removeAll(previous);
 
-        int a = from(me, v.length);
-        int b = from(me + 1, v.length);
-        if (sum == null || sum.length < b - a) {
-            sum = new float[b - a];
-            part = new float[b - a];
+        int a = offset + from(me, length);
+        int b = offset + from(me + 1, length);
+        if (parts == null || parts.length != n) {
+            parts = new float[n][];
         }
         for (int j = 0; j < n; j++) {
-            float[] x = j == 0 ? sum : part;
+            if (parts[j] == null || parts[j].length < b - a) {
+                parts[j] = new float[b - a];
+            }
             if (j == me) {
-                System.arraycopy(v, a, x, 0, b - a);
+                System.arraycopy(v, a, parts[j], 0, b - a);
             } else {
-                fetch(j, block(round, "part", me, j), x, 0);
-            }
-            if (j > 0) {
-                for (int i = 0; i < b - a; i++) {
-                    sum[i] += part[i];
-                }
+                fetch(j, block(round, "part", me, j), parts[j], 0);
             }
         }
-        float scale = 1 / (float) n;
-        for (int i = 0; i < b - a; i++) {
-            v[a + i] = sum[i] * scale;
-        }
+        WorkerMean.mean(parts, a, b, v, layout, drift);
         put(block(round, "mean", me, me), v, a, b, round);
         sync();
         for (int j = 0; j < n; j++) {
             if (j != me) {
-                fetch(j, block(round, "mean", j, j), v, from(j, v.length));
+                fetch(j, block(round, "mean", j, j), v, offset + from(j, length));
             }
         }
         List<BlockId> done = previous;
@@ -202,7 +203,7 @@ final class BlockExchange {
         }
     }
 
-    /** First index of slice {@code j} of a vector of {@code length}. */
+    /** First index of slice {@code j} of a range of {@code length}, relative to the range. */
     private int from(int j, int length) {
         return (int) ((long) j * length / tasks());
     }

@@ -63,7 +63,7 @@ final class Dl4jAveraging implements Averaging {
         // dl4j-spark's master persists what it fits; each round's data is used once.
         data.unpersist(false);
         double wall = (System.nanoTime() - start) / 1e9;
-        return new Round(spark.getScore(), wall, stats == null ? null : stats.next(wall));
+        return new Round(spark.getScore(), wall, stats == null ? null : stats.next(wall), null);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.normdrop.train;
 
+import io.normdrop.config.AveragingSpec.UpdaterState;
+import io.normdrop.metrics.AveragingStats;
 import io.normdrop.metrics.TimeBreakdown;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -22,7 +26,8 @@ import java.util.UUID;
  * copies them into a pooled network, fits its partition's minibatches straight from the
  * partition's iterator and returns parameters, updater state, mean loss and counts; the driver
  * averages the results. Every worker runs ND4J and OpenBLAS with {@code threadsPerWorker} threads
- * (the cores Spark gives a task), so workers do not oversubscribe the cores.
+ * (the cores Spark gives a task), so workers do not oversubscribe the cores. The driver measures
+ * the workers' drift as it averages ({@link WorkerMean}).
  */
 final class ResidentAveraging implements Averaging {
     private final String id = UUID.randomUUID().toString();
@@ -32,20 +37,26 @@ final class ResidentAveraging implements Averaging {
     private final int batchSize;
     private final int threadsPerWorker;
     private final boolean timed;
+    private final UpdaterState updaterState;
+    private final ParamLayout layout;
 
     /**
      * @param network          the driver's network, which holds the average after every round
      * @param batchSize        minibatch size each worker fits (DataSets are re-batched to it)
      * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
      * @param timed            whether rounds report where their time went
+     * @param updaterState     what an average does with the updater state
      */
-    ResidentAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed) {
+    ResidentAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed,
+                      UpdaterState updaterState) {
         this.sc = sc;
         this.network = network;
         this.configuration = network.getLayerWiseConfigurations().toJson();
         this.batchSize = batchSize;
         this.threadsPerWorker = Math.max(1, threadsPerWorker);
         this.timed = timed;
+        this.updaterState = updaterState;
+        this.layout = ParamLayout.of(network);
     }
 
     /** One worker's round. */
@@ -58,14 +69,20 @@ final class ResidentAveraging implements Averaging {
         final int minibatches;
         final int iterationCount;
         final long fitNanos;
+        /** Which worker (the task's index in the round) and where it ran. */
+        final int worker;
+        final String executor;
 
-        Result(float[] params, float[] updaterState, double lossSum, int minibatches, int iterationCount, long fitNanos) {
+        Result(float[] params, float[] updaterState, double lossSum, int minibatches, int iterationCount, long fitNanos,
+               int worker, String executor) {
             this.params = params;
             this.updaterState = updaterState;
             this.lossSum = lossSum;
             this.minibatches = minibatches;
             this.iterationCount = iterationCount;
             this.fitNanos = fitNanos;
+            this.worker = worker;
+            this.executor = executor;
         }
     }
 
@@ -77,52 +94,58 @@ final class ResidentAveraging implements Averaging {
         String run = id;
         int batch = batchSize;
         int threads = threadsPerWorker;
+        boolean local = updaterState == UpdaterState.LOCAL;
         List<Result> results = data.mapPartitions(it -> it.hasNext()
-                ? List.of(fit(run, snapshot.value(), it, batch, threads)).iterator()
+                ? List.of(fit(run, snapshot.value(), it, batch, threads, local)).iterator()
                 : Collections.<Result>emptyIterator()).collect();
         long aggregateStart = System.nanoTime();
         snapshot.unpersist(false);
-        double loss = average(results);
+        WorkerMean.Drift drift = results.isEmpty() ? null : new WorkerMean.Drift(results.size(), layout.tensors());
+        double loss = average(results, drift);
         long end = System.nanoTime();
         double wall = (end - start) / 1e9;
+        AveragingStats stats = drift == null ? null : drift.stats(layout,
+                results.stream().mapToDouble(r -> r.minibatches == 0 ? Double.NaN : r.lossSum / r.minibatches).toArray(),
+                results.stream().mapToLong(r -> r.fitNanos).toArray(),
+                results.stream().map(r -> r.executor).toArray(String[]::new));
         if (!timed || results.isEmpty()) {
-            return new Round(loss, wall, null);
+            return new Round(loss, wall, null, stats);
         }
         double fit = results.stream().mapToLong(r -> r.fitNanos).sum() / 1e9 / results.size();
         // The rest of the round: scheduling the tasks, reading the round's reshuffled partitions
         // (Spark computes them before the task's function runs), shipping the results.
         return new Round(loss, wall, new TimeBreakdown(broadcastNanos / 1e9, fit, (end - aggregateStart) / 1e9, 0, 0, 0)
-                .within(wall));
+                .within(wall), stats);
     }
 
-    /** Puts the mean of the workers' parameters and updater state into the driver network; the mean loss. */
-    private double average(List<Result> results) {
+    /**
+     * Puts the mean of the workers' parameters (adding their drift to {@code drift}) and updater
+     * state (zeros with {@code reset}) into the driver network; the mean loss.
+     */
+    private double average(List<Result> results, WorkerMean.Drift drift) {
         if (results.isEmpty()) {
             return Double.NaN;
         }
-        float[] params = results.get(0).params.clone();
-        float[] updater = results.get(0).updaterState == null ? null : results.get(0).updaterState.clone();
+        float[][] params = results.stream().map(r -> r.params).toArray(float[][]::new);
+        float[] mean = new float[params[0].length];
+        WorkerMean.mean(params, 0, mean.length, mean, layout, drift);
+        float[] updater = null;
+        if (results.get(0).updaterState != null) {
+            updater = new float[results.get(0).updaterState.length];
+            if (updaterState != UpdaterState.RESET) {
+                WorkerMean.mean(results.stream().map(r -> r.updaterState).toArray(float[][]::new), 0, updater.length,
+                        updater, null, null);
+            }
+        }
         double loss = 0;
         int minibatches = 0;
         int iterations = 0;
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            if (i > 0) {
-                add(params, r.params);
-                if (updater != null) {
-                    add(updater, r.updaterState);
-                }
-            }
+        for (Result r : results) {
             loss += r.lossSum;
             minibatches += r.minibatches;
             iterations = Math.max(iterations, r.iterationCount);
         }
-        float workers = results.size();
-        scale(params, 1 / workers);
-        if (updater != null) {
-            scale(updater, 1 / workers);
-        }
-        ResidentNetworks.load(network, params, updater);
+        ResidentNetworks.load(network, mean, updater);
         network.getLayerWiseConfigurations().setIterationCount(iterations);
         return minibatches == 0 ? Double.NaN : loss / minibatches;
     }
@@ -132,9 +155,18 @@ final class ResidentAveraging implements Averaging {
         return network.getLayerWiseConfigurations().getIterationCount();
     }
 
-    /** Fits one partition on a resident network of this JVM. */
-    static Result fit(String run, ResidentNetworks.Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n) {
+    /**
+     * Fits one partition on a resident network of this JVM.
+     *
+     * @param local whether the worker continues from its own updater state (kept on this JVM)
+     */
+    static Result fit(String run, ResidentNetworks.Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n,
+                      boolean local) {
         MultiLayerNetwork net = ResidentNetworks.take(run, s, n);
+        int worker = TaskContext.getPartitionId();
+        if (local) {
+            ResidentNetworks.restoreOwnState(run, worker, net);
+        }
         try {
             long t0 = System.nanoTime();
             double lossSum = 0;
@@ -147,23 +179,20 @@ final class ResidentAveraging implements Averaging {
                 minibatches++;
             }
             long fitNanos = System.nanoTime() - t0;
+            if (local) {
+                ResidentNetworks.keepOwnState(run, worker, net);
+            }
             return new Result(ResidentNetworks.params(net), ResidentNetworks.updaterState(net), lossSum, minibatches,
-                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos);
+                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos, worker, executor());
         } finally {
             ResidentNetworks.give(run, net);
         }
     }
 
-    private static void add(float[] sum, float[] x) {
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] += x[i];
-        }
-    }
-
-    private static void scale(float[] x, float factor) {
-        for (int i = 0; i < x.length; i++) {
-            x[i] *= factor;
-        }
+    /** This JVM's executor, as {@code id@host}. */
+    static String executor() {
+        SparkEnv env = SparkEnv.get();
+        return env.executorId() + "@" + env.blockManager().blockManagerId().host();
     }
 
     /** Drops this run's resident networks: here, and best effort on the executors. */

@@ -16,11 +16,14 @@ import java.util.stream.IntStream;
 /**
  * The workers' networks, kept on each executor JVM across rounds and epochs of one training run
  * (building a network from its JSON configuration costs more than a round's averaging). A task
- * takes one, loads the driver's {@link Snapshot} into it, trains, and gives it back.
+ * takes one, loads the driver's {@link Snapshot} into it, trains, and gives it back. Workers that
+ * keep their own updater state between averagings keep it here too.
  */
 final class ResidentNetworks {
     /** Networks kept on this JVM, by training run. */
     private static final Map<String, Queue<MultiLayerNetwork>> POOLS = new ConcurrentHashMap<>();
+    /** Each worker's own updater state ({@code training.averaging.updaterState = local}), by run and worker. */
+    private static final Map<String, float[]> OWN_STATES = new ConcurrentHashMap<>();
 
     private ResidentNetworks() {
     }
@@ -81,6 +84,26 @@ final class ResidentNetworks {
         }
     }
 
+    /** Keeps {@code net}'s updater state as worker {@code worker}'s own, for {@link #restoreOwnState}. */
+    static void keepOwnState(String run, int worker, MultiLayerNetwork net) {
+        float[] state = updaterState(net);
+        if (state != null) {
+            OWN_STATES.put(run + "/" + worker, state);
+        }
+    }
+
+    /**
+     * Puts worker {@code worker}'s own updater state back into {@code net}, if this JVM kept it
+     * (a task that moved to another executor starts from the state the driver shipped).
+     */
+    static void restoreOwnState(String run, int worker, MultiLayerNetwork net) {
+        float[] state = OWN_STATES.get(run + "/" + worker);
+        if (state != null) {
+            INDArray view = net.getUpdater().getStateViewArray();
+            view.assign(Nd4j.create(state, view.shape(), 'c'));
+        }
+    }
+
     static void give(String run, MultiLayerNetwork net) {
         POOLS.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).offer(net);
     }
@@ -95,12 +118,17 @@ final class ResidentNetworks {
         return state == null ? null : state.toFloatVector();
     }
 
-    /** Drops run {@code run}'s networks: here, and best effort on the executors. */
-    static void drop(JavaSparkContext sc, String run) {
+    private static void forget(String run) {
         POOLS.remove(run);
+        OWN_STATES.keySet().removeIf(k -> k.startsWith(run + "/"));
+    }
+
+    /** Drops run {@code run}'s networks and kept states: here, and best effort on the executors. */
+    static void drop(JavaSparkContext sc, String run) {
+        forget(run);
         if (!sc.isLocal() && !sc.sc().isStopped()) {
             int tasks = Math.max(1, sc.defaultParallelism()) * 2;
-            sc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks).foreach(i -> POOLS.remove(run));
+            sc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks).foreach(i -> forget(run));
         }
     }
 }

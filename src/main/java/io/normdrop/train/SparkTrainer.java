@@ -166,8 +166,8 @@ public final class SparkTrainer {
         requireSlots(sc, training);
         try (Averaging averaging = allReduce ? null : averaging(network, train.dataSetExamples(), start);
              AllReduceAveraging workersAverage = allReduce
-                     ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), training.averagingFrequency(),
-                     threadsPerWorker(), timed)
+                     ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed,
+                     training.averaging().updaterState())
                      : null) {
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
@@ -179,7 +179,8 @@ public final class SparkTrainer {
                     time = time.plus(new TimeBreakdown(0, 0, 0, shards.dealSeconds(), 0, 0));
                 }
                 List<RoundMetrics> rounds = allReduce
-                        ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples), epoch)
+                        ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingEvery(epoch),
+                        epoch)
                         : roundByRound(averaging, batches, epoch, partitionExamples, trainExamples, sink);
                 double lossSum = 0;
                 for (RoundMetrics round : rounds) {
@@ -240,7 +241,8 @@ public final class SparkTrainer {
             Set<Integer> ids = rounds.get(r);
             Averaging.Round round = averaging.fit(direct ? prune(batches, ids) : batches);
             long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
-            RoundMetrics m = new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time());
+            RoundMetrics m = new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time(),
+                    round.averaging());
             sink.round(m);
             out.add(m);
             if (!Double.isFinite(round.loss())) {
@@ -250,16 +252,21 @@ public final class SparkTrainer {
         return out;
     }
 
-    /** Rounds of an epoch of the allreduce master: those of the worker with the most minibatches. */
-    int roundsPerEpoch(long[] shardExamples) {
+    /**
+     * Rounds of epoch {@code epoch} of the allreduce master: those of the worker with the most
+     * minibatches, at the epoch's averaging frequency.
+     */
+    int roundsPerEpoch(long[] shardExamples, int epoch) {
         long most = Arrays.stream(shardExamples).max().orElse(0);
         long minibatches = (most + training.batchSizePerWorker() - 1) / training.batchSizePerWorker();
-        return (int) Math.max(1, (minibatches + training.averagingFrequency() - 1) / training.averagingFrequency());
+        int every = training.averagingEvery(epoch);
+        return (int) Math.max(1, (minibatches + every - 1) / every);
     }
 
     private Averaging averaging(MultiLayerNetwork network, int dataSetExamples, Start start) {
         return training.master() == TrainingMasterKind.RESIDENT
-                ? new ResidentAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed)
+                ? new ResidentAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed,
+                training.averaging().updaterState())
                 : new Dl4jAveraging(sc, network, training, workers, dataSetExamples, start.iterationCount(), timed);
     }
 

@@ -7,7 +7,9 @@
  * barrier stage per epoch ({@link io.normdrop.train.AllReduceAveraging}, exchanging through the
  * block managers with {@link io.normdrop.train.BlockExchange}); or round by round behind one
  * interface ({@link io.normdrop.train.Averaging}: the resident master, averaging on the driver,
- * or dl4j-spark's {@code ParameterAveragingTrainingMaster}). Rounds and epochs go to metrics
- * sinks. Depends on config, data, nn, metrics (its sink and record types), Spark and dl4j-spark.
+ * or dl4j-spark's {@code ParameterAveragingTrainingMaster}). Normdrop's two masters average with
+ * {@link io.normdrop.train.WorkerMean}, which also measures how far the workers drifted apart
+ * (per parameter tensor, {@link io.normdrop.train.ParamLayout}), and apply the job's averaging
+ * schedule and updater-state policy. Rounds and epochs go to metrics sinks. Depends on config, data, nn, metrics (its sink and record types), Spark and dl4j-spark.
  */
 package io.normdrop.train;

@@ -168,6 +168,12 @@ class JobFilesTest {
             training.updater.schedule.warmup=-1   | training.updater.schedule.warmup: invalid value -1 (must be >= 0)
             training.updater.schedule={type=cosine,minLearningRate=0.001} | training.updater.schedule.minLearningRate: invalid value 0.001 (must be below training.updater.learningRate (0.001))
             training.updater.schedule.sched=step  | training.updater.schedule.sched: unknown key
+            training.averaging.warmupEvery=0      | training.averaging.warmupEvery: invalid value 0 (must be >= 1)
+            training.averaging.warmupEpochs=-1    | training.averaging.warmupEpochs: invalid value -1 (must be >= 0)
+            training.averaging.updaterState=keep  | training.averaging.updaterState: invalid value "keep" (one of: average, local, reset)
+            training.averaging.every=20           | training.averaging.every: unknown key
+            training={master=resident,averaging.warmupEpochs=1} | training.averaging.warmupEpochs: invalid value 1 (a warm-up schedule needs training.master = allreduce (the resident master cuts every epoch into rounds of one size))
+            training={master=parameter-averaging,averaging.updaterState=reset} | training.averaging.updaterState: invalid value "reset" (needs training.master = allreduce or resident (dl4j-spark's master always averages the updater state))
             model.dataInit.enabled=yes            | model.dataInit.enabled: invalid value "yes" (expected true or false)
             model.dataInit.examples=1             | model.dataInit.examples: invalid value 1 (must be >= 2)
             model.layers[0].units=0               | model.layers[0].units: invalid value 0 (must be >= 1)
@@ -235,7 +241,8 @@ class JobFilesTest {
     void recordsValidateWhateverBuildsThem() {
         UpdaterSpec sgd = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.1, 0);
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0, 1));
+                () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0, 1,
+                        AveragingSpec.DEFAULT));
         assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
         assertThrows(ConfigException.class, () -> new Dropout(0.0));
         assertThrows(ConfigException.class, () -> DataSources.idx("train", "", "labels", 0));
@@ -281,6 +288,19 @@ class JobFilesTest {
         assertEquals("adam 0.001 (step x0.5 every 3 epochs)", u.describe());
         assertTrue(valid().training().updater().schedule().constant());
         assertEquals("adam 0.001", valid().training().updater().describe());
+    }
+
+    @Test
+    void theAveragingScheduleSwitchesFrequencyAfterTheWarmUpEpochs() {
+        TrainingConfig t = valid("training.averagingFrequency=20",
+                "training.averaging={ warmupEvery = 2, warmupEpochs = 3, updaterState = local }").training();
+        assertEquals(List.of(2, 2, 2, 20, 20), java.util.stream.IntStream.rangeClosed(1, 5).map(t::averagingEvery).boxed().toList());
+        assertEquals(AveragingSpec.UpdaterState.LOCAL, t.averaging().updaterState());
+        assertEquals("every 2 for 3 epochs, then 20; updater state local", t.averaging().describe(20));
+        TrainingConfig plain = valid().training();
+        assertEquals(AveragingSpec.DEFAULT, plain.averaging(), "today's averaging by default");
+        assertEquals(List.of(10, 10), List.of(plain.averagingEvery(1), plain.averagingEvery(2)));
+        assertEquals("every 10", plain.averaging().describe(plain.averagingFrequency()));
     }
 
     @Test

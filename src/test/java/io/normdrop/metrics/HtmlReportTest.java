@@ -55,8 +55,8 @@ class HtmlReportTest {
 
         assertSelfContained(html);
         List<String> ids = charts(html).stream().map(e -> e.getAttribute("data-chart")).toList();
-        assertEquals(List.of("loss", "accuracy", "time", "class-accuracy", "confusion", "gain-0", "norm-0", "gain-1",
-                "norm-1"), ids);
+        assertEquals(List.of("loss", "accuracy", "time", "drift", "stragglers", "class-accuracy", "confusion", "gain-0",
+                "norm-0", "gain-1", "norm-1"), ids);
     }
 
     @Test
@@ -77,13 +77,26 @@ class HtmlReportTest {
         Element time = charts.get(2);
         assertEquals(3 * 6, titledRects(time), "a bar segment per epoch for every part but export (which is 0)");
 
+        // Drift: the workers' mean and largest, and g and v of both weight-norm layers, a point per round.
+        Element drift = charts.get(3);
+        assertEquals(6, drift.getElementsByTagName("polyline").getLength());
+        String legend = drift.getTextContent();
+        assertTrue(legend.contains("layer 0 g") && legend.contains("layer 1 V") && !legend.contains("layer 2"), legend);
+        assertEquals(3 * 4, ((Element) drift.getElementsByTagName("polyline").item(0)).getAttribute("points").split(" ").length);
+        // Stragglers: 800/750 in the first round of each epoch, 900/800 in the others.
+        Element stragglers = charts.get(4);
+        String[] ratio = ((Element) stragglers.getElementsByTagName("polyline").item(0)).getAttribute("points").split(" ");
+        assertEquals(12, ratio.length);
+        assertTrue(Double.parseDouble(ratio[1].split(",")[1]) < Double.parseDouble(ratio[0].split(",")[1]),
+                "the second round's larger ratio drawn higher");
+
         // Confusion: a cell per pair, titled with the escaped class names and counts.
-        Element confusion = charts.get(4);
+        Element confusion = charts.get(6);
         String text = confusion.getTextContent();
         assertTrue(text.contains("<Trouser & \"co\"> as T-shirt/top: 10"), text);
 
         // Gain histogram counts add up to the layer's units.
-        Element gain = charts.get(5);
+        Element gain = charts.get(7);
         int units = 0;
         for (int i = 0; i < gain.getElementsByTagName("rect").getLength(); i++) {
             String title = gain.getElementsByTagName("rect").item(i).getTextContent();
@@ -92,6 +105,13 @@ class HtmlReportTest {
             }
         }
         assertEquals(24, units);
+    }
+
+    @Test
+    void theAveragingParagraphNamesTheExecutorSlowestMostOften() {
+        String html = HtmlReport.render(SampleRun.of("sample", SampleRun.network(1), 0.70, 0.80, 0.85));
+        assertTrue(html.contains("most often on executor 2@10.0.0.2 (9 of 12 rounds)"), html);
+        assertTrue(html.contains("1.13&times; at worst"), "900 / 800");
     }
 
     @Test

@@ -35,6 +35,16 @@ class MetricsFilesTest {
         assertEquals(0.7, doc.at("/model/layers/1/keep").asDouble(), 1e-12);
         assertEquals(64, doc.at("/model/parameterDigest").asText().length());
         assertEquals("<Trouser & \"co\">", doc.at("/data/classNames/1").asText());
+        // Round 2 of epoch 1: drift 0.02 + 0.002; layer 1's v twice that; worker 1 on executor 2 the slowest.
+        assertEquals(0.022, doc.at("/rounds/1/averaging/driftMean").asDouble(), 1e-12);
+        assertEquals("1", doc.at("/rounds/1/averaging/tensors/4/layer").asText());
+        assertEquals("V", doc.at("/rounds/1/averaging/tensors/4/param").asText());
+        assertEquals(0.044, doc.at("/rounds/1/averaging/tensors/4/mean").asDouble(), 1e-12);
+        assertEquals("2@10.0.0.2", doc.at("/rounds/1/averaging/slowestExecutor").asText());
+        assertEquals(0.9, doc.at("/rounds/1/averaging/fitMaxSeconds").asDouble(), 1e-12);
+        assertEquals(0.05, doc.at("/rounds/1/averaging/lossMax").asDouble() - doc.at("/rounds/1/averaging/lossMin").asDouble(),
+                1e-12);
+        assertEquals("every 10", doc.at("/settings/averaging").asText());
     }
 
     @Test
@@ -63,5 +73,12 @@ class MetricsFilesTest {
         assertEquals(0.8, Double.parseDouble(second[List.of(header).indexOf("test_accuracy")]), 1e-6);
         assertEquals(2.8, Double.parseDouble(second[List.of(header).indexOf("time_fit")]), 1e-6);
         assertEquals(0.85, Double.parseDouble(second[List.of(header).indexOf("recall_2")]), 1e-6);
+        // Epoch 2's four rounds: drift 0.01 + 0.001 x round (mean 0.0125, largest 0.014); straggler 800/750 once, 900/800 thrice.
+        assertEquals(0.0125, Double.parseDouble(second[List.of(header).indexOf("drift_mean")]), 1e-9);
+        assertEquals(0.014, Double.parseDouble(second[List.of(header).indexOf("drift_max")]), 1e-9);
+        assertEquals(0.05, Double.parseDouble(second[List.of(header).indexOf("loss_spread")]), 1e-6);
+        assertEquals((800 / 750.0 + 3 * 1.125) / 4, Double.parseDouble(second[List.of(header).indexOf("straggler_ratio")]), 1e-5);
+        assertEquals(1.125, Double.parseDouble(second[List.of(header).indexOf("straggler_max")]), 1e-9);
+        assertEquals("2@10.0.0.2", second[List.of(header).indexOf("slowest_executor")]);
     }
 }

@@ -45,6 +45,13 @@ class PrometheusMetricsTest {
         assertEquals(8.4, samples.get("normdrop_training_phase_seconds{model=\"sample\",phase=\"fit\",}"), 1e-9);
         // Class names as labels, escaped as the format wants.
         assertEquals(0.80, samples.get("normdrop_class_recall{model=\"sample\",class=\"<Trouser & \\\"co\\\">\",}"), 1e-9);
+        // The last epoch's averaging: drift 0.02 / 3 + 0.001 x round over rounds 1-4; layer 1's v twice that.
+        assertEquals(0.02 / 3 + 0.0025, samples.get("normdrop_worker_drift{model=\"sample\",stat=\"mean\",}"), 1e-12);
+        assertEquals(0.02 / 3 + 0.004, samples.get("normdrop_worker_drift{model=\"sample\",stat=\"max\",}"), 1e-12);
+        assertEquals(2 * (0.02 / 3 + 0.0025),
+                samples.get("normdrop_worker_drift_tensor{model=\"sample\",layer=\"1\",param=\"V\",}"), 1e-12);
+        assertEquals(3, samples.get("normdrop_slowest_executor_rounds{model=\"sample\",executor=\"2@10.0.0.2\",}"), 0);
+        assertEquals((800 / 750.0 + 3 * 1.125) / 4, samples.get("normdrop_straggler_ratio{model=\"sample\",}"), 1e-12);
         for (String type : text.lines().filter(l -> l.startsWith("# TYPE ")).toList()) {
             assertTrue(type.endsWith(" gauge"), type);
         }

@@ -32,12 +32,16 @@ class RunComparisonTest {
         assertEquals(List.of("no-dropout", "0.8000", "0.8000"), rows.get(0).subList(0, 3));
         assertEquals("0.7500", rows.get(2).get(1));
         assertEquals("2", rows.get(0).get(5), "epochs");
-        assertEquals("1, 0.7, 1", rows.get(0).get(10), "dropout keep per layer");
-        assertEquals("yes", rows.get(0).get(11), "weight norm");
-        String digest = rows.get(0).get(13);
+        assertEquals("4.0", rows.get(0).get(8), "averaging rounds per epoch");
+        // Drift per round: 0.02 / epoch + 0.001 x round, over rounds 1-4 of epochs 1 and 2.
+        assertEquals(String.format(java.util.Locale.ROOT, "%.3g", (0.02 + 0.01) / 2 + 0.0025), rows.get(0).get(9), "mean drift");
+        assertEquals("1, 0.7, 1", rows.get(0).get(12), "dropout keep per layer");
+        assertEquals("yes", rows.get(0).get(13), "weight norm");
+        assertEquals("every 10", rows.get(0).get(15), "averaging");
+        String digest = rows.get(0).get(16);
         assertEquals(12, digest.length());
-        assertEquals(digest + " (= no-dropout)", rows.get(1).get(13));
-        assertFalse(rows.get(2).get(13).contains("(="), rows.get(2).get(13));
+        assertEquals(digest + " (= no-dropout)", rows.get(1).get(16));
+        assertFalse(rows.get(2).get(16).contains("(="), rows.get(2).get(16));
     }
 
     @Test
@@ -55,8 +59,9 @@ class RunComparisonTest {
         String html = c.html("Sweep");
         HtmlReportTest.assertSelfContained(html);
         List<Element> charts = HtmlReportTest.charts(html);
-        assertEquals(List.of("compare-accuracy", "compare-loss", "compare-final", "compare-time"),
+        assertEquals(List.of("compare-accuracy", "compare-loss", "compare-final", "compare-time", "compare-drift"),
                 charts.stream().map(e -> e.getAttribute("data-chart")).toList());
         assertEquals(3, charts.get(0).getElementsByTagName("polyline").getLength(), "a line per run");
+        assertEquals(3, charts.get(4).getElementsByTagName("polyline").getLength(), "a drift line per run");
     }
 }

@@ -51,7 +51,7 @@ public final class SampleRun {
             TimeBreakdown time = new TimeBreakdown(0.2, 3.0 - 0.1 * e, 0.8, 0.3, 0.0, 0.1);
             for (int r = 1; r <= 4; r++) {
                 rounds.add(new RoundMetrics(e, r, time.total() / 4, 1.0 / e, 250, new TimeBreakdown(0.05,
-                        time.fit() / 4, 0.2, 0.075, 0, 0.025)));
+                        time.fit() / 4, 0.2, 0.075, 0, 0.025), averaging(e, r)));
             }
             EpochMetrics m = new EpochMetrics(e, n, 1.2 / e, 1.0 / e + 0.1, acc, ClassMetrics.macroF1(classes), classes,
                     1000, 4, time.total(), 0.5, 1000 / time.total(), e * (time.total() + 0.5),
@@ -67,7 +67,7 @@ public final class SampleRun {
                         "2026-11-27T10:01:00Z", 60.0, "0.1.0 (test)"),
                 "c0ffee", new RunMetrics.Data(1000, 300, 12, CLASS_NAMES, "da7a", "idx", 0, 0,
                         List.of(334L, 333L, 333L), "none"),
-                new RunMetrics.Settings(n, 42, 2, 64, 10, "adam 0.001", "direct", true, false,
+                new RunMetrics.Settings(n, 42, 2, 64, 10, "every 10", "adam 0.001", "direct", true, false,
                         List.of(1.0, 0.7, 1.0), List.of("weightnorm-dense 24", "weightnorm-dense 16", "output 3")),
                 epochs, rounds, List.of(640L, 640L, 360L), new RunMetrics.Spark("3.5.7", "local[2]", total,
                 List.of(new ExecutorStats("driver", 10L * n, 1, 4.0 * n, 0.1 * n, 500 << 20, 80 << 20, 900 << 20)),
@@ -75,6 +75,22 @@ public final class SampleRun {
                 NetworkDiagnostics.of(network),
                 new RunMetrics.Result(last.testAccuracy(), last.testLoss(), last.macroF1(),
                         java.util.Arrays.stream(accuracies).max().orElseThrow(), last.classes(), confusion));
+    }
+
+    /**
+     * Round {@code r} of epoch {@code e} on two workers: drift falling with the epochs and rising
+     * within each; worker 0 on executor 1 the straggler of round 1, worker 1 on executor 2 of the others.
+     */
+    static AveragingStats averaging(int e, int r) {
+        double drift = 0.02 / e + 0.001 * r;
+        List<AveragingStats.TensorDrift> tensors = List.of(new AveragingStats.TensorDrift(0, "g", drift / 2, drift / 2),
+                new AveragingStats.TensorDrift(0, "V", drift, drift), new AveragingStats.TensorDrift(0, "b", drift, drift),
+                new AveragingStats.TensorDrift(1, "g", drift / 3, drift / 3),
+                new AveragingStats.TensorDrift(1, "V", 2 * drift, 2 * drift), new AveragingStats.TensorDrift(1, "b", drift, drift),
+                new AveragingStats.TensorDrift(2, "W", drift, drift), new AveragingStats.TensorDrift(2, "b", drift, drift));
+        long[] fit = r == 1 ? new long[]{800_000_000L, 700_000_000L} : new long[]{700_000_000L, 900_000_000L};
+        return AveragingStats.of(drift, drift, tensors, new double[]{1.0 / e, 1.0 / e + 0.05}, fit,
+                new String[]{"1@10.0.0.1", "2@10.0.0.2"});
     }
 
     /** The same run as if its rounds had not been timed ({@code metrics.trainingStats = false}). */
@@ -87,7 +103,7 @@ public final class SampleRun {
                     ep.spark(), ep.memory());
         }).toList();
         List<RoundMetrics> rounds = m.rounds().stream().map(r -> new RoundMetrics(r.epoch(), r.round(), r.wallSeconds(),
-                r.score(), r.examples(), null)).toList();
+                r.score(), r.examples(), null, r.averaging())).toList();
         return new RunMetrics(m.format(), m.run(), m.configDigest(), m.data(), m.settings(), epochs, rounds,
                 m.partitions(), m.spark(), m.model(), m.result());
     }
