@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|scale|cluster|scoring] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|cluster|scoring] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
@@ -18,6 +18,9 @@
 #           threads and at one; the share of (b)'s training time outside fit (~25 min)
 #   allreduce what the driver receives per averaging round with 2, 4, 8 and 16 workers (local[N]),
 #           allreduce against resident, and the per-round costs the scaling model starts from (~6 min)
+#   averaging what measuring the workers' drift costs a round: one allreduce task's mean of
+#           jobs/fashion-mnist.conf's parameters and Adam state (2 workers) with and without it,
+#           interleaved, against the job's median round on local[2] averaging every 5 and 20 (~3 min)
 #   scale   jobs/scale-1m.conf: generates 1,000,000 x 784 synthetic examples as Parquet (once, in
 #           data/synthetic-1m), trains one epoch on local[2], records the time per epoch and the
 #           peak memory of the one JVM that is driver and executors in local mode (~10 min;
@@ -26,7 +29,7 @@
 #           stopped at the end): jobs/fashion-mnist.conf for 3 epochs through deploy/submit.sh with
 #           2 workers and with 1; the speedup of epochs 2-3 and the share of training time outside
 #           the workers' fit (~8 min; writes cluster.md)
-#   scoring rows/s of scoring with a trained 784-512-256-10 network (jobs/fashion-mnist.conf, 1 epoch):
+#   scoring rows/s of scoring with a trained 784-1024-512-10 network (jobs/fashion-mnist.conf, 1 epoch):
 #           the Fashion-MNIST test set in memory, Normdrop (folded and unfolded) vs MLlib's MLP transform vs
 #           dl4j-spark's feedForwardWithKey vs one JVM's output(), interleaved; then 1,000,000 synthetic
 #           rows from Parquet (generated once in data/synthetic-1m): deploy/local.sh predict with its peak
@@ -177,7 +180,7 @@ if [[ "$which" == scoring ]]; then
   cat "$out/scoring.md"
   export NORMDROP_BENCH_OPTS="${NORMDROP_BENCH_OPTS:-} -Dbench.model=$out/model-run -Dbench.million=$root/$data/train.parquet"
 fi
-"$root/deploy/setup.sh" $([[ "$which" == fashion || "$which" == all || "$which" == compare ]] && echo --data)
+"$root/deploy/setup.sh" $([[ "$which" == fashion || "$which" == all || "$which" == compare || "$which" == averaging ]] && echo --data)
 cd "$root"
 mvn -B -q -ntp -DskipTests test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile=target/test.classpath >target/bench-build.log 2>&1 || { tail -30 target/bench-build.log; exit 70; }

@@ -41,21 +41,39 @@ final class WorkerMean {
         for (int t = layout.tensorAt(from); t >= 0 && t < layout.tensors() && layout.from(t) < to; t++) {
             int a = Math.max(from, layout.from(t));
             int b = Math.min(to, layout.to(t));
-            double square = 0;
-            for (int i = a; i < b; i++) {
-                square += (double) out[i] * out[i];
-            }
-            drift.meanSquare[t] += square;
+            drift.meanSquare[t] += squares(out, a, out, a, b - a, false);
             for (int j = 0; j < n; j++) {
-                float[] p = parts[j];
-                double d2 = 0;
-                for (int i = a; i < b; i++) {
-                    double d = p[i - from] - out[i];
-                    d2 += d * d;
-                }
-                drift.deviation[j * drift.tensors + t] += d2;
+                drift.deviation[j * drift.tensors + t] += squares(parts[j], a - from, out, a, b - a, true);
             }
         }
+    }
+
+    /**
+     * Σ x[i]² (or Σ (x[i] − m[i])² with {@code minus}) over {@code length} elements from {@code x[xa]}
+     * and {@code m[ma]}: float terms summed in double, in four independent sums so that the
+     * additions overlap (one sum would wait on each addition).
+     */
+    private static double squares(float[] x, int xa, float[] m, int ma, int length, boolean minus) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 3 < length; k += 4) {
+            float d0 = minus ? x[xa + k] - m[ma + k] : x[xa + k];
+            float d1 = minus ? x[xa + k + 1] - m[ma + k + 1] : x[xa + k + 1];
+            float d2 = minus ? x[xa + k + 2] - m[ma + k + 2] : x[xa + k + 2];
+            float d3 = minus ? x[xa + k + 3] - m[ma + k + 3] : x[xa + k + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; k < length; k++) {
+            float d = minus ? x[xa + k] - m[ma + k] : x[xa + k];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

@@ -58,6 +58,10 @@ import java.util.function.Supplier;
  *       {@code train} runs it (round timing, the Spark listener, the recorder, every file written)
  *       against the bare trainer with no collection at all, alternating; the epoch time ratio,
  *       and what writing the run's files took in each run, the first one cold.</li>
+ *   <li>{@code averaging}: what measuring the workers' drift costs an allreduce round: the
+ *       mean of jobs/fashion-mnist.conf's parameters and Adam state over two workers (one task's
+ *       slice) with and without the drift sums, interleaved, against the median round of that
+ *       job on Spark local[2] averaging every 5 and every 20 minibatches.</li>
  *   <li>{@code compare}: {@link CompareBench}, then {@code step}.</li>
  * </ul>
  */
@@ -94,6 +98,9 @@ public final class Benchmarks {
             ScoringBench.scoring(results, md, Path.of(System.getProperty("bench.model")),
                     System.getProperty("bench.million") == null ? null : Path.of(System.getProperty("bench.million")));
         }
+        if (which.equals("averaging")) {
+            averagingCost(results, md);
+        }
         if (which.equals("compare")) {
             CompareBench.compare(results, md);
             step(results, md);
@@ -102,6 +109,47 @@ public final class Benchmarks {
         Files.writeString(out.resolve("bench.md"), md.toString());
         System.out.println(md);
         System.out.println("results: " + out.resolve("bench.json") + ", " + out.resolve("bench.md"));
+    }
+
+    // ---- the cost of measuring drift -----------------------------------------------------------
+
+    static void averagingCost(Map<String, Object> results, StringBuilder md) throws Exception {
+        Path job = Path.of("jobs/fashion-mnist.conf");
+        JobConfig c = JobFiles.load(job, List.of()).config();
+        MultiLayerNetwork net = new MultiLayerNetwork(io.normdrop.nn.NetworkFactory.configuration(c.model(), c.training(), 784));
+        net.init();
+        int warmUp = 100;
+        List<double[]> millis = io.normdrop.train.DriftCost.firstSliceMillis(net, warmUp + 400);
+        List<Double> plain = millis.stream().skip(warmUp).map(t -> t[0]).toList();
+        List<Double> withDrift = millis.stream().skip(warmUp).map(t -> t[1]).toList();
+        double extra = median(withDrift) - median(plain);
+        Map<String, Double> roundSeconds = new LinkedHashMap<>();
+        try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(
+                new SparkSettings(null, "normdrop-bench", Map.of("spark.ui.enabled", "false")), "local[2]"))) {
+            for (int every : new int[]{5, 20}) {
+                SpeedBench.Run run = SpeedBench.normdrop(sc, job, List.of("training.epochs=2", "training.workers=2",
+                        "training.averagingFrequency=" + every, "output.dir=unused"));
+                // Epoch 2: the first pays for JIT and for loading the data.
+                roundSeconds.put("every " + every, median(run.rounds().stream().filter(r -> r.epoch() == 2 && r.round() > 1)
+                        .map(r -> r.wallSeconds()).toList()));
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("parameters", net.numParams());
+        r.put("meanMillisWithoutDrift", median(plain));
+        r.put("meanMillisWithDrift", median(withDrift));
+        r.put("driftMillis", extra);
+        r.put("medianRoundSeconds", roundSeconds);
+        results.put("averagingCost", r);
+        md.append("## What measuring drift costs an averaging round\n\n")
+                .append(String.format(java.util.Locale.ROOT, "jobs/fashion-mnist.conf's network (%,d parameters, Adam), two "
+                        + "workers: one allreduce task's mean of its slice (the slice with every parameter), median of %d "
+                        + "interleaved repetitions: %.3f ms without drift, %.3f ms with it, so drift adds %.3f ms.%n%n",
+                        net.numParams(), plain.size(), median(plain), median(withDrift), extra))
+                .append("| averaging | median round on Spark local[2] (epoch 2) | drift's share of the round |\n|---|---|---|\n");
+        roundSeconds.forEach((k, v) -> md.append(String.format(java.util.Locale.ROOT, "| %s | %.1f ms | %.2f %% |%n", k,
+                1000 * v, 100 * extra / 1000 / v)));
+        md.append('\n');
     }
 
     // ---- one training step -----------------------------------------------------------------

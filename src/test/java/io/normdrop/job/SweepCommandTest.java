@@ -84,6 +84,28 @@ class SweepCommandTest {
     }
 
     @Test
+    void theAveragingSweepIsEighteenCellsOfTheAblationsNetworkWithDropout() {
+        List<SweepCommand.Cell> cells = SweepCommand.cells(Path.of("jobs/averaging.conf"), List.of(), null);
+        assertEquals(18, cells.size());
+        assertEquals("every 5, constant, average", cells.get(0).label());
+        assertEquals("every 80, warm-up, reset", cells.get(17).label());
+        JobConfig ablation = cell(SweepCommand.cells(ABLATION, List.of(), null), "weight-norm, keep 0.8").job().config();
+        java.util.Set<String> settings = new java.util.HashSet<>();
+        for (SweepCommand.Cell c : cells) {
+            JobConfig j = c.job().config();
+            assertEquals(ablation.model(), j.model(), "the ablation's network with keep 0.8");
+            assertEquals(15, j.training().epochs());
+            assertEquals(2, j.training().workers());
+            String[] label = c.label().split(", ");
+            assertEquals("every " + j.training().averagingFrequency(), label[0]);
+            assertEquals(label[1].equals("warm-up") ? 1 : 0, j.training().averaging().warmupEpochs(), c.label());
+            assertEquals(label[2], j.training().averaging().updaterState().jobName(), c.label());
+            settings.add(j.training().averaging().describe(j.training().averagingFrequency()));
+        }
+        assertEquals(18, settings.size(), "every cell averages its own way");
+    }
+
+    @Test
     void overridesAndOutApplyToEveryCell() {
         List<SweepCommand.Cell> cells = SweepCommand.cells(ABLATION, List.of("training.epochs=2"), "/tmp/sweep");
         for (SweepCommand.Cell c : cells) {
