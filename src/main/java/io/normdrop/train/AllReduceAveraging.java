@@ -220,10 +220,10 @@ final class AllReduceAveraging implements AutoCloseable {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             MultiLayerNetwork net = ResidentNetworks.take(run, snapshot.value(), threads);
             int worker = ctx.partitionId();
-            if (updaterState == UpdaterState.LOCAL) {
-                ResidentNetworks.restoreOwnState(run, worker, net);
-            }
             try {
+                if (updaterState == UpdaterState.LOCAL) {
+                    ResidentNetworks.restoreOwnState(run, worker, epoch, net);
+                }
                 BlockExchange exchange = new BlockExchange(ctx, run + "_" + epoch + "_" + ctx.stageAttemptNumber());
                 double[] lossSums = new double[rounds];
                 int[] minibatches = new int[rounds];
@@ -257,7 +257,7 @@ final class AllReduceAveraging implements AutoCloseable {
                 }
                 if (updaterState == UpdaterState.LOCAL && state.length() > exchanged) {
                     // Each worker continues from its own state next epoch; the driver's model gets their mean.
-                    ResidentNetworks.keepOwnState(run, worker, net);
+                    ResidentNetworks.keepOwnState(run, worker, epoch, net);
                     exchange.mean(state.read(), exchanged, state.length() - exchanged, rounds, null, null);
                     state.write();
                 }

@@ -164,10 +164,12 @@ final class ResidentAveraging implements Averaging {
                       boolean local) {
         MultiLayerNetwork net = ResidentNetworks.take(run, s, n);
         int worker = TaskContext.getPartitionId();
-        if (local) {
-            ResidentNetworks.restoreOwnState(run, worker, net);
-        }
+        // Rounds are told apart by the iterations trained before them, the same for all their workers.
+        long round = s.iterationCount;
         try {
+            if (local) {
+                ResidentNetworks.restoreOwnState(run, worker, round, net);
+            }
             long t0 = System.nanoTime();
             double lossSum = 0;
             int minibatches = 0;
@@ -180,7 +182,7 @@ final class ResidentAveraging implements Averaging {
             }
             long fitNanos = System.nanoTime() - t0;
             if (local) {
-                ResidentNetworks.keepOwnState(run, worker, net);
+                ResidentNetworks.keepOwnState(run, worker, round, net);
             }
             return new Result(ResidentNetworks.params(net), ResidentNetworks.updaterState(net), lossSum, minibatches,
                     net.getLayerWiseConfigurations().getIterationCount(), fitNanos, worker, executor());

@@ -23,7 +23,11 @@ final class ResidentNetworks {
     /** Networks kept on this JVM, by training run. */
     private static final Map<String, Queue<MultiLayerNetwork>> POOLS = new ConcurrentHashMap<>();
     /** Each worker's own updater state ({@code training.averaging.updaterState = local}), by run and worker. */
-    private static final Map<String, float[]> OWN_STATES = new ConcurrentHashMap<>();
+    private static final Map<String, OwnState> OWN_STATES = new ConcurrentHashMap<>();
+
+    /** A worker's updater state as it was at the end of step {@code step} (an epoch, or a round). */
+    private record OwnState(long step, float[] state) {
+    }
 
     private ResidentNetworks() {
     }
@@ -84,23 +88,29 @@ final class ResidentNetworks {
         }
     }
 
-    /** Keeps {@code net}'s updater state as worker {@code worker}'s own, for {@link #restoreOwnState}. */
-    static void keepOwnState(String run, int worker, MultiLayerNetwork net) {
+    /**
+     * Keeps {@code net}'s updater state as worker {@code worker}'s own at the end of
+     * {@code step} (the allreduce master's epoch, the resident master's round), for
+     * {@link #restoreOwnState}.
+     */
+    static void keepOwnState(String run, int worker, long step, MultiLayerNetwork net) {
         float[] state = updaterState(net);
         if (state != null) {
-            OWN_STATES.put(run + "/" + worker, state);
+            OWN_STATES.put(run + "/" + worker, new OwnState(step, state));
         }
     }
 
     /**
-     * Puts worker {@code worker}'s own updater state back into {@code net}, if this JVM kept it
-     * (a task that moved to another executor starts from the state the driver shipped).
+     * Puts worker {@code worker}'s own updater state back into {@code net} for {@code step}, if
+     * this JVM kept it from an earlier step. A task that moved to another executor, or a retry of
+     * a failed step (whose attempt may have kept its state already), starts from the state the
+     * driver shipped.
      */
-    static void restoreOwnState(String run, int worker, MultiLayerNetwork net) {
-        float[] state = OWN_STATES.get(run + "/" + worker);
-        if (state != null) {
+    static void restoreOwnState(String run, int worker, long step, MultiLayerNetwork net) {
+        OwnState own = OWN_STATES.get(run + "/" + worker);
+        if (own != null && own.step() < step) {
             INDArray view = net.getUpdater().getStateViewArray();
-            view.assign(Nd4j.create(state, view.shape(), 'c'));
+            view.assign(Nd4j.create(own.state(), view.shape(), 'c'));
         }
     }
 
@@ -118,7 +128,8 @@ final class ResidentNetworks {
         return state == null ? null : state.toFloatVector();
     }
 
-    private static void forget(String run) {
+    /** Drops run {@code run}'s networks and kept states on this JVM. */
+    static void forget(String run) {
         POOLS.remove(run);
         OWN_STATES.keySet().removeIf(k -> k.startsWith(run + "/"));
     }
