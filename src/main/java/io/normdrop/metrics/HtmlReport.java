@@ -5,6 +5,8 @@ import io.normdrop.nn.NetworkDiagnostics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static io.normdrop.metrics.Svg.esc;
@@ -27,7 +29,7 @@ public final class HtmlReport {
     static final String CLASS_ACCURACY = "#9467bd";
     static final String GAIN = "#17becf";
     static final String NORM = "#bcbd22";
-    /** Drift lines: the workers' mean and largest, then the weight-norm tensors' g and v, layer by layer. */
+    /** Drift lines: the workers' mean and largest, then the weight-norm tensors' g and V, layer by layer. */
     static final String[] DRIFT = {"#08519c", "#6baed6", "#e6550d", "#fdae6b", "#756bb1", "#bcbddc", "#636363", "#bdbdbd"};
     static final String STRAGGLER = "#8c564b";
 
@@ -123,13 +125,12 @@ public final class HtmlReport {
      */
     private static void averaging(StringBuilder sb, RunMetrics m) {
         List<RoundMetrics> rounds = m.rounds().stream().filter(r -> r.averaging() != null).toList();
-        AveragingStats.Summary all = AveragingStats.Summary.ofRounds(rounds);
+        AveragingStats.Summary all = AveragingStats.Summary.of(rounds.stream().map(RoundMetrics::averaging).toList());
         if (all == null) {
             return;
         }
         // x: the epoch and how far into it, so that rounds line up with the epoch charts.
-        java.util.Map<Integer, Long> perEpoch = rounds.stream().collect(java.util.stream.Collectors.groupingBy(
-                RoundMetrics::epoch, java.util.stream.Collectors.counting()));
+        Map<Integer, Long> perEpoch = rounds.stream().collect(Collectors.groupingBy(RoundMetrics::epoch, Collectors.counting()));
         double[] x = rounds.stream().mapToDouble(r -> r.epoch() - 1 + (double) r.round() / perEpoch.get(r.epoch())).toArray();
         List<Svg.Series> drift = new ArrayList<>(List.of(
                 new Svg.Series("mean", DRIFT[0], x, rounds.stream().mapToDouble(r -> r.averaging().driftMean()).toArray()),

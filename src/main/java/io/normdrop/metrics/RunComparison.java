@@ -13,7 +13,8 @@ import static io.normdrop.metrics.Svg.esc;
 
 /**
  * Several runs side by side, from their {@code metrics.json}: accuracy, loss, time, averaging
- * rounds and the workers' drift, parameters, dropout, weight-norm and averaging settings, and whether their trained parameters are bit-identical
+ * rounds and the workers' drift, parameters, dropout, weight-norm and averaging settings, and
+ * whether their trained parameters are bit-identical
  * (same parameter digest). Renders as a text table, Markdown or a self-contained HTML page.
  */
 public final class RunComparison {

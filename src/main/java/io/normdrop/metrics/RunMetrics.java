@@ -92,13 +92,15 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      * @param layers             per layer, type and units, e.g. {@code weightnorm-dense 512}
      */
     public record Settings(int epochs, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
-                           String averaging, String updater, String approach, boolean weightNorm, boolean dataInit, List<Double> dropout,
+                           String averaging, String updater, String approach, boolean weightNorm, boolean dataInit,
+                           List<Double> dropout,
                            List<String> layers) {
         /** The settings of {@code job} as trained by {@code workers} workers on the network {@code summary}. */
         static Settings of(JobConfig job, int workers, NetworkSummary summary) {
             TrainingConfig t = job.training();
             return new Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingFrequency(),
-                    t.averaging().describe(t.averagingFrequency()), t.updater().describe(), t.master() != TrainingMasterKind.PARAMETER_AVERAGING ? t.master().jobName()
+                    t.averaging().describe(t.averagingFrequency()), t.updater().describe(),
+                    t.master() != TrainingMasterKind.PARAMETER_AVERAGING ? t.master().jobName()
                     : t.master().jobName() + " " + t.approach().jobName(),
                     job.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()), job.model().dataInit().enabled(),
                     summary.layers().stream().map(NetworkSummary.Row::keep).toList(),

@@ -31,7 +31,8 @@ import java.util.UUID;
  * {@code every} at a time (the epoch's averaging frequency) and, after each such round, replace
  * their parameters and (by {@code training.averaging.updaterState}) updater state with the mean
  * over all workers, exchanged through the executors' block managers ({@link BlockExchange}),
- * measuring as they average how far apart they were ({@link WorkerMean}). The driver broadcasts the parameters once per epoch and receives one
+ * measuring as they average how far apart they were ({@link WorkerMean}). The driver broadcasts
+ * the parameters once per epoch and receives one
  * copy back (the first worker's; after the last round all workers hold the same average), so
  * what it receives does not grow with the workers. A failed or killed task fails the epoch's
  * stage, which Spark retries whole ({@code spark.stage.maxConsecutiveAttempts}) from the
@@ -263,7 +264,7 @@ final class AllReduceAveraging implements AutoCloseable {
                 }
                 exchange.finish();
                 boolean first = worker == 0;
-                WorkerEpoch out = new WorkerEpoch(worker, ResidentAveraging.executor(),
+                WorkerEpoch out = new WorkerEpoch(worker, ResidentNetworks.executor(),
                         first ? ResidentNetworks.params(net) : null, first ? ResidentNetworks.updaterState(net) : null,
                         net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
                         fitNanos, exchangeNanos, drift);

@@ -3,7 +3,6 @@ package io.normdrop.train;
 import io.normdrop.config.AveragingSpec.UpdaterState;
 import io.normdrop.metrics.AveragingStats;
 import io.normdrop.metrics.TimeBreakdown;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -69,19 +68,17 @@ final class ResidentAveraging implements Averaging {
         final int minibatches;
         final int iterationCount;
         final long fitNanos;
-        /** Which worker (the task's index in the round) and where it ran. */
-        final int worker;
+        /** Where it ran, {@code id@host}. */
         final String executor;
 
         Result(float[] params, float[] updaterState, double lossSum, int minibatches, int iterationCount, long fitNanos,
-               int worker, String executor) {
+               String executor) {
             this.params = params;
             this.updaterState = updaterState;
             this.lossSum = lossSum;
             this.minibatches = minibatches;
             this.iterationCount = iterationCount;
             this.fitNanos = fitNanos;
-            this.worker = worker;
             this.executor = executor;
         }
     }
@@ -185,16 +182,10 @@ final class ResidentAveraging implements Averaging {
                 ResidentNetworks.keepOwnState(run, worker, round, net);
             }
             return new Result(ResidentNetworks.params(net), ResidentNetworks.updaterState(net), lossSum, minibatches,
-                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos, worker, executor());
+                    net.getLayerWiseConfigurations().getIterationCount(), fitNanos, ResidentNetworks.executor());
         } finally {
             ResidentNetworks.give(run, net);
         }
-    }
-
-    /** This JVM's executor, as {@code id@host}. */
-    static String executor() {
-        SparkEnv env = SparkEnv.get();
-        return env.executorId() + "@" + env.blockManager().blockManagerId().host();
     }
 
     /** Drops this run's resident networks: here, and best effort on the executors. */

@@ -1,5 +1,6 @@
 package io.normdrop.train;
 
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -126,6 +127,12 @@ final class ResidentNetworks {
     static float[] updaterState(MultiLayerNetwork net) {
         INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
         return state == null ? null : state.toFloatVector();
+    }
+
+    /** This JVM's executor, as {@code id@host}. */
+    static String executor() {
+        SparkEnv env = SparkEnv.get();
+        return env.executorId() + "@" + env.blockManager().blockManagerId().host();
     }
 
     /** Drops run {@code run}'s networks and kept states on this JVM. */
