@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * jars Maven resolved (a SPARK_HOME assembled under target/), with spark.authenticate on and the
  * secret handed over in a file or the environment, never on a command line. The job jar goes in
  * through Spark's own SparkSubmit (client mode by deploy/submit.sh), in client and in cluster mode, and trains on executors in
- * their own JVMs; an executor killed inside an averaging round costs a retry of the epoch, not the run. Everything started
- * here is stopped after, also when a test fails.
+ * their own JVMs, also with AES on the wire (RPC and block transfers) and encrypted shuffle files, to the same parameters;
+ * an executor killed inside an averaging round costs a retry of the epoch, not the run. Everything started here is
+ * stopped after, also when a test fails.
  */
 @ExtendWith(LocalSpark.class)
 class StandaloneClusterIT {
@@ -81,10 +82,13 @@ class StandaloneClusterIT {
         int port = freePort();
         master = "spark://127.0.0.1:" + port;
         Path masterLog = work.resolve("master.log");
-        daemons.add(java(List.of("-Dspark.authenticate=true", "org.apache.spark.deploy.master.Master",
+        // The daemons as the README's cluster section sets them up: authentication and AES on their RPC.
+        daemons.add(java(List.of("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true",
+                "org.apache.spark.deploy.master.Master",
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0"), masterLog, true).start());
         for (int w = 1; w <= 2; w++) {
-            daemons.add(java(List.of("-Dspark.authenticate=true", "org.apache.spark.deploy.worker.Worker",
+            daemons.add(java(List.of("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true",
+                    "org.apache.spark.deploy.worker.Worker",
                     "--host", "127.0.0.1", "--cores", "2", "--memory", "3g", "--webui-port", "0",
                     "--work-dir", work.resolve("worker" + w).toString(), master), work.resolve("worker" + w + ".log"), true).start());
         }
@@ -173,8 +177,34 @@ class StandaloneClusterIT {
         }
     }
 
+    /**
+     * Spark's wire and disk encryption on top of authentication: AES for RPC and block transfers
+     * (the parameters every round), with no fallback to SASL, so a connection that did not
+     * negotiate AES fails the run; and encrypted shuffle and spill files.
+     */
+    static final List<String> ENCRYPTION = List.of("--conf", "spark.network.crypto.enabled=true",
+            "--conf", "spark.network.crypto.saslFallback=false", "--conf", "spark.io.encryption.enabled=true");
+
+    /** deploy/submit.sh in client mode, the secret from a file, with {@code extraArgs} for spark-submit. */
+    static Submitted submitScript(Path log, String extraArgs, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/submit.sh"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("_SPARK_AUTH_SECRET");
+        pb.environment().putAll(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",
+                "NORMDROP_MASTER", master, "SPARK_AUTHENTICATE_SECRET_FILE", secretFile.toString(),
+                "NORMDROP_SUBMIT_ARGS", "--conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=1g "
+                        + "--conf spark.cores.max=2 --conf spark.executor.cores=1 " + extraArgs));
+        return await(pb.start(), log);
+    }
+
+    static String digest(JsonNode metrics) {
+        return metrics.at("/model/parameterDigest").asText();
+    }
+
     @Test
-    void clientAndClusterModeTrainOnExecutorJvmsAsWellAsLocalMode(JavaSparkContext sc) throws Exception {
+    void clientAndClusterModeTrainOnExecutorJvmsAsWellAsLocalModeAndEncryptedToTheSameParameters(JavaSparkContext sc)
+            throws Exception {
         List<String> local = new ArrayList<>(JOB);
         local.add("output.dir=\"" + work.resolve("local") + "\"");
         double reference = new TrainJob(JobFiles.load(Path.of("jobs/quickstart.conf"), local), false)
@@ -182,34 +212,52 @@ class StandaloneClusterIT {
 
         // Client mode, through deploy/submit.sh: the driver is the submit's JVM; the secret comes from a file.
         Path client = work.resolve("client");
-        Path clientLog = work.resolve("client.log");
-        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/submit.sh", "jobs/quickstart.conf"));
-        cmd.addAll(trainOptions(client, JOB));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(clientLog.toFile());
-        pb.environment().remove("_SPARK_AUTH_SECRET");
-        pb.environment().putAll(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",
-                "NORMDROP_MASTER", master, "SPARK_AUTHENTICATE_SECRET_FILE", secretFile.toString(),
-                "NORMDROP_SUBMIT_ARGS", "--conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=1g "
-                        + "--conf spark.cores.max=2 --conf spark.executor.cores=1"));
-        Submitted c = await(pb.start(), clientLog);
+        List<String> train = new ArrayList<>(List.of("jobs/quickstart.conf"));
+        train.addAll(trainOptions(client, JOB));
+        Submitted c = submitScript(work.resolve("client.log"), "", train);
         assertEquals(0, c.code(), c.output());
         assertTrue(c.output().contains("2 workers on " + master), c.output());
         JsonNode cm = metrics(client);
         assertRanOnExecutorJvms(cm);
         assertEquals(reference, cm.at("/result/accuracy").asDouble(), 0.01, "client mode vs local mode");
 
-        // Cluster mode: a worker starts the driver; the submitting client has the secret in its environment.
-        Path cluster = work.resolve("cluster");
-        Submitted k = await(submit("cluster", cluster, work.resolve("cluster.log"), true,
-                List.of("--conf", "spark.authenticate=true"), JOB), work.resolve("cluster.log"));
+        // The same in client mode, encrypted on the wire and on disk: the same parameters, bit for bit.
+        Path encrypted = work.resolve("client-encrypted");
+        List<String> trainEncrypted = new ArrayList<>(List.of("jobs/quickstart.conf"));
+        trainEncrypted.addAll(trainOptions(encrypted, JOB));
+        Submitted e = submitScript(work.resolve("client-encrypted.log"), String.join(" ", ENCRYPTION), trainEncrypted);
+        assertEquals(0, e.code(), e.output());
+        JsonNode em = metrics(encrypted);
+        assertRanOnExecutorJvms(em);
+        assertEquals(digest(cm), digest(em), "encryption changes no parameter");
+        assertTrue(Files.exists(encrypted.resolve("model.zip")), "the encrypted run's model");
+
+        // Cluster mode, encrypted: a worker starts the driver; the submitting client has the secret in its environment.
+        Path cluster = work.resolve("cluster-encrypted");
+        List<String> confs = new ArrayList<>(List.of("--conf", "spark.authenticate=true"));
+        confs.addAll(ENCRYPTION);
+        Submitted k = await(submit("cluster", cluster, work.resolve("cluster.log"), true, confs, JOB),
+                work.resolve("cluster.log"));
         assertEquals(0, k.code(), k.output());
         assertTrue(k.output().matches("(?s).*State of driver driver-\\S+ is FINISHED.*"), k.output());
         assertTrue(Files.exists(cluster.resolve("_SUCCESS")), "cluster-mode run committed");
         JsonNode km = metrics(cluster);
         assertRanOnExecutorJvms(km);
-        assertEquals(reference, km.at("/result/accuracy").asDouble(), 0.01, "cluster mode vs local mode");
-        System.out.printf("standalone cluster: local %.4f, client %.4f, cluster %.4f%n", reference,
-                cm.at("/result/accuracy").asDouble(), km.at("/result/accuracy").asDouble());
+        assertEquals(digest(cm), digest(km), "cluster mode, encrypted, vs client mode without encryption");
+
+        // predict with the encrypted run's model, encrypted: the executors score its test set as the run evaluated it.
+        Path predictions = work.resolve("predictions-encrypted");
+        Submitted p = submitScript(work.resolve("predict-encrypted.log"), String.join(" ", ENCRYPTION),
+                List.of("predict", encrypted.toString(), "--out", predictions.toString()));
+        assertEquals(0, p.code(), p.output());
+        JsonNode scored = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                predictions.resolve("_predictions.json").toFile());
+        // The folded model may flip a prediction at a tie; the accuracy must agree to a row or two.
+        assertEquals(em.at("/result/accuracy").asDouble(), scored.get("accuracy").asDouble(), 1e-3, scored.toString());
+        System.out.printf("standalone cluster: local %.4f, client %.4f, client encrypted %.4f, cluster encrypted %.4f, "
+                        + "predict encrypted %.4f, digest %s%n", reference, cm.at("/result/accuracy").asDouble(),
+                em.at("/result/accuracy").asDouble(), km.at("/result/accuracy").asDouble(), scored.get("accuracy").asDouble(),
+                digest(cm));
 
         assertNoSecret(work);
     }
