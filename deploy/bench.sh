@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|cluster|scoring] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|cluster|encryption|scoring] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
@@ -29,6 +29,10 @@
 #           stopped at the end): jobs/fashion-mnist.conf for 3 epochs through deploy/submit.sh with
 #           2 workers and with 1; the speedup of epochs 2-3 and the share of training time outside
 #           the workers' fit (~8 min; writes cluster.md)
+#   encryption the same cluster with spark.authenticate on its daemons: jobs/fashion-mnist.conf, 2 workers,
+#           3 epochs (NORMDROP_BENCH_EPOCHS), with authentication only and with AES on RPC and block transfers
+#           plus encrypted shuffle files, a b b a; training s/epoch and submit-to-exit time (~8 min; writes
+#           encryption.md)
 #   scoring rows/s of scoring with a trained 784-1024-512-10 network (jobs/fashion-mnist.conf, 1 epoch):
 #           the Fashion-MNIST test set in memory, Normdrop (folded and unfolded) vs MLlib's MLP transform vs
 #           dl4j-spark's feedForwardWithKey vs one JVM's output(), interleaved; then 1,000,000 synthetic
@@ -40,7 +44,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 which="${1:-step}"
 out="${2:-$root/target/bench}"
-if [[ "$which" == cluster ]]; then
+# A Spark standalone cluster on this machine for "cluster" and "encryption": a master and two
+# 1-core workers on 127.0.0.1 started from the Spark jars Maven resolved, stopped at exit by pid.
+# Extra arguments are JVM options of the daemons.
+start_cluster() {
   cd "$root"
   mkdir -p "$out"
   "$root/deploy/setup.sh" --data
@@ -58,26 +65,33 @@ if [[ "$which" == cluster ]]; then
   # Stops a process started here and everything it started (a worker's executors), by pid.
   stop_tree() { local child; for child in $(pgrep -P "$1"); do stop_tree "$child"; done; kill "$1" 2>/dev/null || true; }
   pids=()
-  trap 'for pid in "${pids[@]}"; do stop_tree "$pid"; done' EXIT
-  daemon org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7177 --webui-port 0 >"$work/master.log" 2>&1
+  trap 'for pid in "${pids[@]}"; do stop_tree "$pid"; done; rm -rf "$work"' EXIT
+  daemon "$@" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7177 --webui-port 0 >"$work/master.log" 2>&1
   for w in 1 2; do
-    daemon org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 6g --webui-port 0 \
+    daemon "$@" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 6g --webui-port 0 \
       --work-dir "$work/worker$w" spark://127.0.0.1:7177 >"$work/worker$w.log" 2>&1
   done
   for _ in $(seq 120); do [[ $(grep -c "Registering worker" "$work/master.log") -ge 2 ]] && break; sleep 0.5; done
+  [[ $(grep -c "Registering worker" "$work/master.log") -ge 2 ]] || { echo "normdrop: the bench cluster did not start: $work/master.log" >&2; exit 70; }
+}
+# Mean of epochs.csv column $2 over epochs 2 and later (the first pays for JIT and data loading).
+steady() { awk -F, -v c="$2" 'NR>2 {s+=$c; n++} END {printf "%.2f", s/n}' "$1"; }
+# Share of training time outside the workers' fit (train_seconds, time_fit), epochs 2 and later.
+outside_fit() { awk -F, 'NR>2 {s+=1-$12/$6; n++} END {printf "%.1f %%", 100*s/n}' "$1"; }
+if [[ "$which" == cluster ]]; then
+  start_cluster
   for n in 2 1; do
     NORMDROP_MASTER=spark://127.0.0.1:7177 NORMDROP_SUBMIT_ARGS="--conf spark.driver.host=127.0.0.1 --conf spark.cores.max=$n --conf spark.executor.cores=1" \
       bash deploy/submit.sh jobs/fashion-mnist.conf --set training.epochs=3 --set training.workers=$n \
       --out "$work/run-$n" --overwrite 2>&1 | tee "$out/cluster-$n.log" | grep -E "^(normdrop|epoch)"
     cp "$work/run-$n/epochs.csv" "$out/cluster-$n-epochs.csv"
   done
-  s2=$(awk -F, 'NR>2 {s+=$6; n++} END {printf "%.2f", s/n}' "$out/cluster-2-epochs.csv")
-  s1=$(awk -F, 'NR>2 {s+=$6; n++} END {printf "%.2f", s/n}' "$out/cluster-1-epochs.csv")
+  s2=$(steady "$out/cluster-2-epochs.csv" 6)
+  s1=$(steady "$out/cluster-1-epochs.csv" 6)
   a2=$(awk -F, 'END {print $4}' "$out/cluster-2-epochs.csv")
   a1=$(awk -F, 'END {print $4}' "$out/cluster-1-epochs.csv")
-  # share of training time outside the workers' fit (train_seconds, time_fit), epochs 2-3
-  o2=$(awk -F, 'NR>2 {s+=1-$12/$6; n++} END {printf "%.1f %%", 100*s/n}' "$out/cluster-2-epochs.csv")
-  o1=$(awk -F, 'NR>2 {s+=1-$12/$6; n++} END {printf "%.1f %%", 100*s/n}' "$out/cluster-1-epochs.csv")
+  o2=$(outside_fit "$out/cluster-2-epochs.csv")
+  o1=$(outside_fit "$out/cluster-1-epochs.csv")
   {
     echo "# Standalone cluster, 2 workers vs 1 ($(date -u +%F), $(nproc) cores): jobs/fashion-mnist.conf, 3 epochs"
     echo
@@ -89,6 +103,50 @@ if [[ "$which" == cluster ]]; then
     echo "speedup 2 vs 1: $(awk -v a="$s1" -v b="$s2" 'BEGIN {printf "%.2f", a/b}')x"
   } >"$out/cluster.md"
   cat "$out/cluster.md"
+  exit 0
+fi
+if [[ "$which" == encryption ]]; then
+  # The daemons authenticate and speak AES; the secret reaches them in the environment and the
+  # submits in a 0600 file, never on a command line.
+  umask 077
+  secret_file="$(mktemp)"
+  head -c 32 /dev/urandom | base64 >"$secret_file"
+  _SPARK_AUTH_SECRET="$(cat "$secret_file")" start_cluster -Dspark.authenticate=true -Dspark.network.crypto.enabled=true
+  trap 'for pid in "${pids[@]}"; do stop_tree "$pid"; done; rm -rf "$work" "$secret_file"' EXIT
+  umask 022
+  encrypted="--conf spark.network.crypto.enabled=true --conf spark.network.crypto.saslFallback=false --conf spark.io.encryption.enabled=true"
+  epochs="${NORMDROP_BENCH_EPOCHS:-3}"
+  # a b b a: authentication only, then with encryption, interleaved so drift of the machine falls on both alike.
+  n=0
+  for variant in auth encrypted encrypted auth; do
+    n=$((n + 1))
+    extra=""; [[ "$variant" == encrypted ]] && extra="$encrypted"
+    start=$(date +%s.%N)
+    SPARK_AUTHENTICATE_SECRET_FILE="$secret_file" NORMDROP_MASTER=spark://127.0.0.1:7177 \
+      NORMDROP_SUBMIT_ARGS="--conf spark.driver.host=127.0.0.1 --conf spark.cores.max=2 --conf spark.executor.cores=1 $extra" \
+      bash deploy/submit.sh jobs/fashion-mnist.conf --set training.epochs="$epochs" --set training.workers=2 \
+      --out "$work/run-$n" --overwrite 2>&1 | tee "$out/encryption-$n-$variant.log" | grep -E "^(normdrop|epoch)"
+    end=$(date +%s.%N)
+    cp "$work/run-$n/epochs.csv" "$out/encryption-$n-$variant-epochs.csv"
+    echo "$variant $(steady "$out/encryption-$n-$variant-epochs.csv" 6) $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}') \
+$(awk -F, 'END {print $4}' "$out/encryption-$n-$variant-epochs.csv") $(outside_fit "$out/encryption-$n-$variant-epochs.csv")" >>"$work/rows"
+  done
+  mean() { awk -v v="$1" -v c="$2" '$1 == v {s+=$c; n++} END {printf "%.2f", s/n}' "$work/rows"; }
+  {
+    echo "# Encryption on a standalone cluster ($(date -u +%F), $(nproc) cores): jobs/fashion-mnist.conf, $epochs epochs, 2 workers"
+    echo
+    echo "Authentication only (spark.authenticate) against authentication + AES on RPC and block transfers"
+    echo "(spark.network.crypto.enabled, no SASL fallback) + encrypted shuffle and spill files"
+    echo "(spark.io.encryption.enabled); runs in the order a b b a."
+    echo
+    echo "| run | settings | training s/epoch (epochs 2-$epochs) | submit to exit (s) | test accuracy | outside fit |"
+    echo "|---|---|---|---|---|---|"
+    awk '{printf "| %d | %s | %s | %s | %s | %s %s |\n", NR, $1, $2, $3, $4, $5, $6}' "$work/rows"
+    echo
+    echo "training s/epoch, encrypted / authentication only: $(awk -v a="$(mean encrypted 2)" -v b="$(mean auth 2)" 'BEGIN {printf "%.3f", a/b}')x"
+    echo "submit to exit, encrypted / authentication only: $(awk -v a="$(mean encrypted 3)" -v b="$(mean auth 3)" 'BEGIN {printf "%.3f", a/b}')x"
+  } >"$out/encryption.md"
+  cat "$out/encryption.md"
   exit 0
 fi
 if [[ "$which" == conv ]]; then
