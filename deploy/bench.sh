@@ -54,7 +54,8 @@ start_cluster() {
   deploy/local.sh --version >/dev/null   # builds the job jar when stale
   home="$root/target/spark-home"         # a SPARK_HOME of the Spark jars Maven resolved
   mkdir -p "$home/jars" "$home/bin"
-  tr ':' '\n' <target/spark.classpath | while read -r jar; do ln -sf "$jar" "$home/jars/"; done
+  # The classpath file ends without a newline: read's last line would be lost (slf4j-api, in a fresh clone).
+  { tr ':' '\n' <target/spark.classpath; echo; } | while read -r jar; do [[ -n "$jar" ]] && ln -sf "$jar" "$home/jars/"; done
   echo "Spark 3.5.7 (Maven's jars)" >"$home/RELEASE"
   printf '#!/usr/bin/env bash\nexec java -Xmx4g @%s -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit "$@"\n' \
     "$root/conf/java17-module-flags.args" >"$home/bin/spark-submit"
