@@ -10,20 +10,20 @@ import io.normdrop.data.DataException;
 import io.normdrop.data.FeatureScaler;
 import io.normdrop.data.MissingInputException;
 import io.normdrop.store.HadoopFiles;
+import io.normdrop.store.ModelArchive;
 import io.normdrop.store.Publication;
 import io.normdrop.store.RunFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A trained model as {@code normdrop predict} uses it: the network, the feature scaling it was
@@ -89,14 +89,9 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
     }
 
     private static TrainedModel restore(String file, File local, long start) {
-        MultiLayerNetwork network;
-        try {
-            network = ModelSerializer.restoreMultiLayerNetwork(local, false);
-        } catch (Exception e) {
-            throw new DataException(file + ": not a DL4J MultiLayerNetwork model file: " + e.getMessage(), e);
-        }
+        MultiLayerNetwork network = ModelArchive.network(local, file, false);
         FeatureScaler scaler = scaling(file, local);
-        Map<String, Object> provenance = provenance(local);
+        Map<String, Object> provenance = provenance(file, local);
         LoadedJob job = job(file, provenance);
         boolean folded = file.endsWith("/" + RunFiles.INFERENCE_MODEL);
         return new TrainedModel(file, network, scaler, job, labels(provenance), folded, (System.nanoTime() - start) / 1e9);
@@ -104,29 +99,28 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
 
     /** The stored scaling; for models without it, DL4J's normalizer entry; null for none. */
     private static FeatureScaler scaling(String file, File local) {
+        Optional<String> stored = ModelArchive.text(local, file, RunFiles.MODEL_SCALING_ENTRY);
+        if (stored.isEmpty()) {
+            return ModelArchive.normalizer(local, file).map(FeatureScaler::fromNormalizer).orElse(null);
+        }
         try {
-            Object stored = ModelSerializer.getObjectFromFile(local, RunFiles.MODEL_SCALING_ENTRY);
-            JsonNode s = JSON.readTree(stored.toString());
+            JsonNode s = JSON.readTree(stored.get());
             Normalization kind = Normalization.valueOf(s.get("kind").asText().toUpperCase(java.util.Locale.ROOT));
             return FeatureScaler.restore(kind, JSON.treeToValue(s.get("shift"), float[].class),
                     JSON.treeToValue(s.get("scale"), float[].class));
-        } catch (Exception noEntry) {
-            try {
-                DataNormalization normalizer = ModelSerializer.restoreNormalizerFromFile(local);
-                return normalizer == null ? null : FeatureScaler.fromNormalizer(normalizer);
-            } catch (Exception e) {
-                throw new DataException(file + ": unreadable normalizer: " + e.getMessage(), e);
-            }
+        } catch (IOException | RuntimeException e) {
+            throw new DataException(file + ": unreadable " + RunFiles.MODEL_SCALING_ENTRY + ": " + e.getMessage(), e);
         }
     }
 
     /** The model's provenance entry; null when it has none. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> provenance(File local) {
+    private static Map<String, Object> provenance(String file, File local) {
+        Optional<String> text = ModelArchive.text(local, file, RunFiles.MODEL_PROVENANCE_ENTRY);
         try {
-            return JSON.readValue(ModelSerializer.getObjectFromFile(local, RunFiles.MODEL_PROVENANCE_ENTRY).toString(), Map.class);
-        } catch (Exception none) {
-            return null;
+            return text.isEmpty() ? null : JSON.readValue(text.get(), Map.class);
+        } catch (IOException e) {
+            throw new DataException(file + ": unreadable " + RunFiles.MODEL_PROVENANCE_ENTRY + ": " + e.getMessage(), e);
         }
     }
 

@@ -126,7 +126,8 @@ public final class Checkpoints {
         java.nio.file.Path local = Files.createTempFile("normdrop-checkpoint", ".zip");
         try {
             output.fileSystem().copyToLocalFile(false, new Path(dir.get(), MODEL), new Path(local.toUri()), true);
-            return Optional.of(new Loaded(state, ModelSerializer.restoreMultiLayerNetwork(local.toFile(), true), dir.get()));
+            return Optional.of(new Loaded(state, ModelArchive.network(local.toFile(), new Path(dir.get(), MODEL).toString(), true),
+                    dir.get()));
         } finally {
             Files.deleteIfExists(local);
         }
