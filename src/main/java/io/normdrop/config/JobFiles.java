@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  */
 public final class JobFiles {
     private static final String SET_ORIGIN = "--set";
+    /**
+     * Substitutions refer to the job's own keys only, never to the environment: a job file from
+     * elsewhere could otherwise copy a secret (_SPARK_AUTH_SECRET, a token) into the run's
+     * provenance, job.conf and metrics.
+     */
+    private static final ConfigResolveOptions RESOLVE = ConfigResolveOptions.defaults().setUseSystemEnvironment(false);
     private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]");
 
     private JobFiles() {
@@ -44,19 +50,27 @@ public final class JobFiles {
         }
         Config job;
         try {
-            job = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()
-                    .setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            job = ConfigFactory.parseFile(file.toFile(), parseOptions(file));
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("job file", e.getMessage(), e);
         }
         return build(file.toString(), job, overrides);
     }
 
+    /**
+     * How Normdrop parses a job or sweep file: HOCON; {@code include} only of files in the file's
+     * own directory and below (URLs, classpath resources and other files are refused, see
+     * {@link JobIncluder}).
+     */
+    public static ConfigParseOptions parseOptions(Path file) {
+        return JobIncluder.options(file);
+    }
+
     /** Loads and validates a job given as HOCON text (tests, embedded jobs). */
     public static LoadedJob parse(String hocon, List<String> overrides) {
         Config job;
         try {
-            job = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription("job"));
+            job = ConfigFactory.parseString(hocon, JobIncluder.textOptions("job"));
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("job", e.getMessage(), e);
         }
@@ -80,10 +94,14 @@ public final class JobFiles {
         }
         try {
             JobSchema.rejectUnknownKeys(job.root());
-            Config resolved = job.withFallback(defaults).resolve();
+            Config resolved = job.withFallback(defaults).resolve(RESOLVE);
             return new LoadedJob(source, resolved, JobConfig.from(resolved));
         } catch (ConfigException e) {
             throw e.at(originOf(job, e.key(), source));
+        } catch (com.typesafe.config.ConfigException.UnresolvedSubstitution
+                 | com.typesafe.config.ConfigException.NotResolved e) {
+            throw new ConfigException(source, e.getMessage() + " (job files take no ${...} substitutions and never read "
+                    + "environment variables: give the value with --set KEY=VALUE)", e);
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(source, e.getMessage(), e);
         }

@@ -114,7 +114,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         Config sweep;
         try {
-            sweep = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            sweep = ConfigFactory.parseFile(file.toFile(), JobFiles.parseOptions(file));
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("sweep file", e.getMessage());
         }
