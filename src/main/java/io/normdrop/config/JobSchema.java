@@ -72,6 +72,8 @@ public final class JobSchema {
             MetricsConfig.TRAINING_STATS, MetricsConfig.TEXTFILE_DIR,
             new Section("metrics.pushgateway", "A Prometheus Pushgateway the run's metrics are pushed to."),
             MetricsConfig.Pushgateway.URL, MetricsConfig.Pushgateway.JOB, MetricsConfig.Pushgateway.TIMEOUT_SECONDS,
+            MetricsConfig.Pushgateway.USERNAME, MetricsConfig.Pushgateway.PASSWORD_FILE,
+            MetricsConfig.Pushgateway.PASSWORD_ENV, MetricsConfig.Pushgateway.CA_CERTIFICATE,
             new Section("spark", "Spark settings; what the command line sets wins."),
             SparkSettings.MASTER, SparkSettings.APP_NAME, SparkSettings.CONF);
 
@@ -199,6 +201,11 @@ public final class JobSchema {
             }
             if (!DEFAULTS.hasPathOrNull(path)) {
                 ConfigObject parent = prefix.isEmpty() ? DEFAULTS.root() : DEFAULTS.getObject(prefix);
+                if (entry.getKey().toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token).*")) {
+                    throw new ConfigException(path, "unknown key; secrets do not belong in job files (they are copied "
+                            + "into the run's provenance): name a file or an environment variable that holds it, as "
+                            + "metrics.pushgateway.passwordFile or passwordEnv do");
+                }
                 throw new ConfigException(path, "unknown key" + suggestion(entry.getKey(), parent.keySet()));
             }
             if (path.equals(ModelConfig.LAYERS) && value.valueType() == ConfigValueType.LIST) {

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
@@ -133,11 +132,18 @@ public final class PrometheusMetrics {
      * the stack trace in the log).
      */
     public void publish(MetricsConfig metrics, PrintWriter err) {
+        publish(metrics, err, System.getenv());
+    }
+
+    /** {@link #publish(MetricsConfig, PrintWriter)} with {@code environment} for metrics.pushgateway.passwordEnv. */
+    public void publish(MetricsConfig metrics, PrintWriter err, Map<String, String> environment) {
         if (metrics.textfileDir() != null) {
             java.nio.file.Path dir = java.nio.file.Path.of(metrics.textfileDir());
             try {
                 Files.createDirectories(dir);
-                java.nio.file.Path temp = Files.createTempFile(dir, ".normdrop-", ".prom.tmp");
+                // Not createTempFile: its mode 0600 would hide the file from a node_exporter running as
+                // another user; a plain create follows the umask like the file it replaces.
+                java.nio.file.Path temp = Files.createFile(dir.resolve(".normdrop-" + java.util.UUID.randomUUID() + ".prom.tmp"));
                 Files.writeString(temp, text());
                 Files.move(temp, dir.resolve(MetricsFiles.PROMETHEUS_FILE), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
@@ -148,7 +154,7 @@ public final class PrometheusMetrics {
         MetricsConfig.Pushgateway gateway = metrics.pushgateway();
         if (gateway.enabled()) {
             try {
-                push(gateway.url(), gateway.job(), gateway.timeoutSeconds());
+                push(gateway, environment);
             } catch (IOException | RuntimeException e) {
                 warn(err, "metrics not pushed to the Pushgateway at " + gateway.url() + ": " + e
                         + " (the run itself succeeded)", e);
@@ -164,18 +170,15 @@ public final class PrometheusMetrics {
 
     /**
      * Replaces this model's group on a Pushgateway (HTTP PUT to
-     * {@code /metrics/job/JOB/model/MODEL}).
+     * {@code /metrics/job/JOB/model/MODEL}), with the gateway's credentials and TLS trust.
      *
-     * @throws IOException when the gateway cannot be reached or refuses the push
+     * @param environment where {@code passwordEnv} is looked up
+     * @throws IOException when the gateway cannot be reached, refuses the push (a wrong password:
+     *                     401) or its certificate is not trusted
      */
-    public void push(String url, String job, int timeoutSeconds) throws IOException {
-        PushGateway gateway = new PushGateway(new URL(url));
-        gateway.setConnectionFactory(u -> {
-            HttpURLConnection c = (HttpURLConnection) new URL(u).openConnection();
-            c.setConnectTimeout(timeoutSeconds * 1000);
-            c.setReadTimeout(timeoutSeconds * 1000);
-            return c;
-        });
-        gateway.push(registry, job, Map.of("model", model));
+    public void push(MetricsConfig.Pushgateway gateway, Map<String, String> environment) throws IOException {
+        PushGateway client = new PushGateway(new URL(gateway.url()));
+        client.setConnectionFactory(PushgatewayConnections.of(gateway, environment));
+        client.push(registry, gateway.job(), Map.of("model", model));
     }
 }

@@ -196,7 +196,14 @@ class JobFilesTest {
             data.classNames="shoes"               | data.classNames: invalid value "shoes" (expected a list of strings)
             data.classNames=[a,b,c,d,e,f,g,h,i,""] | data.classNames[9]: is required (a non-empty string)
             metrics.trainingStats=sometimes       | metrics.trainingStats: invalid value "sometimes" (expected true or false)
-            metrics.pushgateway.url="pushgw:9091" | metrics.pushgateway.url: invalid value "pushgw:9091" (an http:// or https:// URL, or null)
+            metrics.pushgateway.url="pushgw:9091" | metrics.pushgateway.url: invalid value "pushgw:9091" (an http:// or https:// URL without user:password@, or null)
+            metrics.pushgateway.url="https://u:pw@gw:9091" | metrics.pushgateway.url: invalid value "https://u:pw@gw:9091" (an http:// or https:// URL without user:password@, or null)
+            metrics.pushgateway.username=ops      | metrics.pushgateway.username: basic auth needs its password from exactly one of metrics.pushgateway.passwordFile and metrics.pushgateway.passwordEnv
+            metrics.pushgateway={username=ops, passwordFile=a, passwordEnv=B} | metrics.pushgateway.username: basic auth needs its password from exactly one of
+            metrics.pushgateway.passwordEnv=PW    | metrics.pushgateway.username: a password is given but no user name
+            metrics.pushgateway.passwordEnv="1PW" | metrics.pushgateway.passwordEnv: invalid value "1PW" (an environment variable name)
+            metrics.pushgateway={url="http://gw:9091", caCertificate=ca.pem} | metrics.pushgateway.caCertificate: is for an https:// url
+            metrics.pushgateway.password=hunter2  | metrics.pushgateway.password: unknown key; secrets do not belong in job files
             metrics.pushgateway.job=""            | metrics.pushgateway.job: is required
             metrics.pushgateway.timeoutSeconds=0  | metrics.pushgateway.timeoutSeconds: invalid value 0 (must be >= 1)
             metrics.textfileDir=""                | metrics.textfileDir: invalid value "" (a directory, or null)
