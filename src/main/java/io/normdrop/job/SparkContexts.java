@@ -3,6 +3,7 @@ package io.normdrop.job;
 import io.normdrop.config.ConfigException;
 import io.normdrop.config.SparkSettings;
 import io.normdrop.data.MissingInputException;
+import io.normdrop.store.Umask;
 import org.apache.spark.SparkConf;
 
 import java.io.IOException;
@@ -44,6 +45,12 @@ public final class SparkContexts {
         // ND4J arrays need Kryo with ND4J's registrator to travel between JVMs.
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        // Hadoop's file systems apply their own umask (default 022), not the process's: under umask 027 the
+        // run directory, checkpoints, lock and published model would still be readable by everyone.
+        String umask = Umask.current();
+        if (umask != null) {
+            conf.setIfMissing("spark.hadoop.fs.permissions.umask-mode", umask);
+        }
         // Executors' peak resident memory in the metrics: ND4J's buffers live outside the JVM heap.
         conf.setIfMissing("spark.executor.processTreeMetrics.enabled", "true");
         for (Map.Entry<String, String> e : settings.conf().entrySet()) {
