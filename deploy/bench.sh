@@ -115,24 +115,23 @@ if [[ "$which" == encryption ]]; then
   _SPARK_AUTH_SECRET="$(cat "$secret_file")" start_cluster -Dspark.authenticate=true -Dspark.network.crypto.enabled=true
   trap 'for pid in "${pids[@]}"; do stop_tree "$pid"; done; rm -rf "$work" "$secret_file"' EXIT
   umask 022
-  encrypted="--conf spark.network.crypto.enabled=true --conf spark.network.crypto.saslFallback=false --conf spark.io.encryption.enabled=true"
   epochs="${NORMDROP_BENCH_EPOCHS:-4}"
   # a b b a a b: authentication only and with encryption, interleaved so the machine's drift falls on both alike.
   n=0
   for variant in auth encrypted encrypted auth auth encrypted; do
     n=$((n + 1))
-    extra=""; [[ "$variant" == encrypted ]] && extra="$encrypted"
+    encrypt=false; [[ "$variant" == encrypted ]] && encrypt=true   # deploy/submit.sh's three settings
     start=$(date +%s.%N)
-    SPARK_AUTHENTICATE_SECRET_FILE="$secret_file" NORMDROP_MASTER=spark://127.0.0.1:7177 \
-      NORMDROP_SUBMIT_ARGS="--conf spark.driver.host=127.0.0.1 --conf spark.cores.max=2 --conf spark.executor.cores=1 $extra" \
+    SPARK_AUTHENTICATE_SECRET_FILE="$secret_file" NORMDROP_MASTER=spark://127.0.0.1:7177 NORMDROP_ENCRYPT="$encrypt" \
+      NORMDROP_SUBMIT_ARGS="--conf spark.driver.host=127.0.0.1 --conf spark.cores.max=2 --conf spark.executor.cores=1" \
       bash deploy/submit.sh jobs/fashion-mnist.conf --set training.epochs="$epochs" --set training.workers=2 \
       --out "$work/run-$n" --overwrite 2>&1 | tee "$out/encryption-$n-$variant.log" | grep -E "^(normdrop|epoch)"
     end=$(date +%s.%N)
     csv="$out/encryption-$n-$variant-epochs.csv"
     cp "$work/run-$n/epochs.csv" "$csv"
-    # variant, training s/epoch, fit s/epoch, outside fit s/epoch (epochs 2 and later), submit to exit, accuracy
+    # variant, training s/epoch, fit, outside fit, of which the workers' exchange (epochs 2 and later), submit to exit, accuracy
     echo "$variant $(steady "$csv" 6) $(steady "$csv" 12) $(awk -F, 'NR>2 {s+=$6-$12; n++} END {printf "%.2f", s/n}' "$csv") \
-$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}') $(awk -F, 'END {print $4}' "$csv")" >>"$work/rows"
+$(steady "$csv" 13) $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}') $(awk -F, 'END {print $4}' "$csv")" >>"$work/rows"
   done
   mean() { awk -v v="$1" -v c="$2" '$1 == v {s+=$c; n++} END {printf "%.3f", s/n}' "$work/rows"; }
   ratio() { awk -v a="$(mean encrypted "$1")" -v b="$(mean auth "$1")" 'BEGIN {printf "%.3f", a/b}'; }
@@ -143,11 +142,11 @@ $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}') $(awk -F, 'END {pr
     echo "(spark.network.crypto.enabled, no SASL fallback) + encrypted shuffle and spill files"
     echo "(spark.io.encryption.enabled); runs in the order a b b a a b; per-epoch means over epochs 2-$epochs."
     echo
-    echo "| run | settings | training s/epoch | workers' fit s/epoch | outside fit s/epoch | submit to exit (s) | test accuracy |"
-    echo "|---|---|---|---|---|---|---|"
-    awk '{printf "| %d | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6}' "$work/rows"
+    echo "| run | settings | training s/epoch | workers' fit s/epoch | outside fit s/epoch | exchange s/epoch | submit to exit (s) | test accuracy |"
+    echo "|---|---|---|---|---|---|---|---|"
+    awk '{printf "| %d | %s | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6, $7}' "$work/rows"
     echo
-    echo "encrypted / authentication only: training s/epoch $(ratio 2)x, fit $(ratio 3)x, outside fit $(ratio 4)x, submit to exit $(ratio 5)x"
+    echo "encrypted / authentication only: training s/epoch $(ratio 2)x, fit $(ratio 3)x, outside fit $(ratio 4)x, exchange $(ratio 5)x, submit to exit $(ratio 6)x"
   } >"$out/encryption.md"
   cat "$out/encryption.md"
   exit 0

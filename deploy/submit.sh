@@ -13,6 +13,9 @@
 #                         --files and the driver reads it by its file name
 #   NORMDROP_JAR          the job jar (default target/normdrop-job.jar; built when missing)
 #   NORMDROP_SUBMIT_ARGS  further spark-submit options, e.g. "--executor-memory 8g --num-executors 4"
+#   NORMDROP_ENCRYPT      true: AES on RPC and block transfers with no fallback to SASL, and encrypted
+#                         shuffle and spill files (needs spark.authenticate, and the cluster's daemons
+#                         with spark.network.crypto.enabled; see the README's cluster section)
 #   SPARK_HOME            a Spark 3.5 (Scala 2.12) installation, or spark-submit on the PATH
 # Secrets (spark.authenticate.secret) come from SPARK_AUTHENTICATE_SECRET_FILE or the cluster's own
 # configuration, never from this command line.
@@ -35,6 +38,13 @@ fi
 master="${NORMDROP_MASTER:?normdrop: set NORMDROP_MASTER to the Spark master URL (spark://..., yarn, k8s://...)}"
 mode="${NORMDROP_DEPLOY_MODE:-client}"
 [[ "$mode" == client || "$mode" == cluster ]] || { echo "normdrop: NORMDROP_DEPLOY_MODE must be client or cluster, not $mode" >&2; exit 64; }
+encrypt_conf=()
+case "${NORMDROP_ENCRYPT:-false}" in
+  true) encrypt_conf=(--conf spark.network.crypto.enabled=true --conf spark.network.crypto.saslFallback=false
+                      --conf spark.io.encryption.enabled=true) ;;
+  false) ;;
+  *) echo "normdrop: NORMDROP_ENCRYPT must be true or false, not $NORMDROP_ENCRYPT" >&2; exit 64 ;;
+esac
 
 jar="${NORMDROP_JAR:-$root/target/normdrop-job.jar}"
 if [[ ! -f "$jar" ]]; then
@@ -63,5 +73,5 @@ fi
 exec "$submit" --master "$master" --deploy-mode "$mode" \
   --properties-file "$root/conf/spark-defaults.conf" \
   --class io.normdrop.job.Main \
-  "${secret_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
+  "${secret_conf[@]}" "${encrypt_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
   "$jar" "$command" "$job_arg" "$@"

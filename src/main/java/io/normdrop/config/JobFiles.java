@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
 public final class JobFiles {
     private static final String SET_ORIGIN = "--set";
     /**
-     * Substitutions refer to the job's own keys only, never to the environment: a job file from
-     * elsewhere could otherwise copy a secret (_SPARK_AUTH_SECRET, a token) into the run's
-     * provenance, job.conf and metrics.
+     * Resolving never reads the environment: a job file from elsewhere could otherwise copy a
+     * secret ($_SPARK_AUTH_SECRET, a token) into spark.conf and so into the run's provenance,
+     * job.conf and metrics.
      */
     private static final ConfigResolveOptions RESOLVE = ConfigResolveOptions.defaults().setUseSystemEnvironment(false);
     private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]");
@@ -66,11 +66,16 @@ public final class JobFiles {
         return JobIncluder.options(file);
     }
 
+    /** How Normdrop parses a job given as text (a Spark ML param, a test): HOCON that may include nothing. */
+    public static ConfigParseOptions textParseOptions(String origin) {
+        return JobIncluder.textOptions(origin);
+    }
+
     /** Loads and validates a job given as HOCON text (tests, embedded jobs). */
     public static LoadedJob parse(String hocon, List<String> overrides) {
         Config job;
         try {
-            job = ConfigFactory.parseString(hocon, JobIncluder.textOptions("job"));
+            job = ConfigFactory.parseString(hocon, textParseOptions("job"));
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("job", e.getMessage(), e);
         }

@@ -132,11 +132,6 @@ public final class PrometheusMetrics {
      * the stack trace in the log).
      */
     public void publish(MetricsConfig metrics, PrintWriter err) {
-        publish(metrics, err, System.getenv());
-    }
-
-    /** {@link #publish(MetricsConfig, PrintWriter)} with {@code environment} for metrics.pushgateway.passwordEnv. */
-    public void publish(MetricsConfig metrics, PrintWriter err, Map<String, String> environment) {
         if (metrics.textfileDir() != null) {
             java.nio.file.Path dir = java.nio.file.Path.of(metrics.textfileDir());
             try {
@@ -154,7 +149,7 @@ public final class PrometheusMetrics {
         MetricsConfig.Pushgateway gateway = metrics.pushgateway();
         if (gateway.enabled()) {
             try {
-                push(gateway, environment);
+                push(gateway, System.getenv());
             } catch (IOException | RuntimeException e) {
                 warn(err, "metrics not pushed to the Pushgateway at " + gateway.url() + ": " + e
                         + " (the run itself succeeded)", e);

@@ -2,7 +2,6 @@ package io.normdrop.ml;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueType;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
@@ -36,7 +35,8 @@ final class ClassifierJob {
     static LoadedJob load(NormdropClassifier c) {
         Config given;
         try {
-            given = ConfigFactory.parseString(c.getJob(), ConfigParseOptions.defaults().setOriginDescription("job"));
+            // A pipeline loaded from elsewhere carries this text: it may include nothing (no URL, no file).
+            given = ConfigFactory.parseString(c.getJob(), JobFiles.textParseOptions("job"));
         } catch (com.typesafe.config.ConfigException e) {
             throw new IllegalArgumentException(c.uid() + ": param job is not HOCON: " + e.getMessage(), e);
         }

@@ -85,6 +85,12 @@ class DeployFilesTest {
         assertTrue(noJob.waitFor(30, TimeUnit.SECONDS));
         assertEquals(66, noJob.exitValue());
         assertTrue(new String(noJob.getInputStream().readAllBytes()).contains("job file not found: jobs/nope.conf"));
+        ProcessBuilder maybe = new ProcessBuilder("bash", "deploy/submit.sh", "jobs/quickstart.conf").redirectErrorStream(true);
+        maybe.environment().putAll(java.util.Map.of("NORMDROP_MASTER", "spark://127.0.0.1:1", "NORMDROP_ENCRYPT", "yes"));
+        Process encrypt = maybe.start();
+        assertTrue(encrypt.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(64, encrypt.exitValue());
+        assertEquals("normdrop: NORMDROP_ENCRYPT must be true or false, not yes\n", new String(encrypt.getInputStream().readAllBytes()));
     }
 
     @Test

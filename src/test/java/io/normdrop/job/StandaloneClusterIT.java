@@ -178,23 +178,25 @@ class StandaloneClusterIT {
     }
 
     /**
-     * Spark's wire and disk encryption on top of authentication: AES for RPC and block transfers
-     * (the parameters every round), with no fallback to SASL, so a connection that did not
-     * negotiate AES fails the run; and encrypted shuffle and spill files.
+     * Spark's wire and disk encryption on top of authentication, as deploy/submit.sh's
+     * NORMDROP_ENCRYPT sets it for the client-mode runs: AES for RPC and block transfers (the
+     * parameters every round), with no fallback to SASL, so a connection that did not negotiate
+     * AES fails the run; and encrypted shuffle and spill files.
      */
     static final List<String> ENCRYPTION = List.of("--conf", "spark.network.crypto.enabled=true",
             "--conf", "spark.network.crypto.saslFallback=false", "--conf", "spark.io.encryption.enabled=true");
 
-    /** deploy/submit.sh in client mode, the secret from a file, with {@code extraArgs} for spark-submit. */
-    static Submitted submitScript(Path log, String extraArgs, List<String> args) throws Exception {
+    /** deploy/submit.sh in client mode, the secret from a file, encrypted or not (NORMDROP_ENCRYPT). */
+    static Submitted submitScript(Path log, boolean encrypt, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", "deploy/submit.sh"));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("_SPARK_AUTH_SECRET");
         pb.environment().putAll(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",
                 "NORMDROP_MASTER", master, "SPARK_AUTHENTICATE_SECRET_FILE", secretFile.toString(),
+                "NORMDROP_ENCRYPT", String.valueOf(encrypt),
                 "NORMDROP_SUBMIT_ARGS", "--conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=1g "
-                        + "--conf spark.cores.max=2 --conf spark.executor.cores=1 " + extraArgs));
+                        + "--conf spark.cores.max=2 --conf spark.executor.cores=1"));
         return await(pb.start(), log);
     }
 
@@ -214,7 +216,7 @@ class StandaloneClusterIT {
         Path client = work.resolve("client");
         List<String> train = new ArrayList<>(List.of("jobs/quickstart.conf"));
         train.addAll(trainOptions(client, JOB));
-        Submitted c = submitScript(work.resolve("client.log"), "", train);
+        Submitted c = submitScript(work.resolve("client.log"), false, train);
         assertEquals(0, c.code(), c.output());
         assertTrue(c.output().contains("2 workers on " + master), c.output());
         JsonNode cm = metrics(client);
@@ -225,7 +227,7 @@ class StandaloneClusterIT {
         Path encrypted = work.resolve("client-encrypted");
         List<String> trainEncrypted = new ArrayList<>(List.of("jobs/quickstart.conf"));
         trainEncrypted.addAll(trainOptions(encrypted, JOB));
-        Submitted e = submitScript(work.resolve("client-encrypted.log"), String.join(" ", ENCRYPTION), trainEncrypted);
+        Submitted e = submitScript(work.resolve("client-encrypted.log"), true, trainEncrypted);
         assertEquals(0, e.code(), e.output());
         JsonNode em = metrics(encrypted);
         assertRanOnExecutorJvms(em);
@@ -247,7 +249,7 @@ class StandaloneClusterIT {
 
         // predict with the encrypted run's model, encrypted: the executors score its test set as the run evaluated it.
         Path predictions = work.resolve("predictions-encrypted");
-        Submitted p = submitScript(work.resolve("predict-encrypted.log"), String.join(" ", ENCRYPTION),
+        Submitted p = submitScript(work.resolve("predict-encrypted.log"), true,
                 List.of("predict", encrypted.toString(), "--out", predictions.toString()));
         assertEquals(0, p.code(), p.output());
         JsonNode scored = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
