@@ -111,6 +111,8 @@ class StandaloneClusterIT {
                 p.destroyForcibly().waitFor();
             }
         }
+        // The workers' directories hold every application's jars and logs: over a gigabyte.
+        org.apache.commons.io.FileUtils.deleteQuietly(work.toFile());
     }
 
     record Submitted(int code, String output) {
@@ -232,6 +234,15 @@ class StandaloneClusterIT {
         JsonNode em = metrics(encrypted);
         assertRanOnExecutorJvms(em);
         assertEquals(digest(cm), digest(em), "encryption changes no parameter");
+        // The executors were started with AES and without the SASL fallback (Spark passes spark.network.* at launch).
+        long encryptedLaunches = 0;
+        for (int w = 1; w <= 2; w++) {
+            encryptedLaunches += Files.readAllLines(work.resolve("worker" + w + ".log")).stream()
+                    .filter(l -> l.contains("Launch command") && l.contains("CoarseGrainedExecutorBackend")
+                            && l.contains("-Dspark.network.crypto.enabled=true")
+                            && l.contains("-Dspark.network.crypto.saslFallback=false")).count();
+        }
+        assertEquals(2, encryptedLaunches, "two executors launched with AES and no SASL fallback");
         assertTrue(Files.exists(encrypted.resolve("model.zip")), "the encrypted run's model");
 
         // Cluster mode, encrypted: a worker starts the driver; the submitting client has the secret in its environment.
