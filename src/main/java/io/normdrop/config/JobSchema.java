@@ -201,7 +201,7 @@ public final class JobSchema {
             }
             if (!DEFAULTS.hasPathOrNull(path)) {
                 ConfigObject parent = prefix.isEmpty() ? DEFAULTS.root() : DEFAULTS.getObject(prefix);
-                if (entry.getKey().toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token).*")) {
+                if (Rules.namesASecret(entry.getKey())) {
                     throw new ConfigException(path, "unknown key; secrets do not belong in job files (they are copied "
                             + "into the run's provenance): name a file or an environment variable that holds it, as "
                             + "metrics.pushgateway.passwordFile or passwordEnv do");

@@ -10,6 +10,14 @@ final class Rules {
     private Rules() {
     }
 
+    /**
+     * Whether a key's name says it holds a secret (secret, password, token): job files end up in
+     * provenance, job.conf and metrics, so such keys are refused.
+     */
+    static boolean namesASecret(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).matches(".*(secret|password|token).*");
+    }
+
     static Key.Rule<Integer> atLeast(int min) {
         return (key, value) -> {
             if (value < min) {

@@ -2,7 +2,6 @@ package io.normdrop.config;
 
 import com.typesafe.config.Config;
 
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,8 +40,7 @@ public record SparkSettings(String master, String appName, Map<String, String> c
                 throw ConfigException.invalid(key, name, "keys are Spark properties starting with spark.");
             }
             // Job files end up in provenance, job.conf and metrics: no secrets in them.
-            if (name.toLowerCase(Locale.ROOT).matches(".*(secret|password|token).*")
-                    && !name.equals("spark.authenticate.secret.file")) {
+            if (Rules.namesASecret(name) && !name.equals("spark.authenticate.secret.file")) {
                 throw new ConfigException(key + "." + name, "secrets do not belong in job files (they are copied "
                         + "into the run's provenance); for spark.authenticate.secret use spark.authenticate.secret.file "
                         + "or the environment variable SPARK_AUTHENTICATE_SECRET_FILE");

@@ -47,7 +47,8 @@ final class PushgatewayConnections implements HttpConnectionFactory {
             String credentials = gateway.username() + ":" + password(gateway, environment);
             authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         }
-        SSLSocketFactory tls = gateway.caCertificate() == null ? null : trusting(Path.of(gateway.caCertificate()));
+        SSLSocketFactory tls = gateway.caCertificate() == null ? null
+                : trusting(Path.of(gateway.caCertificate())).getSocketFactory();
         return new PushgatewayConnections(gateway.timeoutSeconds() * 1000, authorization, tls);
     }
 
@@ -75,7 +76,7 @@ final class PushgatewayConnections implements HttpConnectionFactory {
     }
 
     /** TLS that trusts the certificates of a PEM file, and only those. */
-    static SSLSocketFactory trusting(Path pem) throws IOException {
+    static SSLContext trusting(Path pem) throws IOException {
         try (InputStream in = Files.newInputStream(pem)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -90,7 +91,7 @@ final class PushgatewayConnections implements HttpConnectionFactory {
             trust.init(store);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
-            return context.getSocketFactory();
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IOException("unusable certificate file " + pem + " (metrics.pushgateway.caCertificate): "
                     + e.getMessage(), e);

@@ -89,19 +89,24 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
     }
 
     private static TrainedModel restore(String file, File local, long start) {
-        MultiLayerNetwork network = ModelArchive.network(local, file, false);
-        FeatureScaler scaler = scaling(file, local);
-        Map<String, Object> provenance = provenance(file, local);
+        MultiLayerNetwork network;
+        FeatureScaler scaler;
+        Map<String, Object> provenance;
+        try (ModelArchive archive = ModelArchive.open(local, file)) {
+            network = archive.network(false);
+            scaler = scaling(file, archive);
+            provenance = provenance(file, archive);
+        }
         LoadedJob job = job(file, provenance);
         boolean folded = file.endsWith("/" + RunFiles.INFERENCE_MODEL);
         return new TrainedModel(file, network, scaler, job, labels(provenance), folded, (System.nanoTime() - start) / 1e9);
     }
 
     /** The stored scaling; for models without it, DL4J's normalizer entry; null for none. */
-    private static FeatureScaler scaling(String file, File local) {
-        Optional<String> stored = ModelArchive.text(local, file, RunFiles.MODEL_SCALING_ENTRY);
+    private static FeatureScaler scaling(String file, ModelArchive archive) {
+        Optional<String> stored = archive.text(RunFiles.MODEL_SCALING_ENTRY);
         if (stored.isEmpty()) {
-            return ModelArchive.normalizer(local, file).map(FeatureScaler::fromNormalizer).orElse(null);
+            return archive.normalizer().map(FeatureScaler::fromNormalizer).orElse(null);
         }
         try {
             JsonNode s = JSON.readTree(stored.get());
@@ -115,8 +120,8 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
 
     /** The model's provenance entry; null when it has none. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> provenance(String file, File local) {
-        Optional<String> text = ModelArchive.text(local, file, RunFiles.MODEL_PROVENANCE_ENTRY);
+    private static Map<String, Object> provenance(String file, ModelArchive archive) {
+        Optional<String> text = archive.text(RunFiles.MODEL_PROVENANCE_ENTRY);
         try {
             return text.isEmpty() ? null : JSON.readValue(text.get(), Map.class);
         } catch (IOException e) {

@@ -126,8 +126,9 @@ public final class Checkpoints {
         java.nio.file.Path local = Files.createTempFile("normdrop-checkpoint", ".zip");
         try {
             output.fileSystem().copyToLocalFile(false, new Path(dir.get(), MODEL), new Path(local.toUri()), true);
-            return Optional.of(new Loaded(state, ModelArchive.network(local.toFile(), new Path(dir.get(), MODEL).toString(), true),
-                    dir.get()));
+            try (ModelArchive archive = ModelArchive.open(local.toFile(), new Path(dir.get(), MODEL).toString())) {
+                return Optional.of(new Loaded(state, archive.network(true), dir.get()));
+            }
         } finally {
             Files.deleteIfExists(local);
         }

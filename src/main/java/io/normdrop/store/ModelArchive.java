@@ -40,7 +40,7 @@ import java.util.zip.ZipFile;
  * </ul>
  * Refusals are {@link DataException}s naming the file, the entry and the class.
  */
-public final class ModelArchive {
+public final class ModelArchive implements AutoCloseable {
     static final String CONFIGURATION = "configuration.json";
     static final String COEFFICIENTS = "coefficients.bin";
     static final String UPDATER_STATE = "updaterState.bin";
@@ -59,31 +59,49 @@ public final class ModelArchive {
     private static final ObjectInputFilter STRINGS_ONLY = ObjectInputFilter.Config.createFilter("maxdepth=1;!*");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ModelArchive() {
+    private final ZipFile zip;
+    private final String name;
+
+    private ModelArchive(ZipFile zip, String name) {
+        this.zip = zip;
+        this.name = name;
     }
 
     /**
-     * The network in the model file {@code local} (a copy on local disk of {@code name}).
+     * Opens the model file {@code local}, a copy on local disk of {@code name} (which errors name).
+     *
+     * @throws DataException when it is not a zip file
+     */
+    public static ModelArchive open(File local, String name) {
+        try {
+            return new ModelArchive(new ZipFile(local), name);
+        } catch (IOException e) {
+            throw new DataException(name + ": not a readable model file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The network.
      *
      * @param withUpdater also restore the updater state (training goes on from it)
      * @throws DataException when the file is no DL4J network or names a class it may not
      */
-    public static MultiLayerNetwork network(File local, String name, boolean withUpdater) {
-        try (ZipFile zip = new ZipFile(local)) {
-            if (zip.getEntry(PREPROCESSOR) != null) {
-                throw refused(name, PREPROCESSOR, "a serialized Java object (DL4J would deserialize it; Normdrop "
-                        + "deserializes no Java objects from model files)");
-            }
-            ZipEntry configuration = zip.getEntry(CONFIGURATION);
-            ZipEntry coefficients = zip.getEntry(COEFFICIENTS);
-            if (configuration == null || coefficients == null) {
-                throw new DataException(name + ": not a DL4J model file (no " + CONFIGURATION + " or " + COEFFICIENTS + ")");
-            }
+    public MultiLayerNetwork network(boolean withUpdater) {
+        if (zip.getEntry(PREPROCESSOR) != null) {
+            throw refused(PREPROCESSOR, "a serialized Java object (DL4J would deserialize it; Normdrop "
+                    + "deserializes no Java objects from model files)");
+        }
+        ZipEntry configuration = zip.getEntry(CONFIGURATION);
+        ZipEntry coefficients = zip.getEntry(COEFFICIENTS);
+        if (configuration == null || coefficients == null) {
+            throw new DataException(name + ": not a DL4J model file (no " + CONFIGURATION + " or " + COEFFICIENTS + ")");
+        }
+        try {
             String json;
             try (InputStream in = zip.getInputStream(configuration)) {
                 json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             }
-            checkClasses(name, JSON.readTree(json));
+            checkClasses(JSON.readTree(json));
             MultiLayerConfiguration conf;
             try {
                 conf = MultiLayerConfiguration.fromJson(json);
@@ -91,12 +109,12 @@ public final class ModelArchive {
                 throw new DataException(name + ": " + CONFIGURATION + " is not a DL4J MultiLayerNetwork configuration: "
                         + e.getMessage(), e);
             }
-            INDArray params = coefficients.getSize() == 0 && zip.getEntry(NO_PARAMS) != null ? null : array(zip, coefficients);
+            INDArray params = coefficients.getSize() == 0 && zip.getEntry(NO_PARAMS) != null ? null : array(coefficients);
             MultiLayerNetwork network = new MultiLayerNetwork(conf);
             network.init(params, false);
             ZipEntry updater = withUpdater ? zip.getEntry(UPDATER_STATE) : null;
             if (updater != null) {
-                network.getUpdater().setStateViewArray(network, array(zip, updater), false);
+                network.getUpdater().setStateViewArray(network, array(updater), false);
             }
             return network;
         } catch (IOException e) {
@@ -110,22 +128,20 @@ public final class ModelArchive {
      *
      * @throws DataException when the entry holds anything but a String
      */
-    public static Optional<String> text(File local, String name, String key) {
-        try (ZipFile zip = new ZipFile(local)) {
-            ZipEntry entry = zip.getEntry(OBJECTS + key);
-            if (entry == null) {
-                return Optional.empty();
+    public Optional<String> text(String key) {
+        ZipEntry entry = zip.getEntry(OBJECTS + key);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        try (ObjectInputStream in = new ObjectInputStream(zip.getInputStream(entry))) {
+            in.setObjectInputFilter(STRINGS_ONLY);
+            Object value = in.readObject();
+            if (value instanceof String s) {
+                return Optional.of(s);
             }
-            try (ObjectInputStream in = new ObjectInputStream(zip.getInputStream(entry))) {
-                in.setObjectInputFilter(STRINGS_ONLY);
-                Object value = in.readObject();
-                if (value instanceof String s) {
-                    return Optional.of(s);
-                }
-                throw refused(name, OBJECTS + key, "not a String");
-            } catch (java.io.InvalidClassException | ClassNotFoundException e) {
-                throw refused(name, OBJECTS + key, "a serialized Java object other than a String (" + e.getMessage() + ")");
-            }
+            throw refused(OBJECTS + key, "not a String");
+        } catch (java.io.InvalidClassException | ClassNotFoundException e) {
+            throw refused(OBJECTS + key, "a serialized Java object other than a String (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new DataException(name + ": cannot read " + OBJECTS + key + ": " + e.getMessage(), e);
         }
@@ -136,12 +152,12 @@ public final class ModelArchive {
      *
      * @throws DataException when it is a custom normalizer (its class would be instantiated)
      */
-    public static Optional<DataNormalization> normalizer(File local, String name) {
-        try (ZipFile zip = new ZipFile(local)) {
-            ZipEntry entry = zip.getEntry(NORMALIZER);
-            if (entry == null) {
-                return Optional.empty();
-            }
+    public Optional<DataNormalization> normalizer() {
+        ZipEntry entry = zip.getEntry(NORMALIZER);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        try {
             byte[] bytes;
             try (InputStream in = zip.getInputStream(entry)) {
                 bytes = in.readAllBytes();
@@ -152,7 +168,7 @@ public final class ModelArchive {
                 header.readInt();
                 String type = header.readUTF();
                 if (type.equals("CUSTOM")) {
-                    throw refused(name, NORMALIZER, "a custom normalizer (class " + header.readUTF()
+                    throw refused(NORMALIZER, "a custom normalizer (class " + header.readUTF()
                             + "); only DL4J's standard normalizers are read");
                 }
             }
@@ -164,7 +180,16 @@ public final class ModelArchive {
         }
     }
 
-    private static INDArray array(ZipFile zip, ZipEntry entry) throws IOException {
+    @Override
+    public void close() {
+        try {
+            zip.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private INDArray array(ZipEntry entry) throws IOException {
         try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(zip.getInputStream(entry)))) {
             return Nd4j.read(in);
         }
@@ -195,16 +220,16 @@ public final class ModelArchive {
         }
     }
 
-    private static void checkClasses(String name, JsonNode configuration) {
+    private void checkClasses(JsonNode configuration) {
         for (String c : namedClasses(configuration)) {
             if (ALLOWED_CLASSES.stream().noneMatch(c::startsWith)) {
-                throw refused(name, CONFIGURATION, "names class " + c + ", which is not a DL4J or ND4J configuration "
+                throw refused(CONFIGURATION, "names class " + c + ", which is not a DL4J or ND4J configuration "
                         + "class or one of Normdrop's layers");
             }
         }
     }
 
-    private static DataException refused(String name, String entry, String why) {
+    private DataException refused(String entry, String why) {
         return new DataException(name + ": refused " + entry + ": " + why);
     }
 }

@@ -64,20 +64,25 @@ class PushgatewayIT {
         url = "http://127.0.0.1:" + port;
         gateway = new ProcessBuilder(BINARY.toString(), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!awaitReady(gateway, () -> get("/-/ready").statusCode())) {
+            throw new AssertionError("pushgateway did not start on " + url);
+        }
+    }
+
+    /** Whether {@code process} answers {@code readyStatus} with 200 within 30 s (false when it died or took longer). */
+    static boolean awaitReady(Process process, java.util.concurrent.Callable<Integer> readyStatus) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
+        while (System.nanoTime() < deadline && process.isAlive()) {
             try {
-                if (get("/-/ready").statusCode() == 200) {
-                    return;
+                if (readyStatus.call() == 200) {
+                    return true;
                 }
             } catch (IOException notYet) {
                 // still starting
             }
-            if (System.nanoTime() > deadline || !gateway.isAlive()) {
-                throw new AssertionError("pushgateway did not start on " + url);
-            }
             Thread.sleep(100);
         }
+        return false;
     }
 
     @AfterAll

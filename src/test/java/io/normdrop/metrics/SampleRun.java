@@ -1,9 +1,7 @@
 package io.normdrop.metrics;
 
-import io.normdrop.config.JobConfig;
-import io.normdrop.config.JobFiles;
 import io.normdrop.nn.NetworkDiagnostics;
-import io.normdrop.nn.NetworkFactory;
+import io.normdrop.testing.Networks;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayList;
@@ -21,21 +19,13 @@ public final class SampleRun {
     }
 
     public static MultiLayerNetwork network(long seed) {
-        JobConfig c = JobFiles.parse("""
-                data {
-                  train { images = a, labels = b }
-                  test { images = c, labels = d }
-                }
-                model.layers = [
+        return Networks.of("""
+                [
                   { type = weightnorm-dense, units = 24 }
                   { type = weightnorm-dense, units = 16, dropout { keep = 0.7 } }
                   { type = output, units = 3 }
                 ]
-                output.dir = out
-                """, List.of("training.seed=" + seed)).config();
-        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), 12));
-        net.init();
-        return net;
+                """, 12, "training.seed=" + seed);
     }
 
     /** A run named {@code name} whose epochs end with the given test accuracies. */

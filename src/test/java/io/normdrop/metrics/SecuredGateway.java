@@ -9,8 +9,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -22,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -65,32 +62,16 @@ final class SecuredGateway implements AutoCloseable {
                 + "basic_auth_users:\n  " + USER + ": '" + hash + "'\n");
         url = "https://127.0.0.1:" + port;
 
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        trusted.setCertificateEntry("gateway", cert);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust.getTrustManagers(), null);
-        client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(2)).build();
+        // The test's own requests trust this certificate the way the job's pushes do.
+        client = HttpClient.newBuilder().sslContext(PushgatewayConnections.trusting(certificate))
+                .connectTimeout(Duration.ofSeconds(2)).build();
 
         process = new ProcessBuilder(PushgatewayIT.BINARY.toString(), "--web.listen-address=127.0.0.1:" + port,
                 "--web.config.file=" + config).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("gateway.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                if (get("/-/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            if (System.nanoTime() > deadline || !process.isAlive()) {
-                close();
-                throw new AssertionError("the secured pushgateway did not start: " + Files.readString(dir.resolve("gateway.log")));
-            }
-            Thread.sleep(100);
+        if (!PushgatewayIT.awaitReady(process, () -> get("/-/ready").statusCode())) {
+            close();
+            throw new AssertionError("the secured pushgateway did not start: " + Files.readString(dir.resolve("gateway.log")));
         }
     }
 

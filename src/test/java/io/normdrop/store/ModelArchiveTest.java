@@ -1,9 +1,7 @@
 package io.normdrop.store;
 
-import io.normdrop.config.JobConfig;
-import io.normdrop.config.JobFiles;
 import io.normdrop.data.DataException;
-import io.normdrop.nn.NetworkFactory;
+import io.normdrop.testing.Networks;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -64,21 +62,20 @@ class ModelArchiveTest {
         }
     }
 
-    static final String JOB = """
-            data { train { images = "a", labels = "b" }, test { images = "c", labels = "d" } }
-            model.layers = [
-              { type = weightnorm-dense, units = 8 }
-              { type = output, units = 4, dropout { keep = 0.5 } }
-            ]
-            output.dir = "unused"
-            """;
-
     static MultiLayerNetwork network() {
-        JobConfig c = JobFiles.parse(JOB, List.of()).config();
-        MultiLayerConfiguration conf = NetworkFactory.configuration(c.model(), c.training(), 12);
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
+        return Networks.of("""
+                [
+                  { type = weightnorm-dense, units = 8 }
+                  { type = output, units = 4, dropout { keep = 0.5 } }
+                ]
+                """, 12);
+    }
+
+    /** What {@code reading} gets from the model file {@code file}, opened as {@code name}. */
+    static <T> T read(File file, String name, java.util.function.Function<ModelArchive, T> reading) {
+        try (ModelArchive archive = ModelArchive.open(file, name)) {
+            return reading.apply(archive);
+        }
     }
 
     static File honest(Path dir) throws IOException {
@@ -117,20 +114,20 @@ class ModelArchiveTest {
     @Test
     void anHonestModelLoadsAsDl4jLoadsIt(@TempDir Path dir) throws IOException {
         File file = honest(dir);
-        MultiLayerNetwork ours = ModelArchive.network(file, "model.zip", true);
+        MultiLayerNetwork ours = read(file, "model.zip", a -> a.network(true));
         MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(file, true);
         assertEquals(dl4j.params(), ours.params());
         assertEquals(dl4j.getUpdater().getStateViewArray(), ours.getUpdater().getStateViewArray());
         assertEquals(dl4j.getLayerWiseConfigurations().toJson(), ours.getLayerWiseConfigurations().toJson());
-        assertEquals("{\"job\": {}}", ModelArchive.text(file, "model.zip", RunFiles.MODEL_PROVENANCE_ENTRY).orElseThrow());
-        assertTrue(ModelArchive.text(file, "model.zip", "absent.json").isEmpty());
+        assertEquals("{\"job\": {}}", read(file, "model.zip", a -> a.text(RunFiles.MODEL_PROVENANCE_ENTRY)).orElseThrow());
+        assertTrue(read(file, "model.zip", a -> a.text("absent.json")).isEmpty());
     }
 
     @Test
     void aSerializedObjectInPreprocessorBinIsRefusedUnread(@TempDir Path dir) throws Exception {
         File evil = tampered(honest(dir), dir, "evil.zip", Map.of(ModelArchive.PREPROCESSOR, serialized(new Gadget())));
         DESERIALIZED.set(false);
-        DataException e = assertThrows(DataException.class, () -> ModelArchive.network(evil, "evil.zip", false));
+        DataException e = assertThrows(DataException.class, () -> read(evil, "evil.zip", a -> a.network(false)));
         assertEquals("evil.zip: refused preprocessor.bin: a serialized Java object (DL4J would deserialize it; "
                 + "Normdrop deserializes no Java objects from model files)", e.getMessage());
         assertFalse(DESERIALIZED.get(), "nothing was deserialized");
@@ -145,7 +142,7 @@ class ModelArchiveTest {
         File evil = tampered(honest(dir), dir, "evil.zip", Map.of(entry, serialized(new Gadget())));
         DESERIALIZED.set(false);
         DataException e = assertThrows(DataException.class,
-                () -> ModelArchive.text(evil, "evil.zip", RunFiles.MODEL_PROVENANCE_ENTRY));
+                () -> read(evil, "evil.zip", a -> a.text(RunFiles.MODEL_PROVENANCE_ENTRY)));
         assertTrue(e.getMessage().startsWith("evil.zip: refused " + entry + ": a serialized Java object other than a String"),
                 e.getMessage());
         assertFalse(DESERIALIZED.get(), "nothing was deserialized");
@@ -164,7 +161,7 @@ class ModelArchiveTest {
         String foreign = json.replace("\"org.deeplearning4j.nn.conf.layers.OutputLayer\"", "\"" + Loaded.class.getName() + "\"");
         assertFalse(foreign.equals(json));
         File evil = tampered(model, dir, "evil.zip", Map.of(ModelArchive.CONFIGURATION, foreign.getBytes(StandardCharsets.UTF_8)));
-        DataException e = assertThrows(DataException.class, () -> ModelArchive.network(evil, "evil.zip", false));
+        DataException e = assertThrows(DataException.class, () -> read(evil, "evil.zip", a -> a.network(false)));
         assertEquals("evil.zip: refused configuration.json: names class " + Loaded.class.getName() + ", which is not a DL4J or "
                 + "ND4J configuration class or one of Normdrop's layers", e.getMessage());
         assertFalse(INITIALIZED.get(), "the class was not loaded");
@@ -187,9 +184,9 @@ class ModelArchiveTest {
             out.writeUTF(Gadget.class.getName());
         }
         File evil = tampered(honest(dir), dir, "evil.zip", Map.of(ModelArchive.NORMALIZER, bytes.toByteArray()));
-        DataException e = assertThrows(DataException.class, () -> ModelArchive.normalizer(evil, "evil.zip"));
+        DataException e = assertThrows(DataException.class, () -> read(evil, "evil.zip", ModelArchive::normalizer));
         assertEquals("evil.zip: refused normalizer.bin: a custom normalizer (class " + Gadget.class.getName()
                 + "); only DL4J's standard normalizers are read", e.getMessage());
-        assertTrue(ModelArchive.normalizer(honest(dir), "model.zip").isEmpty(), "no normalizer entry: none");
+        assertTrue(read(honest(dir), "model.zip", ModelArchive::normalizer).isEmpty(), "no normalizer entry: none");
     }
 }

@@ -1,9 +1,7 @@
 package io.normdrop.train;
 
-import io.normdrop.config.JobConfig;
-import io.normdrop.config.JobFiles;
 import io.normdrop.metrics.AveragingStats;
-import io.normdrop.nn.NetworkFactory;
+import io.normdrop.testing.Networks;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,21 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WorkerMeanTest {
     static MultiLayerNetwork network() {
-        JobConfig c = JobFiles.parse("""
-                data {
-                  train { images = a, labels = b }
-                  test { images = c, labels = d }
-                }
-                model.layers = [
+        return Networks.of("""
+                [
                   { type = weightnorm-dense, units = 7 }
                   { type = dense, units = 5 }
                   { type = weightnorm-output, units = 3 }
                 ]
-                output.dir = out
-                """, List.of()).config();
-        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.configuration(c.model(), c.training(), 6));
-        net.init();
-        return net;
+                """, 6);
     }
 
     @Test
