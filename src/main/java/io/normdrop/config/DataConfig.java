@@ -13,7 +13,7 @@ import java.util.List;
 public record DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
                          int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
                          double maxBadFraction, Normalization normalization, LabelOrder labelOrder,
-                         ImageShape shape) {
+                         ImageShape shape, int cacheLimitMiB, int shuffleBuffer) {
     static final Key<DataFormat> FORMAT = Key.oneOf("data.format", DataFormat.class, DataFormat.IDX, """
             Data format. idx: MNIST-format IDX image and label files, gzipped or not (read on the driver; \
             pixels scaled to [0, 1]); keys train.images, train.labels (and test.*). csv: delimited text, one \
@@ -69,6 +69,19 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
             StringIndexer does, unless data.classNames gives the order: frequency = the most frequent training \
             label is class 0, ties by name; alphabetical = by name. The names are kept with the model (its \
             provenance) and are the class names of metrics, reports and predictions.""");
+
+    static final Key<Integer> CACHE_LIMIT_MIB = Key.integer("data.cacheLimitMiB", 512, """
+            A training set whose features take at most this many MiB (good examples x features x 4 bytes) \
+            is read once and kept on the executors (serialized, spilling to disk), and each worker shuffles its \
+            whole share every epoch. A larger one is streamed: every epoch each worker reads its share from the files again, \
+            in memory that does not grow with the data (allreduce master only; the resident and \
+            parameter-averaging masters keep every set, and refuse one larger than the executors' storage \
+            memory). 0: always stream.""", Rules.atLeast(0));
+    static final Key<Integer> SHUFFLE_BUFFER = Key.integer("data.shuffleBuffer", 8192, """
+            Streamed training sets: examples each worker holds to shuffle what it reads (the next example \
+            trained is a random one of them, as tf.data's shuffle buffer), on top of a new seeded order of \
+            the files' parts (Spark partitions) dealt to the workers every epoch. Memory: about shuffleBuffer \
+            x features x 4 bytes per worker. 1: the parts' own order.""", Rules.atLeast(1));
 
     /**
      * Layout of csv files: the values of the keys under {@code data.csv}.
@@ -179,6 +192,8 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
         MAX_BAD_FRACTION.check(maxBadFraction);
         NORMALIZATION.check(normalization);
         LABEL_ORDER.check(labelOrder);
+        CACHE_LIMIT_MIB.check(cacheLimitMiB);
+        SHUFFLE_BUFFER.check(shuffleBuffer);
         if (shape != null && features > 0 && shape.features() != features) {
             throw ConfigException.invalid(SHAPE.path(), shape, "it has " + shape.features()
                     + " features, but data.features = " + features);
@@ -190,14 +205,26 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
                       int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
                       double maxBadFraction, Normalization normalization) {
         this(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord, maxBadFraction,
-                normalization, LabelOrder.FREQUENCY, null);
+                normalization, LabelOrder.FREQUENCY, null, CACHE_LIMIT_MIB.defaultValue(), SHUFFLE_BUFFER.defaultValue());
+    }
+
+    /** The same data section with {@code data.cacheLimitMiB} set to {@code mib}. */
+    public DataConfig withCacheLimitMiB(int mib) {
+        return new DataConfig(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord,
+                maxBadFraction, normalization, labelOrder, shape, mib, shuffleBuffer);
+    }
+
+    /** Whether a training set of {@code examples} x {@code features} is kept on the executors. */
+    public boolean keeps(long examples, int features) {
+        return (double) examples * features * Float.BYTES <= (double) cacheLimitMiB * (1 << 20);
     }
 
     static DataConfig from(Config c) {
         return new DataConfig(FORMAT.read(c), DataSource.from(c, "train"), DataSource.from(c, "test"),
                 BATCH_SIZE.read(c), CLASS_NAMES.read(c), FEATURES.read(c), CLASSES.read(c), Csv.from(c),
                 Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c), LABEL_ORDER.read(c),
-                SHAPE.read(c).isEmpty() ? null : ImageShape.of(SHAPE.read(c)));
+                SHAPE.read(c).isEmpty() ? null : ImageShape.of(SHAPE.read(c)), CACHE_LIMIT_MIB.read(c),
+                SHUFFLE_BUFFER.read(c));
     }
 
     /** IDX needs an image and a label file; the other formats a path. */

@@ -45,7 +45,7 @@ public final class JobSchema {
             new Section("data.parquet", "Columns of parquet files."),
             DataConfig.Parquet.LABEL, DataConfig.Parquet.FEATURES, DataConfig.Parquet.KEY,
             DataConfig.ON_BAD_RECORD, DataConfig.MAX_BAD_FRACTION, DataConfig.NORMALIZATION, DataConfig.BATCH_SIZE,
-            DataConfig.CLASS_NAMES, DataConfig.LABEL_ORDER,
+            DataConfig.CLASS_NAMES, DataConfig.LABEL_ORDER, DataConfig.CACHE_LIMIT_MIB, DataConfig.SHUFFLE_BUFFER,
             new Section("model", "The network: layers from input to output; the input size comes from the data."),
             new Layers(),
             new Section("model.dataInit", "Data-dependent initialization of the weight-norm layers (Salimans & Kingma 2016)."),

@@ -28,7 +28,9 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
             apart, which costs accuracy (every run's metrics show the drift). training.averaging can average more \
             often in the first epochs.""", Rules.atLeast(1));
     static final Key<Integer> PREFETCH = Key.integer("training.prefetch", 2,
-            "Minibatches each worker loads ahead of fitting (parameter-averaging master); 0 disables prefetching.",
+            "Minibatches each worker loads ahead of fitting: parameter-averaging master; allreduce master when a "
+                    + "worker has a core its fitting leaves free (spark.task.cpus, or in local mode its share of the "
+                    + "cores, above training.threadsPerWorker), on a thread of its own. 0 disables prefetching.",
             Rules.atLeast(0));
     static final Key<TrainingApproach> APPROACH = Key.oneOf("training.approach", TrainingApproach.class,
             TrainingApproach.DIRECT, """

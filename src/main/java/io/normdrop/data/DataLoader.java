@@ -10,7 +10,6 @@ import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -29,13 +28,6 @@ import java.util.function.Supplier;
  * reshuffled minibatches. The test set must have the training set's features and classes.
  */
 public final class DataLoader {
-    /**
-     * How the good examples are kept across epochs: serialized (a float is 4 bytes), spilling to
-     * local disk when memory runs short, so a data set larger than the executors' memory still
-     * trains (slower).
-     */
-    public static final StorageLevel STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER();
-
     private final JavaSparkContext sc;
     private final DataConfig config;
 
@@ -208,13 +200,15 @@ public final class DataLoader {
         if (features < 1) {
             throw new DataException(describe + ": the examples have no features");
         }
+        long[] counts = new long[offsets.length];
+        for (int p = 0; p < counts.length; p++) {
+            counts[p] = (p + 1 < offsets.length ? offsets[p + 1] : total.good()) - offsets[p];
+        }
+        // Nothing is kept: the caller keeps the set (LoadedData.keep) or streams it.
         JavaPairRDD<Long, Example> examples = records.mapPartitionsWithIndex((p, it) -> indexed(it, offsets[p]), true)
                 .mapToPair(t -> t);
-        examples.persist(STORAGE_LEVEL);
-        // Materialized now, so that reading the data counts as reading, not as the first epoch.
-        examples.count();
         return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests, rules.labelNames(),
-                null);
+                null, counts, false);
     }
 
     private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules, List<String> header) {
@@ -284,12 +278,19 @@ public final class DataLoader {
             caps[p] = Math.min(left, counts.get(p));
             left -= caps[p];
         }
-        return records.mapPartitionsWithIndex((p, it) -> {
-            List<ParsedRecord> out = new ArrayList<>();
-            for (long k = 0; k < caps[p] && it.hasNext(); k++) {
-                out.add(it.next());
+        return records.mapPartitionsWithIndex((p, it) -> new Iterator<ParsedRecord>() {
+            private long taken;
+
+            @Override
+            public boolean hasNext() {
+                return taken < caps[p] && it.hasNext();
             }
-            return out.iterator();
+
+            @Override
+            public ParsedRecord next() {
+                taken++;
+                return it.next();
+            }
         }, true);
     }
 

@@ -40,11 +40,32 @@ public final class DataSets {
     public static JavaRDD<DataSet> inOrder(LoadedData data, int batchSize, FeatureScaler scaler) {
         int features = data.features();
         int classes = data.classes();
-        return data.examples().values().mapPartitions(it -> {
-            List<Example> all = new ArrayList<>();
-            it.forEachRemaining(all::add);
-            return cut(all.toArray(Example[]::new), batchSize, features, classes, scaler);
-        });
+        return data.examples().values().mapPartitions(it -> batches(it, batchSize, features, classes, scaler));
+    }
+
+    /** Cuts a stream of examples into DataSets of {@code batch} (the last may be smaller), lazily. */
+    static Iterator<DataSet> batches(Iterator<Example> examples, int batch, int features, int classes,
+                                     FeatureScaler scaler) {
+        return new Iterator<>() {
+            private final List<Example> slice = new ArrayList<>(batch);
+
+            @Override
+            public boolean hasNext() {
+                return examples.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                slice.clear();
+                while (slice.size() < batch && examples.hasNext()) {
+                    slice.add(examples.next());
+                }
+                if (slice.isEmpty()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return DataSets.toDataSet(slice, features, classes, scaler);
+            }
+        };
     }
 
     /** Cuts examples into DataSets of {@code batch} (the last may be smaller), lazily. */

@@ -2,15 +2,18 @@ package io.normdrop.data;
 
 import io.normdrop.config.ImageShape;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.storage.StorageLevel;
 
 import java.util.List;
 
 /**
- * A data set read and checked on Spark: its good examples, indexed 0..count-1 in reading order
- * and persisted (memory, spilling to disk) on the executors, and what the reading found.
+ * A data set read and checked on Spark: its good examples, indexed 0..count-1 in reading order,
+ * and what the reading found. The examples are read again from the files whenever they are
+ * used, unless {@link #keep} persisted them on the executors (memory, spilling to disk).
  *
  * @param key       the job key of the set, e.g. {@code data.train}
- * @param examples  index → example, {@link #count} of them; persisted, {@link #release} frees it
+ * @param examples  index → example, {@link #count} of them; partition p holds the good examples of
+ *                  the reading's partition p, {@code partitionCounts[p]} of them
  * @param count     good examples
  * @param features  features per example
  * @param classes   classes (labels 0..classes-1)
@@ -20,11 +23,17 @@ import java.util.List;
  * @param labels    the label names by class when the data's labels are names; empty when they are numbers
  * @param images    the shape of the images when the files say what it is (idx: 1 × rows × columns);
  *                  null for the other formats
+ * @param partitionCounts good examples in each partition of {@code examples}, as the check counted them
+ * @param kept      whether the examples are persisted on the executors
  */
 public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long count, int features, int classes,
                          RecordSummary summary, List<Problem> problems, List<FileDigest> digests, List<String> labels,
-                         ImageShape images) {
+                         ImageShape images, long[] partitionCounts, boolean kept) {
+    /** How {@link #keep} holds the examples: serialized (a float is 4 bytes), spilling to local disk. */
+    public static final StorageLevel STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER();
+
     public LoadedData {
+        partitionCounts = partitionCounts.clone();
         problems = List.copyOf(problems);
         digests = List.copyOf(digests);
         labels = List.copyOf(labels);
@@ -32,7 +41,33 @@ public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long c
 
     /** The same set, its examples images of {@code shape} as its files say. */
     LoadedData withImages(ImageShape shape) {
-        return new LoadedData(key, examples, count, features, classes, summary, problems, digests, labels, shape);
+        return new LoadedData(key, examples, count, features, classes, summary, problems, digests, labels, shape,
+                partitionCounts, kept);
+    }
+
+    /**
+     * The same set with its examples persisted on the executors ({@link #STORAGE_LEVEL}) and
+     * materialized now, so that reading counts as reading, not as the first epoch.
+     */
+    public LoadedData keep() {
+        if (kept) {
+            return this;
+        }
+        examples.persist(STORAGE_LEVEL);
+        examples.count();
+        return new LoadedData(key, examples, count, features, classes, summary, problems, digests, labels, images,
+                partitionCounts, true);
+    }
+
+    /** Good examples in each partition of {@link #examples}. */
+    @Override
+    public long[] partitionCounts() {
+        return partitionCounts.clone();
+    }
+
+    /** Bytes of the examples' features as float32: what keeping them costs at the least. */
+    public long featureBytes() {
+        return count * features * (long) Float.BYTES;
     }
 
     /** Bad records left out (with {@code data.onBadRecord = skip}). */
@@ -40,14 +75,18 @@ public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long c
         return summary.bad();
     }
 
-    /** The first {@code n} examples (or all when fewer), on the driver. */
+    /**
+     * The first {@code n} examples (or all when fewer), on the driver; reads only the partitions
+     * that hold them (the examples are indexed in partition order).
+     */
     public List<Example> head(int n) {
-        return examples.filter(t -> t._1() < n).collect().stream()
-                .sorted(java.util.Comparator.comparingLong(t -> t._1())).map(t -> t._2()).toList();
+        return examples.take(n).stream().map(t -> t._2()).toList();
     }
 
-    /** Frees the persisted examples. */
+    /** Frees the persisted examples (nothing when they are not kept). */
     public void release() {
-        examples.unpersist(false);
+        if (kept) {
+            examples.unpersist(false);
+        }
     }
 }

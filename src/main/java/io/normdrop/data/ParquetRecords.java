@@ -107,10 +107,41 @@ public final class ParquetRecords {
         return counts;
     }
 
+    /**
+     * Splits the files into at least this many parts when they are large enough
+     * ({@code spark.sql.files.minPartitionNum}, unless the job sets it): a streamed training set is
+     * dealt to the workers in a new order of its parts every epoch, so the parts are the grain
+     * of that shuffle (about a row group each once a split is smaller than a row group).
+     */
+    static final int MIN_PARTS = 256;
+    /** The smallest split worth a task ({@code spark.sql.files.openCostInBytes}, unless the job sets it; Spark's is 4 MiB). */
+    static final long OPEN_COST = 1 << 20;
+
     /** The selected columns (driver side) and how to read their rows (shipped to the executors). */
     private record Selected(Dataset<Row> selected, Selection selection, List<StructField> keyFields) {
         JavaRDD<InternalRow> rows() {
-            return selected.queryExecution().toRdd().toJavaRDD();
+            org.apache.spark.sql.RuntimeConfig conf = selected.sparkSession().conf();
+            String parts = "spark.sql.files.minPartitionNum";
+            String open = "spark.sql.files.openCostInBytes";
+            boolean setParts = !conf.contains(parts);
+            boolean setOpen = !conf.contains(open);
+            // The splits are planned now, from the session's settings; set for this read only.
+            if (setParts) {
+                conf.set(parts, MIN_PARTS);
+            }
+            if (setOpen) {
+                conf.set(open, OPEN_COST);
+            }
+            try {
+                return selected.queryExecution().toRdd().toJavaRDD();
+            } finally {
+                if (setParts) {
+                    conf.unset(parts);
+                }
+                if (setOpen) {
+                    conf.unset(open);
+                }
+            }
         }
     }
 
@@ -242,10 +273,19 @@ public final class ParquetRecords {
 
     private static float[] array(ArrayData a, RecordRules rules) {
         Fault.check(rules.widthFault(a.numElements(), false));
-        for (int j = 0; j < a.numElements(); j++) {
-            Fault.check(a.isNullAt(j) ? "feature " + j + " is null" : RecordRules.valueFault("feature " + j, a.getFloat(j)));
+        float[] f = a.toFloatArray();
+        for (int j = 0; j < f.length; j++) {
+            // Messages are built for bad values only: a string per value cost more than decoding the file.
+            if (a.isNullAt(j)) {
+                Fault.check("feature " + j + " is null");
+            }
+            if (!Float.isFinite(f[j])) {
+                if (!Float.isFinite(f[j])) {
+                Fault.check(RecordRules.valueFault("feature " + j, f[j]));
+            }
+            }
         }
-        return a.toFloatArray();
+        return f;
     }
 
     /** An ML vector: a struct of type (1 dense, 0 sparse), size, indices and values. */
@@ -257,7 +297,9 @@ public final class ParquetRecords {
         float[] f = new float[values.length];
         for (int j = 0; j < values.length; j++) {
             f[j] = (float) values[j];
-            Fault.check(RecordRules.valueFault("feature " + j, f[j]));
+            if (!Float.isFinite(f[j])) {
+                Fault.check(RecordRules.valueFault("feature " + j, f[j]));
+            }
         }
         return dense ? Example.dense(f, label) : sparseOfSize(v.getArray(2).toIntArray(), f, size, label);
     }
@@ -266,8 +308,13 @@ public final class ParquetRecords {
         Fault.check(rules.widthFault(width, false));
         float[] f = new float[width];
         for (int j = 0; j < width; j++) {
-            Fault.check(row.isNullAt(offset + j) ? "column " + names.get(j) + " is null"
-                    : RecordRules.valueFault("column " + names.get(j), f[j] = row.getFloat(offset + j)));
+            if (row.isNullAt(offset + j)) {
+                Fault.check("column " + names.get(j) + " is null");
+            }
+            f[j] = row.getFloat(offset + j);
+            if (!Float.isFinite(f[j])) {
+                Fault.check(RecordRules.valueFault("column " + names.get(j), f[j]));
+            }
         }
         return f;
     }

@@ -234,7 +234,9 @@ public final class TextParsers {
                 previous = Integer.parseInt(index);
                 indices[k - first] = previous - 1;
                 values[k - first] = Float.parseFloat(value);
-                String valueFault = RecordRules.valueFault("item " + k + " (index " + index + ")", values[k - first]);
+                // The message only for a bad value: building it for every value cost more than parsing.
+                String valueFault = Float.isFinite(values[k - first]) ? null
+                        : RecordRules.valueFault("item " + k + " (index " + index + ")", values[k - first]);
                 if (valueFault != null) {
                     fault = valueFault + " (" + value + " overflows a float)";
                 }

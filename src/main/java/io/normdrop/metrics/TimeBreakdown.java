@@ -6,10 +6,12 @@ package io.normdrop.metrics;
  * Worker-side times are the mean over the round's workers (they run in parallel).
  *
  * @param broadcast   creating the parameter broadcast on the driver and loading it on the workers
- * @param fit         workers fitting minibatches (including waiting for their data)
+ * @param fit         workers fitting minibatches (the resident and parameter-averaging masters: including
+ *                    waiting for their data)
  * @param aggregation collecting and averaging the workers' parameters and updater state, and
  *                    applying them on the driver
- * @param repartition repartitioning, splitting and counting the training data
+ * @param repartition repartitioning, splitting and counting the training data; the allreduce master:
+ *                    the workers waiting for their minibatches (reading, decoding, shuffling, batching)
  * @param export      exporting minibatches to files (export approach only)
  * @param other       the rest of the rounds' wall time: scheduling, task start-up, driver work
  */

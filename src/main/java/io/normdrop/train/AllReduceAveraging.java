@@ -48,6 +48,7 @@ final class AllReduceAveraging implements AutoCloseable {
     private final boolean timed;
     private final UpdaterState updaterState;
     private final ParamLayout layout;
+    private final int prefetch;
 
     /**
      * @param network          the driver's network, which holds the average after every epoch
@@ -55,9 +56,10 @@ final class AllReduceAveraging implements AutoCloseable {
      * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
      * @param timed            whether rounds report where their time went
      * @param updaterState     what an average does with the updater state
+     * @param prefetch         minibatch DataSets each worker reads ahead on a thread of its own; 0: none
      */
     AllReduceAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed,
-                       UpdaterState updaterState) {
+                       UpdaterState updaterState, int prefetch) {
         this.sc = sc;
         this.network = network;
         this.configuration = network.getLayerWiseConfigurations().toJson();
@@ -66,6 +68,7 @@ final class AllReduceAveraging implements AutoCloseable {
         this.timed = timed;
         this.updaterState = updaterState;
         this.layout = ParamLayout.of(network);
+        this.prefetch = prefetch;
     }
 
     /** One worker's epoch. */
@@ -82,13 +85,15 @@ final class AllReduceAveraging implements AutoCloseable {
         final int[] minibatches;
         final long[] examples;
         final long[] fitNanos;
+        /** Per round, the time spent waiting for minibatches (reading, decoding, shuffling): not in fitNanos. */
+        final long[] readNanos;
         final long[] exchangeNanos;
         /** Per round, the drift sums of this worker's slice of the parameters. */
         final WorkerMean.Drift[] drift;
 
         WorkerEpoch(int worker, String executor, float[] params, float[] updaterState, int iterationCount,
-                    double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] exchangeNanos,
-                    WorkerMean.Drift[] drift) {
+                    double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] readNanos,
+                    long[] exchangeNanos, WorkerMean.Drift[] drift) {
             this.worker = worker;
             this.executor = executor;
             this.params = params;
@@ -98,6 +103,7 @@ final class AllReduceAveraging implements AutoCloseable {
             this.minibatches = minibatches;
             this.examples = examples;
             this.fitNanos = fitNanos;
+            this.readNanos = readNanos;
             this.exchangeNanos = exchangeNanos;
             this.drift = drift;
         }
@@ -118,7 +124,7 @@ final class AllReduceAveraging implements AutoCloseable {
         Broadcast<ResidentNetworks.Snapshot> snapshot = sc.broadcast(ResidentNetworks.Snapshot.of(network, configuration));
         long broadcastNanos = System.nanoTime() - start;
         EpochTask task = new EpochTask(id, epoch, snapshot, batchSize, every, rounds, threadsPerWorker, updaterState,
-                layout);
+                layout, prefetch);
         // The barrier stage writes its results to a shuffle: Spark retries a failed barrier stage
         // whole only when it is a shuffle map stage (a failed barrier result stage aborts the job).
         List<WorkerEpoch> results = new ArrayList<>(shards.rdd().barrier()
@@ -147,7 +153,7 @@ final class AllReduceAveraging implements AutoCloseable {
         double[] walls = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             for (WorkerEpoch w : results) {
-                walls[r] = Math.max(walls[r], (w.fitNanos[r] + w.exchangeNanos[r]) / 1e9);
+                walls[r] = Math.max(walls[r], (w.fitNanos[r] + w.readNanos[r] + w.exchangeNanos[r]) / 1e9);
             }
             inRounds += walls[r];
         }
@@ -157,16 +163,18 @@ final class AllReduceAveraging implements AutoCloseable {
             int minibatches = 0;
             long examples = 0;
             double fit = 0;
+            double read = 0;
             double exchange = 0;
             for (WorkerEpoch w : results) {
                 loss += w.lossSums[r];
                 minibatches += w.minibatches[r];
                 examples += w.examples[r];
                 fit += w.fitNanos[r] / 1e9 / n;
+                read += w.readNanos[r] / 1e9 / n;
                 exchange += w.exchangeNanos[r] / 1e9 / n;
             }
             double roundWall = walls[r] + (r == 0 ? Math.max(0, wall - inRounds) : 0);
-            TimeBreakdown time = new TimeBreakdown(r == 0 ? broadcast : 0, fit, exchange, 0, 0, 0).within(roundWall);
+            TimeBreakdown time = new TimeBreakdown(r == 0 ? broadcast : 0, fit, exchange, read, 0, 0).within(roundWall);
             WorkerMean.Drift drift = new WorkerMean.Drift(n, layout.tensors());
             double[] losses = new double[n];
             long[] fitNanos = new long[n];
@@ -202,9 +210,10 @@ final class AllReduceAveraging implements AutoCloseable {
         private final int threads;
         private final UpdaterState updaterState;
         private final ParamLayout layout;
+        private final int prefetch;
 
         EpochTask(String run, int epoch, Broadcast<ResidentNetworks.Snapshot> snapshot, int batchSize, int frequency,
-                  int rounds, int threads, UpdaterState updaterState, ParamLayout layout) {
+                  int rounds, int threads, UpdaterState updaterState, ParamLayout layout, int prefetch) {
             this.run = run;
             this.epoch = epoch;
             this.snapshot = snapshot;
@@ -214,6 +223,7 @@ final class AllReduceAveraging implements AutoCloseable {
             this.threads = threads;
             this.updaterState = updaterState;
             this.layout = layout;
+            this.prefetch = prefetch;
         }
 
         @Override
@@ -221,6 +231,8 @@ final class AllReduceAveraging implements AutoCloseable {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             MultiLayerNetwork net = ResidentNetworks.take(run, snapshot.value(), threads);
             int worker = ctx.partitionId();
+            Iterator<DataSet> source = JavaConverters.asJavaIteratorConverter(data).asJava();
+            Prefetcher<DataSet> ahead = prefetch > 0 && Prefetcher.available() ? new Prefetcher<>(source, prefetch, ctx) : null;
             try {
                 if (updaterState == UpdaterState.LOCAL) {
                     ResidentNetworks.restoreOwnState(run, worker, epoch, net);
@@ -230,24 +242,29 @@ final class AllReduceAveraging implements AutoCloseable {
                 int[] minibatches = new int[rounds];
                 long[] examples = new long[rounds];
                 long[] fitNanos = new long[rounds];
+                long[] readNanos = new long[rounds];
                 long[] exchangeNanos = new long[rounds];
                 WorkerMean.Drift[] drift = new WorkerMean.Drift[rounds];
-                Iterator<DataSet> batches = new IteratorDataSetIterator(JavaConverters.asJavaIteratorConverter(data).asJava(),
-                        batchSize);
+                Iterator<DataSet> batches = new IteratorDataSetIterator(ahead != null ? ahead : source, batchSize);
                 FlatState state = new FlatState(net);
                 // local and reset exchange the parameters only.
                 int exchanged = updaterState == UpdaterState.AVERAGE ? state.length() : layout.parameters();
                 for (int r = 0; r < rounds; r++) {
                     long fitStart = System.nanoTime();
-                    for (int b = 0; b < frequency && batches.hasNext(); b++) {
-                        DataSet batch = batches.next();
+                    for (int b = 0; b < frequency; b++) {
+                        long readStart = System.nanoTime();
+                        DataSet batch = batches.hasNext() ? batches.next() : null;
+                        readNanos[r] += System.nanoTime() - readStart;
+                        if (batch == null) {
+                            break;
+                        }
                         net.fit(batch);
                         lossSums[r] += net.score();
                         minibatches[r]++;
                         examples[r] += batch.numExamples();
                     }
                     long exchangeStart = System.nanoTime();
-                    fitNanos[r] = exchangeStart - fitStart;
+                    fitNanos[r] = exchangeStart - fitStart - readNanos[r];
                     drift[r] = new WorkerMean.Drift(ctx.numPartitions(), layout.tensors());
                     exchange.mean(state.read(), 0, exchanged, r, layout, drift[r]);
                     state.write();
@@ -267,9 +284,12 @@ final class AllReduceAveraging implements AutoCloseable {
                 WorkerEpoch out = new WorkerEpoch(worker, ResidentNetworks.executor(),
                         first ? ResidentNetworks.params(net) : null, first ? ResidentNetworks.updaterState(net) : null,
                         net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
-                        fitNanos, exchangeNanos, drift);
+                        fitNanos, readNanos, exchangeNanos, drift);
                 return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
             } finally {
+                if (ahead != null) {
+                    ahead.close();
+                }
                 ResidentNetworks.give(run, net);
             }
         }

@@ -5,6 +5,7 @@ import io.normdrop.config.DataConfig;
 import io.normdrop.config.ImageShape;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.ModelConfig;
+import io.normdrop.config.TrainingMasterKind;
 import io.normdrop.data.DataLoader;
 import io.normdrop.data.DataSets;
 import io.normdrop.data.FeatureScaler;
@@ -80,6 +81,7 @@ public final class TrainingInputs implements AutoCloseable {
 
     private static TrainingInputs of(JobConfig job, LoadedData train, LoadedData test, PrintWriter warnings,
                                      long start) {
+        LoadedData original = train;
         try {
             warnSkipped(train, warnings);
             if (test != train) {
@@ -89,6 +91,13 @@ public final class TrainingInputs implements AutoCloseable {
             if (names > 0 && names != train.classes()) {
                 throw new ConfigException("data.classNames", names + " names, but the training data has "
                         + train.classes() + " classes");
+            }
+            boolean streamed = job.training().master() == TrainingMasterKind.ALLREDUCE
+                    && !job.data().keeps(train.count(), train.features());
+            if (!streamed) {
+                requireStorage(train, job.training().master());
+                train = train.keep();
+                test = test == original ? train : test.keep();
             }
             FeatureScaler scaler = FeatureScaler.fit(job.data().normalization(), train.examples().values(), train.features());
             ImageShape shape = job.data().shape() != null ? job.data().shape() : train.images();
@@ -104,6 +113,27 @@ public final class TrainingInputs implements AutoCloseable {
             train.release();
             test.release();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a training set that a master keeping it on the executors cannot hold: its features
+     * take more than the executors' storage memory (the allreduce master streams such a set).
+     */
+    private static void requireStorage(LoadedData train, TrainingMasterKind master) {
+        if (master == TrainingMasterKind.ALLREDUCE) {
+            return;
+        }
+        long storage = 0;
+        for (scala.Tuple2<Object, Object> m : scala.collection.JavaConverters.asJavaCollection(
+                train.examples().context().getExecutorMemoryStatus().values())) {
+            storage += (Long) m._1();
+        }
+        if (train.featureBytes() > storage) {
+            throw new ConfigException("training.master", String.format(Locale.ROOT, "is %s, which keeps the training set "
+                    + "on the executors, but its %,d MiB of features are more than their %,d MiB of storage memory; "
+                    + "training.master = allreduce streams it from the files", master.jobName(),
+                    train.featureBytes() >> 20, storage >> 20));
         }
     }
 
@@ -134,9 +164,10 @@ public final class TrainingInputs implements AutoCloseable {
     /** One line: what will be trained and tested, where, and how long reading took. */
     public String describe(int workers, String master) {
         return String.format(Locale.ROOT, "normdrop: training %,d examples (%,d features, %d classes%s), testing on %,d, "
-                        + "%d workers on %s (data read and checked in %.1f s)", train.count(), train.features(),
+                        + "%d workers on %s (data read and checked in %.1f s; %s)", train.count(), train.features(),
                 train.classes(), scaler == null ? "" : ", " + scaler.kind().jobName(), test.count(), workers, master,
-                readSeconds);
+                readSeconds, train.kept() ? "kept on the executors" : String.format(Locale.ROOT,
+                        "%,d MiB of features, streamed from the files every epoch", train.featureBytes() >> 20));
     }
 
     public LoadedData train() {
@@ -159,6 +190,11 @@ public final class TrainingInputs implements AutoCloseable {
 
     public NetworkSummary summary() {
         return NetworkSummary.of(network);
+    }
+
+    /** Examples in each worker's shuffle buffer when the training set is streamed ({@code data.shuffleBuffer}). */
+    int shuffleBuffer() {
+        return data.shuffleBuffer();
     }
 
     /** Examples per minibatch DataSet ({@code data.batchSize}). */

@@ -45,8 +45,10 @@ class ShardedEpochsIT {
     static LoadedData data(JavaSparkContext sc) {
         List<Tuple2<Long, Example>> examples = LongStream.range(0, N)
                 .mapToObj(i -> new Tuple2<>(i, Example.dense(new float[]{i}, (int) (i % 2)))).toList();
+        // parallelize cuts N into slices at i·N/3.
+        long[] counts = LongStream.range(0, 3).map(i -> (i + 1) * N / 3 - i * N / 3).toArray();
         return new LoadedData("data.train", sc.parallelizePairs(examples, 3), N, 1, 2, null, List.of(), List.of(), List.of(),
-                null);
+                null, counts, false);
     }
 
     @Test
