@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|cluster|encryption|scoring] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
@@ -21,10 +21,13 @@
 #   averaging what measuring the workers' drift costs a round: one allreduce task's mean of
 #           jobs/fashion-mnist.conf's parameters and Adam state (2 workers) with and without it,
 #           interleaved, against the job's median round on local[2] averaging every 5 and 20 (~3 min)
-#   scale   jobs/scale-1m.conf: generates 1,000,000 x 784 synthetic examples as Parquet (once, in
-#           data/synthetic-1m), trains one epoch on local[2], records the time per epoch and the
-#           peak memory of the one JVM that is driver and executors in local mode (~10 min;
-#           writes scale.md, scale-time.txt and the run's metrics.json to OUT)
+#   scale   jobs/scale-1m.conf streamed, one epoch on local[2], at 250,000, 1,000,000 and 4,000,000 synthetic
+#           rows x 784 in Parquet (NORMDROP_SCALE_ROWS; generated once under data/), and kept in memory on
+#           1,000,000: peak RSS of the one JVM, samples/s, read rate, the workers' wait for data
+#           (~25 min; 10,000,000 rows add ~40 min and 7.6 GB of disk; writes scale.md and the runs)
+#   shuffle Fashion-MNIST sorted by label in Parquet, streamed with jobs/fashion-mnist.conf's settings
+#           (20 epochs) at each shuffle buffer of NORMDROP_SHUFFLE_BUFFERS, and the job as it is (~6 min a
+#           run; writes shuffle.md)
 #   cluster a Spark standalone cluster on this machine (a master and two 1-core workers on 127.0.0.1,
 #           stopped at the end): jobs/fashion-mnist.conf for 3 epochs through deploy/submit.sh with
 #           2 workers and with 1; the speedup of epochs 2-3 and the share of training time outside
@@ -186,30 +189,91 @@ if [[ "$which" == conv ]]; then
   exit 0
 fi
 if [[ "$which" == scale ]]; then
+  # Data larger than memory (issue 27): one epoch of jobs/scale-1m.conf streamed at each size of
+  # NORMDROP_SCALE_ROWS (synthetic Parquet, generated once under data/), and the in-memory path
+  # (data.cacheLimitMiB above the set, 2 epochs, a 16 GiB heap) on 1,000,000 rows; one after the other.
   cd "$root"
   mkdir -p "$out"
-  data=data/synthetic-1m
-  if [[ ! -f "$data/train.parquet/_SUCCESS" ]]; then
-    /usr/bin/time -f '%e s, max RSS %M KB' -o "$out/scale-generate-time.txt" \
-      deploy/local.sh generate "$data" --examples 1000000 --test-examples 10000 --format parquet --master 'local[2]'
-  fi
-  /usr/bin/time -v -o "$out/scale-time.txt" deploy/local.sh jobs/scale-1m.conf --master 'local[2]' --overwrite \
-    | tee "$out/scale-console.txt"
-  cp runs/scale-1m/metrics.json runs/scale-1m/epochs.csv "$out/"
-  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/scale-time.txt")
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/scale-time.txt")
-  epoch=$(awk -F, 'NR==2 {printf "%.0f s training + %.0f s evaluation, %.0f samples/s", $6, $7, $8}' runs/scale-1m/epochs.csv)
+  rows_list="${NORMDROP_SCALE_ROWS:-250000 1000000 4000000}"
+  summary="$out/scale-runs.tsv"
+  : >"$summary"
+  one() { # name rows data extra...
+    local name=$1 n=$2 data=$3
+    shift 3
+    /usr/bin/time -v -o "$out/$name-time.txt" deploy/local.sh jobs/scale-1m.conf --master 'local[2]' --overwrite \
+      --set "data.train.path=\"$data/train.parquet\"" --set "data.test.path=\"$data/test.parquet\"" \
+      --out "$out/$name" "$@" >"$out/$name.log" 2>&1 || { tail -20 "$out/$name.log"; exit 70; }
+    grep '^normdrop: training' "$out/$name.log"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$(du -sb "$data/train.parquet" | cut -f1)" \
+      "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/$name-time.txt")" "$out/$name/epochs.csv" >>"$summary"
+  }
+  for n in $rows_list; do
+    data="data/synthetic-$n"
+    if [[ ! -f "$data/train.parquet/_SUCCESS" ]]; then
+      deploy/local.sh generate "$data" --examples "$n" --test-examples 10000 --format parquet --master 'local[2]'
+    fi
+    one "streamed-$n" "$n" "$data"
+    if [[ "$n" == 1000000 ]]; then
+      NORMDROP_DRIVER_MEMORY=16g one "kept-$n" "$n" "$data" --set data.cacheLimitMiB=16384 --set training.epochs=2
+    fi
+  done
+  python3 - "$summary" "$out/scale.md" <<'PY'
+import csv, sys, datetime, os
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+out = ["# Streamed epochs at scale (%s, %d cores, deploy/bench.sh scale)" % (datetime.date.today(), os.cpu_count()), "",
+       "jobs/scale-1m.conf on local[2] (784-256-128-10, weight norm, keep 0.8, standardized, Adam; one JVM is driver and",
+       "executors); streamed = the defaults; kept = data.cacheLimitMiB above the set, its epoch 2 (the shards dealt).", "",
+       "| run | rows | Parquet on disk | peak RSS | samples/s | read rate | workers waiting for data | epoch |",
+       "|---|---|---|---|---|---|---|---|"]
+for name, n, size, rss, epochs in rows:
+    e = list(csv.DictReader(open(epochs)))[-1]
+    train = float(e["train_seconds"])
+    wait = float(e["time_repartition"]) / train if train else 0
+    n = int(n)
+    out.append("| %s | %s | %.0f MB | %s MiB | %s | %.0f MB/s (%s rows/s) | %.1f %% | %s: %.0f s training |" % (
+        name, format(n, ","), int(size) / 1e6, format(int(rss) // 1024, ","), format(round(float(e["samples_per_second"])), ","),
+        int(size) / 1e6 / train, format(round(n / train), ","), 100 * wait, e["epoch"], train))
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+print("\n".join(out))
+PY
+  exit 0
+fi
+if [[ "$which" == shuffle ]]; then
+  # The worst case for a streamed shuffle (issue 27, goal 3): Fashion-MNIST written to Parquet sorted by
+  # label, row groups of 256 KiB, trained with jobs/fashion-mnist.conf's settings streamed
+  # (data.cacheLimitMiB = 0) at each shuffle buffer of NORMDROP_SHUFFLE_BUFFERS, against the job as it
+  # is (IDX, kept on the executors); one after the other.
+  cd "$root"
+  mkdir -p "$out"
+  "$root/deploy/setup.sh" --data
+  mvn -B -q -ntp -DskipTests package test-compile dependency:build-classpath -DincludeScope=test \
+    -Dmdep.outputFile=target/test.classpath >target/bench-build.log 2>&1 || { tail -30 target/bench-build.log; exit 70; }
+  data=data/fashion-mnist-sorted
+  for set in train:sorted t10k:unsorted; do
+    [[ -f "$data/${set%%:*}.parquet/_SUCCESS" ]] && continue
+    java -Xmx4g @conf/java17-module-flags.args -Dlog4j2.configurationFile=conf/log4j2.properties -Dnormdrop.logFile=logs/bench.log \
+      -cp "target/test-classes:target/classes:$(cat target/test.classpath)" io.normdrop.bench.SortedParquet \
+      "/usr/share/datasets/fashion-mnist/${set%%:*}-images-idx3-ubyte.gz" "/usr/share/datasets/fashion-mnist/${set%%:*}-labels-idx1-ubyte.gz" \
+      "$data/${set%%:*}.parquet" 262144 "${set##*:}"
+  done
+  deploy/local.sh jobs/fashion-mnist.conf --master 'local[2]' --out "$out/shuffle-kept" --overwrite | tail -1
+  for b in ${NORMDROP_SHUFFLE_BUFFERS:-8192}; do
+    deploy/local.sh jobs/fashion-mnist.conf --master 'local[2]' --out "$out/shuffle-sorted-$b" --overwrite \
+      --set data.format=parquet --set "data.train.path=\"$data/train.parquet\"" --set "data.test.path=\"$data/t10k.parquet\"" \
+      --set data.train.images=null --set data.train.labels=null --set data.test.images=null --set data.test.labels=null \
+      --set data.cacheLimitMiB=0 --set "data.shuffleBuffer=$b" | tail -1
+  done
   {
-    echo "# Scale run: jobs/scale-1m.conf on local[2] ($(date -u +%F), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB)"
+    echo "# Streamed shuffle, worst case ($(date -u +%F)): Fashion-MNIST sorted by label, jobs/fashion-mnist.conf, local[2]"
     echo
-    echo "| what | value |"
-    echo "|---|---|"
-    [[ -f "$out/scale-generate-time.txt" ]] && echo "| generate 1,000,000 + 10,000 examples as Parquet | $(cat "$out/scale-generate-time.txt") |"
-    echo "| whole train command (read, check, scale, 1 epoch, evaluate, write) | $wall |"
-    echo "| epoch | $epoch |"
-    echo "| peak RSS of the JVM (driver and executors in local mode) | $((rss_kb / 1024)) MiB |"
-  } >"$out/scale.md"
-  cat "$out/scale.md"
+    echo "| run | test accuracy, last epoch | best epoch |"
+    echo "|---|---|---|"
+    for r in "$out"/shuffle-kept "$out"/shuffle-sorted-*; do
+      awk -F, -v run="$(basename "$r")" 'NR > 1 { last = $4; if ($4 > best) { best = $4; at = $1 } }
+        END { printf "| %s | %.4f | %.4f (epoch %d) |\n", run, last, best, at }' "$r/epochs.csv"
+    done
+  } >"$out/shuffle.md"
+  cat "$out/shuffle.md"
   exit 0
 fi
 if [[ "$which" == scoring ]]; then

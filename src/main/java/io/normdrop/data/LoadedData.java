@@ -4,6 +4,8 @@ import io.normdrop.config.ImageShape;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.storage.StorageLevel;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -82,6 +84,43 @@ public record LoadedData(String key, JavaPairRDD<Long, Example> examples, long c
     public List<Example> head(int n) {
         return examples.take(n).stream().map(t -> t._2()).toList();
     }
+
+    /**
+     * About {@code n} examples spread over the set, on the driver: the first examples of each of up
+     * to {@value #SPREAD_PARTS} partitions chosen in a seeded order, reading only those (a streamed
+     * set may be ordered, e.g. by label, where its first examples would all be alike).
+     */
+    public List<Example> spread(int n, long seed) {
+        List<Integer> filled = new ArrayList<>();
+        for (int p = 0; p < partitionCounts.length; p++) {
+            if (partitionCounts[p] > 0) {
+                filled.add(p);
+            }
+        }
+        if (filled.isEmpty() || n <= 0) {
+            return List.of();
+        }
+        SeededPermutation order = new SeededPermutation(filled.size(), SeededPermutation.mix(seed));
+        Integer[] shuffled = new Integer[filled.size()];
+        for (int i = 0; i < shuffled.length; i++) {
+            shuffled[(int) order.apply(i)] = filled.get(i);
+        }
+        java.util.Set<Integer> chosen = new java.util.HashSet<>(
+                Arrays.asList(shuffled).subList(0, Math.min(SPREAD_PARTS, shuffled.length)));
+        int each = (n + chosen.size() - 1) / chosen.size();
+        List<Example> out = new ArrayList<>(examples.mapPartitionsWithIndex((p, it) -> {
+            List<Example> first = new ArrayList<>();
+            // Partitions not chosen are not read: their iterators are never asked for a record.
+            while (chosen.contains(p) && first.size() < each && it.hasNext()) {
+                first.add(it.next()._2());
+            }
+            return first.iterator();
+        }, false).collect());
+        return out.size() > n ? out.subList(0, n) : out;
+    }
+
+    /** Partitions {@link #spread} takes examples from, at most. */
+    static final int SPREAD_PARTS = 64;
 
     /** Frees the persisted examples (nothing when they are not kept). */
     public void release() {

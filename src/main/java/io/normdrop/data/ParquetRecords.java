@@ -108,14 +108,14 @@ public final class ParquetRecords {
     }
 
     /**
-     * Splits the files into at least this many parts when they are large enough
+     * Splits the files into at least this many parts (for small files: parts of 256 KiB) when they are large enough
      * ({@code spark.sql.files.minPartitionNum}, unless the job sets it): a streamed training set is
      * dealt to the workers in a new order of its parts every epoch, so the parts are the grain
      * of that shuffle (about a row group each once a split is smaller than a row group).
      */
-    static final int MIN_PARTS = 256;
+    static final int MIN_PARTS = 1024;
     /** The smallest split worth a task ({@code spark.sql.files.openCostInBytes}, unless the job sets it; Spark's is 4 MiB). */
-    static final long OPEN_COST = 1 << 20;
+    static final long OPEN_COST = 256 << 10;
 
     /** The selected columns (driver side) and how to read their rows (shipped to the executors). */
     private record Selected(Dataset<Row> selected, Selection selection, List<StructField> keyFields) {

@@ -8,6 +8,7 @@ import io.normdrop.config.ModelConfig;
 import io.normdrop.config.TrainingMasterKind;
 import io.normdrop.data.DataLoader;
 import io.normdrop.data.DataSets;
+import io.normdrop.data.Example;
 import io.normdrop.data.FeatureScaler;
 import io.normdrop.data.LoadedData;
 import io.normdrop.nn.DataDependentInit;
@@ -18,6 +19,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,15 +36,17 @@ public final class TrainingInputs implements AutoCloseable {
     private final FeatureScaler scaler;
     private final MultiLayerConfiguration network;
     private final double readSeconds;
+    private final long seed;
 
     private TrainingInputs(DataConfig data, LoadedData train, LoadedData test, FeatureScaler scaler,
-                           MultiLayerConfiguration network, double readSeconds) {
+                           MultiLayerConfiguration network, double readSeconds, long seed) {
         this.data = data;
         this.train = train;
         this.test = test;
         this.scaler = scaler;
         this.network = network;
         this.readSeconds = readSeconds;
+        this.seed = seed;
     }
 
     /**
@@ -108,7 +112,8 @@ public final class TrainingInputs implements AutoCloseable {
             ModelConfig model = job.model().forDataClasses(train.classes());
             MultiLayerConfiguration network = shape != null ? NetworkFactory.configuration(model, job.training(), shape)
                     : NetworkFactory.configuration(model, job.training(), train.features());
-            return new TrainingInputs(job.data(), train, test, scaler, network, (System.nanoTime() - start) / 1e9);
+            return new TrainingInputs(job.data(), train, test, scaler, network, (System.nanoTime() - start) / 1e9,
+                    job.training().seed());
         } catch (RuntimeException e) {
             train.release();
             test.release();
@@ -147,14 +152,18 @@ public final class TrainingInputs implements AutoCloseable {
 
     /**
      * A new network of the job's configuration, initialized; with {@code model.dataInit.enabled}
-     * its weight-norm layers initialized from the first training examples (a line on {@code out}).
+     * its weight-norm layers initialized from the first training examples, or for a streamed set
+     * from examples spread over it ({@link LoadedData#spread}) (a line on {@code out}).
      */
     public MultiLayerNetwork initialNetwork(ModelConfig.DataInit dataInit, PrintWriter out) {
         MultiLayerNetwork net = new MultiLayerNetwork(network.clone());
         net.init();
         if (dataInit.enabled()) {
             int n = (int) Math.min(dataInit.examples(), train.count());
-            int layers = DataDependentInit.apply(net, DataSets.toDataSet(train.head(n), train.features(),
+            // A streamed set may be in any order (sorted by label, say): take from across it.
+            List<Example> examples = train.kept() ? train.head(n) : train.spread(n, seed);
+            n = examples.size();
+            int layers = DataDependentInit.apply(net, DataSets.toDataSet(examples, train.features(),
                     train.classes(), scaler).getFeatures());
             out.printf("normdrop: data-dependent initialization of %d weight-norm layer(s) from %,d examples%n", layers, n);
         }
