@@ -18,6 +18,10 @@ public interface MetricsSink extends AutoCloseable {
     /** Called once after every epoch. */
     void epoch(EpochMetrics metrics);
 
+    /** Called when an epoch had to be trained again, before its {@link #epoch}. */
+    default void retried(EpochRetry retry) {
+    }
+
     /** Flushes and releases what the sink holds. */
     @Override
     default void close() {
@@ -44,6 +48,13 @@ public interface MetricsSink extends AutoCloseable {
             public void epoch(EpochMetrics m) {
                 for (MetricsSink s : sinks) {
                     s.epoch(m);
+                }
+            }
+
+            @Override
+            public void retried(EpochRetry r) {
+                for (MetricsSink s : sinks) {
+                    s.retried(r);
                 }
             }
 

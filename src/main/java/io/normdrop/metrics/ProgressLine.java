@@ -20,6 +20,19 @@ public final class ProgressLine implements MetricsSink {
         out.flush();
     }
 
+    /** {@code normdrop: epoch 2 trained again (attempt 2): 37 of 60 rounds kept from the last average}. */
+    @Override
+    public void retried(EpochRetry r) {
+        out.println(format(r));
+        out.flush();
+    }
+
+    public static String format(EpochRetry r) {
+        return String.format(Locale.ROOT, "normdrop: epoch %d trained again (attempt %d, a task failed or an executor was "
+                + "lost): %s", r.epoch(), r.attempt(), r.roundsKept() == 0 ? "from the epoch's start"
+                : String.format(Locale.ROOT, "%d of %d rounds kept from the last average", r.roundsKept(), r.rounds()));
+    }
+
     public static String format(EpochMetrics m) {
         int width = String.valueOf(m.epochs()).length();
         return String.format(Locale.ROOT, "epoch %" + width + "d/%d  loss %.4f  test loss %.4f  test acc %.4f  %,.0f samples/s  elapsed %s  remaining %s",

@@ -1,6 +1,7 @@
 package io.normdrop.train;
 
 import io.normdrop.config.AveragingSpec.UpdaterState;
+import io.normdrop.metrics.EpochRetry;
 import io.normdrop.metrics.RoundMetrics;
 import io.normdrop.metrics.TimeBreakdown;
 import org.apache.spark.BarrierTaskContext;
@@ -90,10 +91,14 @@ final class AllReduceAveraging implements AutoCloseable {
         final long[] exchangeNanos;
         /** Per round, the drift sums of this worker's slice of the parameters. */
         final WorkerMean.Drift[] drift;
+        /** The stage attempt that trained the epoch (0: the first). */
+        final int attempt;
+        /** The round (0-based) after which that attempt continued from an earlier attempt's average; -1: from the start. */
+        final int resumedAfter;
 
         WorkerEpoch(int worker, String executor, float[] params, float[] updaterState, int iterationCount,
                     double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] readNanos,
-                    long[] exchangeNanos, WorkerMean.Drift[] drift) {
+                    long[] exchangeNanos, WorkerMean.Drift[] drift, int attempt, int resumedAfter) {
             this.worker = worker;
             this.executor = executor;
             this.params = params;
@@ -106,6 +111,8 @@ final class AllReduceAveraging implements AutoCloseable {
             this.readNanos = readNanos;
             this.exchangeNanos = exchangeNanos;
             this.drift = drift;
+            this.attempt = attempt;
+            this.resumedAfter = resumedAfter;
         }
     }
 
@@ -133,6 +140,7 @@ final class AllReduceAveraging implements AutoCloseable {
         snapshot.unpersist(false);
         results.sort(Comparator.comparingInt(r -> r.worker));
         WorkerEpoch first = results.get(0);
+        retry = first.attempt == 0 ? null : new EpochRetry(epoch, first.attempt + 1, first.resumedAfter + 1, rounds);
         ResidentNetworks.load(network, first.params, first.updaterState);
         network.getLayerWiseConfigurations()
                 .setIterationCount(results.stream().mapToInt(r -> r.iterationCount).max().orElseThrow());
@@ -192,6 +200,13 @@ final class AllReduceAveraging implements AutoCloseable {
         return out;
     }
 
+    private EpochRetry retry;
+
+    /** The retry of the epoch {@link #fit} trained last; null when it trained in its first attempt. */
+    EpochRetry lastRetry() {
+        return retry;
+    }
+
     /** Minibatch iterations trained so far. */
     int iterationCount() {
         return network.getLayerWiseConfigurations().getIterationCount();
@@ -238,18 +253,41 @@ final class AllReduceAveraging implements AutoCloseable {
                     ResidentNetworks.restoreOwnState(run, worker, epoch, net);
                 }
                 BlockExchange exchange = new BlockExchange(ctx, run + "_" + epoch + "_" + ctx.stageAttemptNumber());
-                double[] lossSums = new double[rounds];
-                int[] minibatches = new int[rounds];
-                long[] examples = new long[rounds];
-                long[] fitNanos = new long[rounds];
-                long[] readNanos = new long[rounds];
-                long[] exchangeNanos = new long[rounds];
-                WorkerMean.Drift[] drift = new WorkerMean.Drift[rounds];
+                RoundRecovery.forgetBefore(run, epoch);
+                RoundRecovery.Progress progress = new RoundRecovery.Progress(rounds);
+                double[] lossSums = progress.lossSums;
+                int[] minibatches = progress.minibatches;
+                long[] examples = progress.examples;
+                long[] fitNanos = progress.fitNanos;
+                long[] readNanos = progress.readNanos;
+                long[] exchangeNanos = progress.exchangeNanos;
+                WorkerMean.Drift[] drift = progress.drift;
                 Iterator<DataSet> batches = new IteratorDataSetIterator(ahead != null ? ahead : source, batchSize);
                 FlatState state = new FlatState(net);
                 // local and reset exchange the parameters only.
                 int exchanged = updaterState == UpdaterState.AVERAGE ? state.length() : layout.parameters();
-                for (int r = 0; r < rounds; r++) {
+                // local: every worker's updater state is its own, and not kept for a retry.
+                boolean recoverable = updaterState != UpdaterState.LOCAL;
+                boolean keeper = exchange.firstOnExecutor();
+                int resumedAfter = -1;
+                if (recoverable && ctx.stageAttemptNumber() > 0) {
+                    float[] v = state.read();
+                    resumedAfter = RoundRecovery.resume(run, epoch, worker, exchange, v, progress);
+                    if (resumedAfter >= 0) {
+                        state.write();
+                        if (updaterState == UpdaterState.RESET) {
+                            state.resetUpdater();
+                        }
+                        net.getLayerWiseConfigurations().setIterationCount(progress.iterationCount);
+                        // The minibatches the rounds before trained: the same ones in every attempt.
+                        for (long b = 0; b < (long) (resumedAfter + 1) * frequency && batches.hasNext(); b++) {
+                            batches.next();
+                        }
+                    }
+                } else if (recoverable) {
+                    RoundRecovery.register(run, epoch, worker, progress);
+                }
+                for (int r = resumedAfter + 1; r < rounds; r++) {
                     long fitStart = System.nanoTime();
                     for (int b = 0; b < frequency; b++) {
                         long readStart = System.nanoTime();
@@ -272,6 +310,10 @@ final class AllReduceAveraging implements AutoCloseable {
                         state.resetUpdater();
                     }
                     exchangeNanos[r] = System.nanoTime() - exchangeStart;
+                    if (recoverable) {
+                        RoundRecovery.completed(run, epoch, r, state.values(), exchanged, keeper, progress,
+                                net.getLayerWiseConfigurations().getIterationCount());
+                    }
                 }
                 if (updaterState == UpdaterState.LOCAL && state.length() > exchanged) {
                     // Each worker continues from its own state next epoch; the driver's model gets their mean.
@@ -284,7 +326,7 @@ final class AllReduceAveraging implements AutoCloseable {
                 WorkerEpoch out = new WorkerEpoch(worker, ResidentNetworks.executor(),
                         first ? ResidentNetworks.params(net) : null, first ? ResidentNetworks.updaterState(net) : null,
                         net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
-                        fitNanos, readNanos, exchangeNanos, drift);
+                        fitNanos, readNanos, exchangeNanos, drift, ctx.stageAttemptNumber(), resumedAfter);
                 return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
             } finally {
                 if (ahead != null) {
@@ -297,14 +339,18 @@ final class AllReduceAveraging implements AutoCloseable {
 
     /**
      * A network's parameters and updater state as one float vector, copied between the network's
-     * off-heap arrays and one reused Java array (a round allocates nothing).
+     * off-heap arrays and two reused Java arrays, used in turn: each {@link #read} fills the one
+     * the previous round did not, so the vector a round ended with (its average, which
+     * {@link RoundRecovery} keeps without copying) stays intact through the next round. A round
+     * allocates nothing.
      */
     static final class FlatState {
         private final FloatPointer params;
         private final FloatPointer state;
         private final INDArray stateArray;
         private final int paramCount;
-        private final float[] v;
+        private final float[][] vs;
+        private float[] v;
 
         FlatState(MultiLayerNetwork net) {
             INDArray p = net.params();
@@ -313,7 +359,9 @@ final class AllReduceAveraging implements AutoCloseable {
             this.state = s == null ? null : pointer(s);
             this.stateArray = s;
             this.paramCount = (int) p.length();
-            this.v = new float[paramCount + (s == null ? 0 : (int) s.length())];
+            int length = paramCount + (s == null ? 0 : (int) s.length());
+            this.vs = new float[][]{new float[length], new float[length]};
+            this.v = vs[1];
         }
 
         private static FloatPointer pointer(INDArray a) {
@@ -325,10 +373,16 @@ final class AllReduceAveraging implements AutoCloseable {
 
         /** The network's current parameters and state, in the shared vector. */
         float[] read() {
+            v = v == vs[0] ? vs[1] : vs[0];
             params.get(v, 0, paramCount);
             if (state != null) {
                 state.get(v, paramCount, v.length - paramCount);
             }
+            return v;
+        }
+
+        /** The shared vector as last read or written. */
+        float[] values() {
             return v;
         }
 

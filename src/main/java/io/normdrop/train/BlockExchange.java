@@ -65,6 +65,8 @@ final class BlockExchange {
     /** This task's blocks of the previous round, removed once every task has finished it; then of this round. */
     private List<BlockId> previous = new ArrayList<>();
     private List<BlockId> current = new ArrayList<>();
+    /** Blocks of {@link #share}, removed when the exchange finishes. */
+    private final List<BlockId> shared = new ArrayList<>();
     private int syncs;
     /** Buffers of the blocks put in even and odd rounds, by put order within the round. */
     private final ByteBuffer[][] buffers;
@@ -99,7 +101,57 @@ final class BlockExchange {
         ctx.addTaskCompletionListener(c -> {
             removeAll(previous);
             removeAll(current);
+            removeAll(shared);
         });
+    }
+
+    /** Every task's {@code message}, by task (one all-gather). */
+    String[] allGather(String message) {
+        return sync(message, RequestMethod$.MODULE$.ALL_GATHER());
+    }
+
+    /** Whether no task before this one runs on its executor (the executor's first task). */
+    boolean firstOnExecutor() {
+        for (int j = 0; j < me; j++) {
+            if (executors[j].equals(executors[me])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Task {@code from}'s bytes, as every task gets them: {@code from} passes its bytes, the others
+     * null; every task calls this together (one synchronization).
+     */
+    byte[] share(int from, byte[] bytes, String name) {
+        BlockId id = new TestBlockId("normdrop_" + tag + "_share_" + name + "_" + from);
+        if (me == from) {
+            if (!blocks.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(bytes)), LEVEL, false,
+                    ClassTag$.MODULE$.apply(byte[].class))) {
+                throw new IllegalStateException("the block manager of executor " + executors[me] + " refused block "
+                        + id.name() + " (" + bytes.length + " bytes): out of storage memory?");
+            }
+            shared.add(id);
+        }
+        if (tasks() > 1) {
+            sync();
+        }
+        if (me == from) {
+            return bytes;
+        }
+        ManagedBuffer buffer = executors[from].equals(executors[me]) ? blocks.getLocalBlockData(id)
+                : blocks.blockTransferService().fetchBlockSync(hosts[from], ports[from], executors[from], id.name(), null);
+        try {
+            ByteBuffer b = buffer.nioByteBuffer();
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading block " + id.name() + " of executor " + executors[from], e);
+        } finally {
+            buffer.release();
+        }
     }
 
     /** Tasks taking part. */
@@ -174,6 +226,7 @@ final class BlockExchange {
         }
         removeAll(previous);
         removeAll(current);
+        removeAll(shared);
     }
 
     private void sync() {

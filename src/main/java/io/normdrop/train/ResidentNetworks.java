@@ -135,10 +135,11 @@ final class ResidentNetworks {
         return env.executorId() + "@" + env.blockManager().blockManagerId().host();
     }
 
-    /** Drops run {@code run}'s networks and kept states on this JVM. */
+    /** Drops run {@code run}'s networks and kept states on this JVM (its kept averages too: {@link RoundRecovery}). */
     static void forget(String run) {
         POOLS.remove(run);
         OWN_STATES.keySet().removeIf(k -> k.startsWith(run + "/"));
+        RoundRecovery.forget(run);
     }
 
     /** Drops run {@code run}'s networks and kept states: here, and best effort on the executors. */

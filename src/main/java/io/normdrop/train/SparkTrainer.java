@@ -200,6 +200,9 @@ public final class SparkTrainer {
                         ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingEvery(epoch),
                         epoch)
                         : roundByRound(averaging, batches, epoch, partitionExamples, trainExamples, sink);
+                if (allReduce && workersAverage.lastRetry() != null) {
+                    sink.retried(workersAverage.lastRetry());
+                }
                 double lossSum = 0;
                 for (RoundMetrics round : rounds) {
                     if (time != null && round.time() != null) {

@@ -69,6 +69,9 @@ class RefusalsIT {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             missing training file | 66 | no such file | data.train.path="/nonexistent/train.csv"
             a bad record | 65 | 'x' is not a number | data.train.path="BAD"
+            a bad record of a streamed set | 65 | 'x' is not a number | data.train.path="BAD";data.cacheLimitMiB=0
+            too many bad records skipped of a streamed set | 65 | is more than data.maxBadFraction | data.train.path="BAD";data.onBadRecord=skip;data.cacheLimitMiB=0
+            a test set wider than a streamed training set | 65 | wrong number of features | data.test.path="WIDE";data.cacheLimitMiB=0
             too many bad records skipped | 65 | is more than data.maxBadFraction | data.train.path="BAD";data.onBadRecord=skip
             test set wider than training | 65 | wrong number of features | data.test.path="WIDE"
             a single class | 65 | a classifier needs at least 2 classes | data.train.path="ONE"
