@@ -53,7 +53,7 @@ public final class ParquetRecords {
                                             RecordRules rules) {
         Selected read = Selection.of(sc, path, columns, true, List.of());
         Selection s = read.selection();
-        return read.rows().map(row -> s.record(row, rules));
+        return read.rows(true).map(row -> s.record(row, rules));
     }
 
     /**
@@ -64,7 +64,7 @@ public final class ParquetRecords {
     static ScoringData.Read readKeyed(JavaSparkContext sc, String path, DataConfig.Parquet columns, RecordRules rules) {
         Selected read = Selection.of(sc, path, columns, false, columns.key());
         Selection s = read.selection();
-        return new ScoringData.Read(read.rows().mapPartitions(it -> {
+        return new ScoringData.Read(read.rows(false).mapPartitions(it -> {
             Function1<Object, Object>[] converters = s.keyConverters();
             return new Iterator<KeyedRecord>() {
                 @Override
@@ -119,12 +119,13 @@ public final class ParquetRecords {
 
     /** The selected columns (driver side) and how to read their rows (shipped to the executors). */
     private record Selected(Dataset<Row> selected, Selection selection, List<StructField> keyFields) {
-        JavaRDD<InternalRow> rows() {
+        /** @param fine split into {@link #MIN_PARTS} parts at least (data sets to train on; scoring keeps Spark's splits) */
+        JavaRDD<InternalRow> rows(boolean fine) {
             org.apache.spark.sql.RuntimeConfig conf = selected.sparkSession().conf();
             String parts = "spark.sql.files.minPartitionNum";
             String open = "spark.sql.files.openCostInBytes";
-            boolean setParts = !conf.contains(parts);
-            boolean setOpen = !conf.contains(open);
+            boolean setParts = fine && !conf.contains(parts);
+            boolean setOpen = fine && !conf.contains(open);
             // The splits are planned now, from the session's settings; set for this read only.
             if (setParts) {
                 conf.set(parts, MIN_PARTS);
