@@ -49,9 +49,14 @@ public final class ReshuffledEpochs implements TrainingEpochs {
 
     @Override
     public long[] partitionExamples() {
-        long[] sizes = new long[partitions];
-        for (int p = 0; p < partitions; p++) {
-            sizes[p] = start(p + 1, data.count(), partitions) - start(p, data.count(), partitions);
+        return sizes(data.count(), partitions);
+    }
+
+    /** The sizes of {@code parts} partitions of {@code n} examples cut at {@link #start}: differing by at most one. */
+    static long[] sizes(long n, int parts) {
+        long[] sizes = new long[parts];
+        for (int p = 0; p < parts; p++) {
+            sizes[p] = start(p + 1, n, parts) - start(p, n, parts);
         }
         return sizes;
     }

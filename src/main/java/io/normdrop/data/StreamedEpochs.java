@@ -60,11 +60,7 @@ public final class StreamedEpochs implements TrainingEpochs {
 
     @Override
     public long[] partitionExamples() {
-        long[] sizes = new long[workers];
-        for (int w = 0; w < workers; w++) {
-            sizes[w] = ReshuffledEpochs.start(w + 1, data.count(), workers) - ReshuffledEpochs.start(w, data.count(), workers);
-        }
-        return sizes;
+        return ReshuffledEpochs.sizes(data.count(), workers);
     }
 
     @Override

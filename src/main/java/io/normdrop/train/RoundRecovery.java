@@ -91,7 +91,7 @@ final class RoundRecovery {
      * Keeps the average after round {@code round}, {@code v[0, length)}, when {@code keeper} (the
      * executor's first task; the others only mark their progress). {@code v} is kept, not
      * copied: the task leaves it alone until its next round has completed and replaced it here
-     * ({@link AllReduceAveraging.FlatState} alternates two vectors), and a round completes only
+     * ({@link FlatState} alternates two vectors), and a round completes only
      * with every worker, so a task of a failed attempt cannot complete another one.
      */
     static void completed(String run, int epoch, int round, float[] v, int length, boolean keeper, Progress progress,

@@ -85,6 +85,8 @@ class StreamedEpochsIT {
         for (List<List<Integer>> e : List.of(e1, e2)) {
             assertEquals(2, e.size());
             assertEquals(List.of(99L, 100L), e.stream().map(w -> (long) w.size()).toList());
+            assertEquals(List.of(99L, 100L), java.util.Arrays.stream(epochs.partitionExamples()).boxed().toList(),
+                    "the shares the trainer plans its rounds with");
             List<Integer> all = new ArrayList<>(e.get(0));
             all.addAll(e.get(1));
             assertEquals(good, all.stream().sorted().toList());
