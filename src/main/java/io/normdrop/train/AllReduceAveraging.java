@@ -47,6 +47,8 @@ final class AllReduceAveraging implements AutoCloseable {
     private final UpdaterState updaterState;
     private final ParamLayout layout;
     private final int prefetch;
+    /** The retry of the epoch {@link #fit} trained last; null when it trained in its first attempt. */
+    private EpochRetry retry;
 
     /**
      * @param network          the driver's network, which holds the average after every epoch
@@ -79,35 +81,21 @@ final class AllReduceAveraging implements AutoCloseable {
         final float[] params;
         final float[] updaterState;
         final int iterationCount;
-        final double[] lossSums;
-        final int[] minibatches;
-        final long[] examples;
-        final long[] fitNanos;
-        /** Per round, the time spent waiting for minibatches (reading, decoding, shuffling): not in fitNanos. */
-        final long[] readNanos;
-        final long[] exchangeNanos;
-        /** Per round, the drift sums of this worker's slice of the parameters. */
-        final WorkerMean.Drift[] drift;
+        /** Per round: its losses, minibatches, examples, fit, read and exchange times, drift sums. */
+        final RoundRecovery.Progress progress;
         /** The stage attempt that trained the epoch (0: the first). */
         final int attempt;
         /** The round (0-based) after which that attempt continued from an earlier attempt's average; -1: from the start. */
         final int resumedAfter;
 
         WorkerEpoch(int worker, String executor, float[] params, float[] updaterState, int iterationCount,
-                    double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] readNanos,
-                    long[] exchangeNanos, WorkerMean.Drift[] drift, int attempt, int resumedAfter) {
+                    RoundRecovery.Progress progress, int attempt, int resumedAfter) {
             this.worker = worker;
             this.executor = executor;
             this.params = params;
             this.updaterState = updaterState;
             this.iterationCount = iterationCount;
-            this.lossSums = lossSums;
-            this.minibatches = minibatches;
-            this.examples = examples;
-            this.fitNanos = fitNanos;
-            this.readNanos = readNanos;
-            this.exchangeNanos = exchangeNanos;
-            this.drift = drift;
+            this.progress = progress;
             this.attempt = attempt;
             this.resumedAfter = resumedAfter;
         }
@@ -158,7 +146,8 @@ final class AllReduceAveraging implements AutoCloseable {
         double[] walls = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             for (WorkerEpoch w : results) {
-                walls[r] = Math.max(walls[r], (w.fitNanos[r] + w.readNanos[r] + w.exchangeNanos[r]) / 1e9);
+                RoundRecovery.Progress p = w.progress;
+                walls[r] = Math.max(walls[r], (p.fitNanos[r] + p.readNanos[r] + p.exchangeNanos[r]) / 1e9);
             }
             inRounds += walls[r];
         }
@@ -171,12 +160,12 @@ final class AllReduceAveraging implements AutoCloseable {
             double read = 0;
             double exchange = 0;
             for (WorkerEpoch w : results) {
-                loss += w.lossSums[r];
-                minibatches += w.minibatches[r];
-                examples += w.examples[r];
-                fit += w.fitNanos[r] / 1e9 / n;
-                read += w.readNanos[r] / 1e9 / n;
-                exchange += w.exchangeNanos[r] / 1e9 / n;
+                loss += w.progress.lossSums[r];
+                minibatches += w.progress.minibatches[r];
+                examples += w.progress.examples[r];
+                fit += w.progress.fitNanos[r] / 1e9 / n;
+                read += w.progress.readNanos[r] / 1e9 / n;
+                exchange += w.progress.exchangeNanos[r] / 1e9 / n;
             }
             double roundWall = walls[r] + (r == 0 ? Math.max(0, wall - inRounds) : 0);
             TimeBreakdown time = new TimeBreakdown(r == 0 ? broadcast : 0, fit, exchange, read, 0, 0).within(roundWall);
@@ -186,9 +175,9 @@ final class AllReduceAveraging implements AutoCloseable {
             String[] executors = new String[n];
             for (int j = 0; j < n; j++) {
                 WorkerEpoch w = results.get(j);
-                drift.add(w.drift[r]);
-                losses[j] = w.minibatches[r] == 0 ? Double.NaN : w.lossSums[r] / w.minibatches[r];
-                fitNanos[j] = w.fitNanos[r];
+                drift.add(w.progress.drift[r]);
+                losses[j] = w.progress.minibatches[r] == 0 ? Double.NaN : w.progress.lossSums[r] / w.progress.minibatches[r];
+                fitNanos[j] = w.progress.fitNanos[r];
                 executors[j] = w.executor;
             }
             out.add(new RoundMetrics(epoch, r + 1, roundWall, minibatches == 0 ? Double.NaN : loss / minibatches, examples,
@@ -196,8 +185,6 @@ final class AllReduceAveraging implements AutoCloseable {
         }
         return out;
     }
-
-    private EpochRetry retry;
 
     /** The retry of the epoch {@link #fit} trained last; null when it trained in its first attempt. */
     EpochRetry lastRetry() {
@@ -322,8 +309,8 @@ final class AllReduceAveraging implements AutoCloseable {
                 boolean first = worker == 0;
                 WorkerEpoch out = new WorkerEpoch(worker, ResidentNetworks.executor(),
                         first ? ResidentNetworks.params(net) : null, first ? ResidentNetworks.updaterState(net) : null,
-                        net.getLayerWiseConfigurations().getIterationCount(), lossSums, minibatches, examples,
-                        fitNanos, readNanos, exchangeNanos, drift, ctx.stageAttemptNumber(), resumedAfter);
+                        net.getLayerWiseConfigurations().getIterationCount(), progress, ctx.stageAttemptNumber(),
+                        resumedAfter);
                 return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
             } finally {
                 if (ahead != null) {
