@@ -112,8 +112,10 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      * @param metrics results and times of the epoch
      * @param spark   what Spark did during the epoch (training and evaluation)
      * @param memory  driver memory at the end of the epoch
+     * @param retry   how Spark trained the epoch again after a failure (allreduce master), or null
+     *                when it trained in its first attempt
      */
-    public record Epoch(EpochMetrics metrics, SparkStats spark, MemorySample memory) {
+    public record Epoch(EpochMetrics metrics, SparkStats spark, MemorySample memory, EpochRetry retry) {
     }
 
     /**

@@ -31,6 +31,8 @@ public final class RunRecorder implements MetricsSink {
     private List<Long> partitions = List.of();
     private SparkStats previous;
     private MemorySample peak = MemorySample.now();
+    /** The retry of the epoch being trained, if Spark retried it. */
+    private EpochRetry retry;
     private LoadedData train;
     private LoadedData test;
     private Provenance.Data files;
@@ -82,8 +84,14 @@ public final class RunRecorder implements MetricsSink {
         if (memory.nd4jOffHeapBytes() > peak.nd4jOffHeapBytes()) {
             peak = memory;
         }
-        epochs.add(new RunMetrics.Epoch(metrics, now.minus(previous), memory));
+        epochs.add(new RunMetrics.Epoch(metrics, now.minus(previous), memory, retry));
         previous = now;
+        retry = null;
+    }
+
+    @Override
+    public void retried(EpochRetry retry) {
+        this.retry = retry;
     }
 
     public List<RoundMetrics> rounds() {

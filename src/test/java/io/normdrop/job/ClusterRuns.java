@@ -29,7 +29,8 @@ final class ClusterRuns {
      * barrier task failed in epoch 2 and Spark ran the epoch's stage again (a new stage attempt, so
      * no task counts as retried; a task of an ordinary stage, evaluation for one, would have been
      * retried alone), which continued after the last average the workers completed
-     * ({@code output}, the driver's console, says how many rounds it kept; null: not checked);
+     * (metrics.json records the retry, and {@code output}, the driver's console, says the same;
+     * null: not checked);
      * epoch 3 trained without failures and accuracy keeps rising. Prints the numbers the README
      * quotes, epoch 2's time over epoch 3's among them.
      *
@@ -43,13 +44,17 @@ final class ClusterRuns {
                 .matcher(
                 output == null ? "" : output);
         boolean found = kept.find();
+        // metrics.json records the retry too (a cluster-mode driver's console is in its container's log).
+        JsonNode retry = epochs.get(1).get("retry");
+        assertTrue(retry != null && retry.get("attempt").asInt() >= 2, "metrics.json records epoch 2's retry: " + epochs.get(1));
+        assertTrue(epochs.get(0).get("retry").isNull() && epochs.get(2).get("retry").isNull(), "only epoch 2 was retried");
+        int roundsKept = retry.get("roundsKept").asInt();
         double e2 = epochs.get(1).at("/metrics/trainSeconds").asDouble();
         double e3 = epochs.get(2).at("/metrics/trainSeconds").asDouble();
         System.out.printf("%s: executor killed in epoch 2: epoch seconds %.1f / %.1f / %.1f (epoch 2 / epoch 3 = %.2f), "
-                        + "rounds kept %s, accuracy %.4f / %.4f / %.4f, failed tasks in epoch 2 %d, executors lost %d, added %d%n",
-                cluster, epochs.get(0).at("/metrics/trainSeconds").asDouble(), e2, e3, e2 / e3,
-                !found ? "(not reported)" : kept.group(2) == null ? "none" : kept.group(2) + " of " + kept.group(3),
-                epochs.get(0).at("/metrics/testAccuracy").asDouble(),
+                        + "rounds kept %d of %d, accuracy %.4f / %.4f / %.4f, failed tasks in epoch 2 %d, executors lost %d, added %d%n",
+                cluster, epochs.get(0).at("/metrics/trainSeconds").asDouble(), e2, e3, e2 / e3, roundsKept,
+                retry.get("rounds").asInt(), epochs.get(0).at("/metrics/testAccuracy").asDouble(),
                 epochs.get(1).at("/metrics/testAccuracy").asDouble(), epochs.get(2).at("/metrics/testAccuracy").asDouble(),
                 epochs.get(1).at("/spark/failedTasks").asLong(), metrics.at("/spark/totals/executorsRemoved").asLong(),
                 metrics.at("/spark/totals/executorsAdded").asLong());
@@ -60,10 +65,10 @@ final class ClusterRuns {
         assertEquals(1, metrics.at("/spark/totals/executorsRemoved").asLong(), metrics.at("/spark/totals").toString());
         assertTrue(epochs.get(2).at("/metrics/testAccuracy").asDouble() > epochs.get(0).at("/metrics/testAccuracy").asDouble(),
                 epochs.toString());
-        if (output == null) {
-            return -1;
+        if (output != null) {
+            assertTrue(found, "the console says which rounds the retry kept: " + output);
+            assertEquals(roundsKept, kept.group(2) == null ? 0 : Integer.parseInt(kept.group(2)), "console and metrics.json agree");
         }
-        assertTrue(found, "the console says which rounds the retry kept: " + output);
-        return kept.group(2) == null ? 0 : Integer.parseInt(kept.group(2));
+        return roundsKept;
     }
 }

@@ -122,7 +122,7 @@ class HtmlReportTest {
                 e.metrics().testAccuracy(), e.metrics().macroF1(), e.metrics().classes(), e.metrics().trainExamples(),
                 e.metrics().rounds(), e.metrics().trainSeconds(), e.metrics().evalSeconds(),
                 e.metrics().samplesPerSecond(), e.metrics().elapsedSeconds(), e.metrics().remainingSeconds(), null),
-                e.spark(), e.memory())).toList();
+                e.spark(), e.memory(), e.retry())).toList();
         RunMetrics run = new RunMetrics(full.format(), full.run(), full.configDigest(), full.data(), full.settings(),
                 plain, full.rounds(), full.partitions(), full.spark(), full.model(), full.result());
         Element time = charts(HtmlReport.render(run)).get(2);

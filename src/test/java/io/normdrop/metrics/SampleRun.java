@@ -47,7 +47,7 @@ public final class SampleRun {
                     1000, 4, time.total(), 0.5, 1000 / time.total(), e * (time.total() + 0.5),
                     (n - e) * (time.total() + 0.5), time);
             epochs.add(new RunMetrics.Epoch(m, new SparkStats(10, 0, 0, 4.0, 0.1, 0.05, 1000, 0, 0, 0, 0),
-                    new MemorySample(100 << 20, 1 << 30, 50 << 20, 1L << 32, 400 << 20)));
+                    new MemorySample(100 << 20, 1 << 30, 50 << 20, 1L << 32, 400 << 20), null));
         }
         SparkStats total = new SparkStats(10L * n, 1, 1, 4.0 * n, 0.1 * n, 0.05 * n, 1000L * n, 0, 0, 1, 0);
         long[][] confusion = {{90, 5, 5}, {10, 85, 5}, {0, 2, 98}};
@@ -90,7 +90,7 @@ public final class SampleRun {
             return new RunMetrics.Epoch(new EpochMetrics(e.epoch(), e.epochs(), e.trainLoss(), e.testLoss(),
                     e.testAccuracy(), e.macroF1(), e.classes(), e.trainExamples(), e.rounds(), e.trainSeconds(),
                     e.evalSeconds(), e.samplesPerSecond(), e.elapsedSeconds(), e.remainingSeconds(), null),
-                    ep.spark(), ep.memory());
+                    ep.spark(), ep.memory(), ep.retry());
         }).toList();
         List<RoundMetrics> rounds = m.rounds().stream().map(r -> new RoundMetrics(r.epoch(), r.round(), r.wallSeconds(),
                 r.score(), r.examples(), null, r.averaging())).toList();
