@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * driver and executors (local mode: one JVM) of 640 MiB heap with ND4J's off-heap memory capped
  * at 512 MiB. Keeping the set on the executors (data.cacheLimitMiB above its size: the path every
  * set took before streaming) runs out of memory; the same job with the defaults, which stream a
- * set above 512 MiB, trains its epoch.
+ * set above 512 MiB, trains its epoch; the resident master, which keeps every set, refuses it.
  */
 @ExtendWith(LocalSpark.class)
 class BoundedMemoryIT {
@@ -76,5 +77,13 @@ class BoundedMemoryIT {
         var metrics = MetricsFiles.read(Files.newInputStream(dir.resolve("streamed").resolve(MetricsFiles.JSON_FILE)),
                 "metrics.json");
         assertEquals(180_000, metrics.at("/epochs/0/metrics/trainExamples").asLong(), metrics.toString());
+
+        // A master that keeps the set refuses it before training, naming the master that streams it.
+        Run resident = train(data, dir.resolve("resident"), "training.master=resident");
+        assertEquals(64, resident.code(), resident.log());
+        assertTrue(resident.log().contains("normdrop: training.master: is resident, which keeps the training set on the "
+                + "executors, but its 538 MiB of features are more than their "), resident.log());
+        assertTrue(resident.log().contains("training.master = allreduce streams it from the files"), resident.log());
+        assertFalse(Files.exists(dir.resolve("resident")), "nothing written");
     }
 }
