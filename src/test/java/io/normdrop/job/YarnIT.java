@@ -170,11 +170,11 @@ class YarnIT {
             JsonNode m = metrics(out);
             assertEquals("yarn", m.at("/spark/master").asText(), m.get("spark").toString());
             assertEquals(2, ClusterRuns.busyExecutors(m).size(), "tasks ran on two executor containers: " + m.at("/spark/executors"));
-            System.out.printf("YARN %s mode: accuracy %.4f (local %.4f), parameters %s the local run's%n", mode,
-                    m.at("/result/accuracy").asDouble(), reference.testAccuracy(),
-                    m.at("/model/parameterDigest").asText().equals(reference.metrics().model().parameterDigest())
-                            ? "equal to" : "differ from");
-            assertEquals(reference.testAccuracy(), m.at("/result/accuracy").asDouble(), 0.01, mode + " mode vs local mode");
+            System.out.printf("YARN %s mode: accuracy %.4f (local %.4f)%n", mode, m.at("/result/accuracy").asDouble(),
+                    reference.testAccuracy());
+            // The same job gives the same model wherever it runs: executor containers, bit for bit.
+            assertEquals(reference.metrics().model().parameterDigest(), m.at("/model/parameterDigest").asText(),
+                    mode + " mode vs local mode");
         }
     }
 
