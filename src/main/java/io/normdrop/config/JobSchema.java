@@ -63,6 +63,8 @@ public final class JobSchema {
             new Section("training.averaging", "How the workers' averaging is scheduled, and what it does with the "
                     + "updater's state."),
             AveragingSpec.WARMUP_EVERY, AveragingSpec.WARMUP_EPOCHS, AveragingSpec.UPDATER_STATE,
+            new Section("training.checkpoint", "Checkpoints for --resume: the end of every epoch always, and these."),
+            TrainingConfig.CHECKPOINT_EVERY_ROUNDS,
             new Section("output", "Where a run writes its results."),
             OutputConfig.DIR, OutputConfig.RUN_ID,
             new Section("quality", "The quality gate a run must pass to succeed and, with a run id, to be published."),

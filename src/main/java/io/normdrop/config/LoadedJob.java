@@ -40,7 +40,8 @@ public record LoadedJob(String source, Config resolved, JobConfig config) {
 
     /** Like {@link #configDigest}, without {@code training.epochs} as well: a resumed run may train longer. */
     public String resumeDigest() {
-        return digest(resolved.withoutPath("output").withoutPath("training.epochs"));
+        return digest(resolved.withoutPath("output").withoutPath("training.epochs")
+                .withoutPath("training.checkpoint"));
     }
 
     private static String digest(Config config) {

@@ -9,7 +9,7 @@ import com.typesafe.config.Config;
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,
                              TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker,
-                             int reshuffleEvery, AveragingSpec averaging) {
+                             int reshuffleEvery, AveragingSpec averaging, int checkpointEveryRounds) {
     static final Key<Integer> EPOCHS = Key.integer("training.epochs", 10, "Passes over the training set.",
             Rules.atLeast(1));
     static final Key<Long> SEED = Key.whole("training.seed", 42,
@@ -55,6 +55,13 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
             workers (one Spark shuffle, about 1 s per epoch for Fashion-MNIST on 2 cores); in the other epochs \
             each worker reshuffles its own shard. 0: deal once for the whole run (Fashion-MNIST, 15 epochs: \
             0.8916 test accuracy, against 0.8895 reshuffling every epoch).""", Rules.atLeast(0));
+    static final Key<Integer> CHECKPOINT_EVERY_ROUNDS = Key.integer("training.checkpoint.everyRounds", 0, """
+            allreduce master: also checkpoint inside an epoch, after every this many averaging rounds, so that \
+            --resume continues a killed driver's epoch after its last such round rather than from the epoch's \
+            start. The workers write it into the run's working directory (on a cluster: output.dir must be on a \
+            file system every executor reaches, such as HDFS): each its progress, the first the averaged parameters \
+            and updater state. Needs training.averaging.updaterState = average or reset. 0: checkpoints at the end \
+            of every epoch only. May change on --resume.""", Rules.atLeast(0));
 
     public TrainingConfig {
         EPOCHS.check(epochs);
@@ -87,6 +94,16 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
             throw ConfigException.invalid(AveragingSpec.UPDATER_STATE.path(), averaging.updaterState().jobName(),
                     "needs training.master = allreduce or resident (dl4j-spark's master always averages the updater state)");
         }
+        CHECKPOINT_EVERY_ROUNDS.check(checkpointEveryRounds);
+        if (checkpointEveryRounds > 0 && master != TrainingMasterKind.ALLREDUCE) {
+            throw ConfigException.invalid(CHECKPOINT_EVERY_ROUNDS.path(), checkpointEveryRounds, "needs training.master "
+                    + "= allreduce (the " + master.jobName() + " master checkpoints at the end of every epoch only)");
+        }
+        if (checkpointEveryRounds > 0 && averaging.updaterState() == AveragingSpec.UpdaterState.LOCAL) {
+            throw ConfigException.invalid(CHECKPOINT_EVERY_ROUNDS.path(), checkpointEveryRounds, "needs "
+                    + "training.averaging.updaterState = average or reset (with local, every worker's updater state is "
+                    + "its own and not checkpointed inside an epoch)");
+        }
     }
 
     /** Minibatches each worker fits between averagings in 1-based {@code epoch}. */
@@ -97,6 +114,7 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
     static TrainingConfig from(Config c) {
         return new TrainingConfig(EPOCHS.read(c), SEED.read(c), UpdaterSpec.from(c), L2.read(c), WORKERS.read(c),
                 BATCH_SIZE_PER_WORKER.read(c), AVERAGING_FREQUENCY.read(c), PREFETCH.read(c), APPROACH.read(c),
-                MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c), AveragingSpec.from(c));
+                MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c), AveragingSpec.from(c),
+                CHECKPOINT_EVERY_ROUNDS.read(c));
     }
 }

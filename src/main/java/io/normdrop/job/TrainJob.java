@@ -14,6 +14,8 @@ import io.normdrop.store.Checkpoints;
 import io.normdrop.store.Publication;
 import io.normdrop.store.RunDirectory;
 import io.normdrop.store.RunFiles;
+import io.normdrop.train.RoundCheckpoints;
+import io.normdrop.train.RoundContinuation;
 import io.normdrop.train.SparkTrainer;
 import io.normdrop.train.TrainingDivergedException;
 import io.normdrop.train.TrainingInputs;
@@ -25,6 +27,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One training run as named steps: claim the run directory, prepare the inputs, begin (fresh or
@@ -87,7 +90,9 @@ public final class TrainJob {
         try (RunRecorder recorder = new RunRecorder(name, job, sc);
              RunDirectory run = RunDirectory.start(c.output(), Instant.now(), overwrite, resume, sc.hadoopConfiguration());
              TrainingInputs inputs = TrainingInputs.prepare(sc, c, err)) {
-            SparkTrainer trainer = new SparkTrainer(sc, c.training(), c.metrics().trainingStats());
+            SparkTrainer trainer = new SparkTrainer(sc, c.training(), c.metrics().trainingStats(),
+                    RoundCheckpoints.at(run.roundCheckpoints(), c.training().checkpointEveryRounds(), job.resumeDigest(),
+                            sc.hadoopConfiguration()));
             out.println(inputs.describe(trainer.workers(), sc.master()));
             recorder.inputs(inputs.train(), inputs.test(), inputs.summary(), trainer.workers());
             SparkTrainer.Result result = train(run, inputs, trainer, recorder, out);
@@ -112,11 +117,24 @@ public final class TrainJob {
         MultiLayerNetwork network;
         SparkTrainer.Start start;
         if (resume) {
-            Checkpoints.Loaded checkpoint = Checkpoints.resume(run, job.resumeDigest());
-            out.printf("normdrop: resuming after epoch %d from %s%n", checkpoint.state().epoch(), checkpoint.directory());
-            recorder.resumed(checkpoint.state().epochs(), checkpoint.state().rounds());
-            network = checkpoint.network();
-            start = new SparkTrainer.Start(checkpoint.state().epoch() + 1, checkpoint.state().iterationCount());
+            Optional<Checkpoints.Loaded> checkpoint = Checkpoints.resume(run, job.resumeDigest());
+            int after = checkpoint.map(k -> k.state().epoch()).orElse(0);
+            network = checkpoint.isPresent() ? checkpoint.get().network()
+                    : inputs.initialNetwork(job.config().model().dataInit(), out);
+            Optional<RoundContinuation> within = trainer.roundCheckpoint(after + 1, inputs.train().count(),
+                    network);
+            if (checkpoint.isEmpty() && within.isEmpty()) {
+                throw Checkpoints.nothingToResume(run);
+            }
+            if (within.isPresent()) {
+                within.get().restore(network);
+                out.printf("normdrop: resuming epoch %d after its round %d from %s%n", after + 1,
+                        within.get().roundsDone(), within.get().source());
+            } else {
+                out.printf("normdrop: resuming after epoch %d from %s%n", after, checkpoint.get().directory());
+            }
+            checkpoint.ifPresent(k -> recorder.resumed(k.state().epochs(), k.state().rounds()));
+            start = new SparkTrainer.Start(after + 1, checkpoint.map(k -> k.state().iterationCount()).orElse(0), within);
         } else {
             network = inputs.initialNetwork(job.config().model().dataInit(), out);
             start = SparkTrainer.Start.FRESH;

@@ -91,26 +91,32 @@ public final class Checkpoints {
     }
 
     /**
-     * The run's last checkpoint, to continue from.
+     * The run's last epoch checkpoint, to continue from, if there is one.
      *
      * @param jobDigest {@link io.normdrop.config.LoadedJob#resumeDigest} of the job resuming
-     * @throws MissingInputException when there is no checkpoint
-     * @throws ConfigException       when the checkpoint comes from a different job
+     * @throws ConfigException when the checkpoint comes from a different job
      */
-    public static Loaded resume(RunDirectory output, String jobDigest) throws IOException {
-        Loaded loaded = latest(output).orElseThrow(() -> new MissingInputException(
-                "nothing to resume: no checkpoint in " + output.temp() + " (run without --resume to start afresh)", null));
-        if (!loaded.state().jobDigest().equals(jobDigest)) {
+    public static Optional<Loaded> resume(RunDirectory output, String jobDigest) throws IOException {
+        Optional<Loaded> loaded = latest(output);
+        if (loaded.isPresent() && !loaded.get().state().jobDigest().equals(jobDigest)) {
             throw new ConfigException("--resume", "the job differs from the one that wrote the checkpoint in "
-                    + loaded.directory() + " (only training.epochs and output may change); run without --resume to start afresh");
+                    + loaded.get().directory() + " (only training.epochs, training.checkpoint and output may change); "
+                    + "run without --resume to start afresh");
         }
         return loaded;
+    }
+
+    /** The error of a --resume with nothing to continue from. */
+    public static MissingInputException nothingToResume(RunDirectory output) {
+        return new MissingInputException("nothing to resume: no checkpoint in " + output.temp()
+                + " (run without --resume to start afresh)", null);
     }
 
     /** What a failed run keeps for --resume, as a phrase for its error message. */
     public static String kept(RunDirectory output) throws IOException {
         return latest(output).map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
-                + output.temp() + " for --resume").orElse("no epoch finished, nothing kept");
+                + output.temp() + " for --resume").orElse("no epoch finished, nothing kept but any checkpoint inside "
+                + "the first epoch");
     }
 
     static Optional<Loaded> latest(RunDirectory output) throws IOException {

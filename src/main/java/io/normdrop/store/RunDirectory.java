@@ -42,6 +42,8 @@ public final class RunDirectory implements AutoCloseable {
     static final String SUCCESS = "_SUCCESS";
     /** Prefix of the checkpoint subdirectories of the working directory. */
     static final String CHECKPOINT = "checkpoint-";
+    /** Subdirectory of the working directory for the checkpoints inside an epoch (the trainer's). */
+    static final String ROUNDS = "rounds";
 
     private final FileSystem fs;
     private final String runId;
@@ -191,6 +193,15 @@ public final class RunDirectory implements AutoCloseable {
         return fs;
     }
 
+    /**
+     * Where the trainer checkpoints inside an epoch ({@code training.checkpoint.everyRounds}): a
+     * subdirectory of the working directory, kept for --resume like the epoch checkpoints and
+     * removed by {@link #commit()}.
+     */
+    public Path roundCheckpoints() {
+        return new Path(work, ROUNDS);
+    }
+
     /** Creates a file in the working directory. */
     public OutputStream create(String name) throws IOException {
         return fs.create(new Path(work, name), true);
@@ -250,6 +261,7 @@ public final class RunDirectory implements AutoCloseable {
         for (FileStatus s : checkpointDirs()) {
             fs.delete(s.getPath(), true);
         }
+        fs.delete(roundCheckpoints(), true);
         fs.create(new Path(work, SUCCESS), false).close();
         Path old = null;
         if (fs.exists(target)) {
@@ -275,7 +287,7 @@ public final class RunDirectory implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!committed && checkpointDirs().length == 0) {
+            if (!committed && checkpointDirs().length == 0 && !holdsRoundCheckpoints()) {
                 fs.delete(work, true);
             }
             fs.delete(lock, false);
@@ -284,6 +296,10 @@ public final class RunDirectory implements AutoCloseable {
         } finally {
             closeQuietly(fs);
         }
+    }
+
+    private boolean holdsRoundCheckpoints() throws IOException {
+        return fs.exists(roundCheckpoints()) && fs.listStatus(roundCheckpoints()).length > 0;
     }
 
     private static void closeQuietly(FileSystem fs) {

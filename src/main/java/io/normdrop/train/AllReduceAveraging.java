@@ -47,6 +47,7 @@ final class AllReduceAveraging implements AutoCloseable {
     private final UpdaterState updaterState;
     private final ParamLayout layout;
     private final int prefetch;
+    private final RoundCheckpoints checkpoints;
     /** The retry of the epoch {@link #fit} trained last; null when it trained in its first attempt. */
     private EpochRetry retry;
 
@@ -57,9 +58,10 @@ final class AllReduceAveraging implements AutoCloseable {
      * @param timed            whether rounds report where their time went
      * @param updaterState     what an average does with the updater state
      * @param prefetch         minibatch DataSets each worker reads ahead on a thread of its own; 0: none
+     * @param checkpoints      where the workers checkpoint inside an epoch, and how often
      */
     AllReduceAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed,
-                       UpdaterState updaterState, int prefetch) {
+                       UpdaterState updaterState, int prefetch, RoundCheckpoints checkpoints) {
         this.sc = sc;
         this.network = network;
         this.configuration = network.getLayerWiseConfigurations().toJson();
@@ -69,6 +71,7 @@ final class AllReduceAveraging implements AutoCloseable {
         this.updaterState = updaterState;
         this.layout = ParamLayout.of(network);
         this.prefetch = prefetch;
+        this.checkpoints = checkpoints;
     }
 
     /** One worker's epoch. */
@@ -108,15 +111,17 @@ final class AllReduceAveraging implements AutoCloseable {
      *
      * @param rounds rounds of the epoch: those of the worker with the most minibatches (a worker
      *               whose minibatches run out earlier still takes part in the averaging)
+     * @param within where a resumed run continues inside this epoch (the driver network holds its
+     *               state), or null to train it from its start
      * @return the epoch's rounds; the first carries the stage's fixed costs (broadcast, task
      * launch, results)
      */
-    List<RoundMetrics> fit(JavaRDD<DataSet> shards, int rounds, int every, int epoch) {
+    List<RoundMetrics> fit(JavaRDD<DataSet> shards, int rounds, int every, int epoch, RoundContinuation within) {
         long start = System.nanoTime();
         Broadcast<ResidentNetworks.Snapshot> snapshot = sc.broadcast(ResidentNetworks.Snapshot.of(network, configuration));
         long broadcastNanos = System.nanoTime() - start;
         EpochTask task = new EpochTask(id, epoch, snapshot, batchSize, every, rounds, threadsPerWorker, updaterState,
-                layout, prefetch);
+                layout, prefetch, checkpoints, within);
         // The barrier stage writes its results to a shuffle: Spark retries a failed barrier stage
         // whole only when it is a shuffle map stage (a failed barrier result stage aborts the job).
         List<WorkerEpoch> results = new ArrayList<>(shards.rdd().barrier()
@@ -210,9 +215,12 @@ final class AllReduceAveraging implements AutoCloseable {
         private final UpdaterState updaterState;
         private final ParamLayout layout;
         private final int prefetch;
+        private final RoundCheckpoints checkpoints;
+        private final RoundContinuation within;
 
         EpochTask(String run, int epoch, Broadcast<ResidentNetworks.Snapshot> snapshot, int batchSize, int frequency,
-                  int rounds, int threads, UpdaterState updaterState, ParamLayout layout, int prefetch) {
+                  int rounds, int threads, UpdaterState updaterState, ParamLayout layout, int prefetch,
+                  RoundCheckpoints checkpoints, RoundContinuation within) {
             this.run = run;
             this.epoch = epoch;
             this.snapshot = snapshot;
@@ -223,6 +231,8 @@ final class AllReduceAveraging implements AutoCloseable {
             this.updaterState = updaterState;
             this.layout = layout;
             this.prefetch = prefetch;
+            this.checkpoints = checkpoints;
+            this.within = within;
         }
 
         @Override
@@ -262,14 +272,21 @@ final class AllReduceAveraging implements AutoCloseable {
                         if (updaterState == UpdaterState.RESET) {
                             state.resetUpdater();
                         }
-                        net.getLayerWiseConfigurations().setIterationCount(progress.iterationCount);
-                        // The minibatches the rounds before trained: the same ones in every attempt.
-                        for (long b = 0; b < (long) (resumedAfter + 1) * frequency && batches.hasNext(); b++) {
-                            batches.next();
-                        }
                     }
                 } else if (recoverable) {
                     RoundRecovery.register(run, epoch, worker, progress);
+                }
+                if (resumedAfter < 0 && within != null) {
+                    // A resumed run: the snapshot holds the average after the checkpointed round.
+                    resumedAfter = within.round();
+                    progress.restore(within.progress(worker), resumedAfter);
+                }
+                if (resumedAfter >= 0) {
+                    net.getLayerWiseConfigurations().setIterationCount(progress.iterationCount);
+                    // The minibatches the rounds before trained: the same ones in every attempt.
+                    for (long b = 0; b < (long) (resumedAfter + 1) * frequency && batches.hasNext(); b++) {
+                        batches.next();
+                    }
                 }
                 for (int r = resumedAfter + 1; r < rounds; r++) {
                     long fitStart = System.nanoTime();
@@ -297,6 +314,12 @@ final class AllReduceAveraging implements AutoCloseable {
                     if (recoverable) {
                         RoundRecovery.completed(run, epoch, r, state.values(), exchanged, keeper, progress,
                                 net.getLayerWiseConfigurations().getIterationCount());
+                    }
+                    if (checkpoints.due(r, rounds)) {
+                        // Its time counts as exchange: the workers wait for each other's files.
+                        checkpoints.write(epoch, r, worker, ctx.numPartitions(), progress, state.values(), exchanged,
+                                () -> exchange.allGather(""));
+                        exchangeNanos[r] = System.nanoTime() - exchangeStart;
                     }
                 }
                 if (updaterState == UpdaterState.LOCAL && state.length() > exchanged) {

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -53,6 +54,7 @@ public final class SparkTrainer {
     private final TrainingConfig training;
     private final int workers;
     private final boolean timed;
+    private final RoundCheckpoints checkpoints;
 
     /**
      * @param sc       the Spark context (not stopped by the trainer)
@@ -60,10 +62,16 @@ public final class SparkTrainer {
      * @param timed    whether every round's time is split by activity ({@code metrics.trainingStats})
      */
     public SparkTrainer(JavaSparkContext sc, TrainingConfig training, boolean timed) {
+        this(sc, training, timed, RoundCheckpoints.NONE);
+    }
+
+    /** A trainer whose allreduce workers also checkpoint inside epochs, to {@code checkpoints}. */
+    public SparkTrainer(JavaSparkContext sc, TrainingConfig training, boolean timed, RoundCheckpoints checkpoints) {
         this.sc = sc;
         this.training = training;
         this.workers = training.workers() > 0 ? training.workers() : sc.defaultParallelism();
         this.timed = timed;
+        this.checkpoints = checkpoints;
     }
 
     /**
@@ -113,14 +121,33 @@ public final class SparkTrainer {
     }
 
     /**
-     * Where training starts: epoch 1 of a fresh network, or the epoch after a checkpoint.
+     * Where training starts: epoch 1 of a fresh network, the epoch after a checkpoint, or inside
+     * it after a round checkpoint.
      *
      * @param epoch          1-based epoch to train first
      * @param iterationCount minibatch iterations already trained (the updater's own count travels
      *                       in the network's configuration)
+     * @param within         where the first epoch continues (the network holds its state), if not from its start
      */
-    public record Start(int epoch, int iterationCount) {
-        public static final Start FRESH = new Start(1, 0);
+    public record Start(int epoch, int iterationCount, Optional<RoundContinuation> within) {
+        public static final Start FRESH = new Start(1, 0, Optional.empty());
+    }
+
+    /**
+     * The round checkpoint to continue from inside {@code epoch}, if the workers wrote one that
+     * fits this run (the same number of workers), for a network like {@code network} trained on
+     * {@code examples} examples.
+     */
+    public Optional<RoundContinuation> roundCheckpoint(int epoch, long examples, MultiLayerNetwork network)
+            throws IOException {
+        if (training.master() != TrainingMasterKind.ALLREDUCE || epoch > training.epochs()) {
+            return Optional.empty();
+        }
+        // The allreduce masters' shares differ by at most one example.
+        long[] most = {(examples + workers - 1) / workers};
+        float[] updater = ResidentNetworks.updaterState(network);
+        return checkpoints.latest(epoch, workers, roundsPerEpoch(most, epoch), (int) network.params().length(),
+                updater == null ? 0 : updater.length, ParamLayout.of(network).tensors());
     }
 
     /** Called after every epoch with the network as trained so far, e.g. to save a checkpoint. */
@@ -185,7 +212,7 @@ public final class SparkTrainer {
         try (Averaging averaging = allReduce ? null : averaging(network, train.dataSetExamples(), start);
              AllReduceAveraging workersAverage = allReduce
                      ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed,
-                     training.averaging().updaterState(), readAhead())
+                     training.averaging().updaterState(), readAhead(), checkpoints)
                      : null) {
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
@@ -198,7 +225,7 @@ public final class SparkTrainer {
                 }
                 List<RoundMetrics> rounds = allReduce
                         ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingEvery(epoch),
-                        epoch)
+                        epoch, epoch == start.epoch() ? start.within().orElse(null) : null)
                         : roundByRound(averaging, batches, epoch, partitionExamples, trainExamples, sink);
                 if (allReduce && workersAverage.lastRetry() != null) {
                     sink.retried(workersAverage.lastRetry());
@@ -235,6 +262,7 @@ public final class SparkTrainer {
                 }
                 try {
                     epochEnd.after(epoch, network, allReduce ? workersAverage.iterationCount() : averaging.iterationCount());
+                    checkpoints.dropThrough(epoch);
                 } catch (IOException e) {
                     throw new UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
                 }

@@ -174,6 +174,9 @@ class JobFilesTest {
             training.averaging.every=20           | training.averaging.every: unknown key
             training={master=resident,averaging.warmupEpochs=1} | training.averaging.warmupEpochs: invalid value 1 (a warm-up schedule needs training.master = allreduce (the resident master cuts every epoch into rounds of one size))
             training={master=parameter-averaging,averaging.updaterState=reset} | training.averaging.updaterState: invalid value "reset" (needs training.master = allreduce or resident (dl4j-spark's master always averages the updater state))
+            training.checkpoint.everyRounds=-1    | training.checkpoint.everyRounds: invalid value -1 (must be >= 0)
+            training={master=resident,checkpoint.everyRounds=5} | training.checkpoint.everyRounds: invalid value 5 (needs training.master = allreduce (the resident master checkpoints at the end of every epoch only))
+            training={averaging.updaterState=local,checkpoint.everyRounds=5} | training.checkpoint.everyRounds: invalid value 5 (needs training.averaging.updaterState = average or reset (with local, every worker's updater state is its own and not checkpointed inside an epoch))
             model.dataInit.enabled=yes            | model.dataInit.enabled: invalid value "yes" (expected true or false)
             model.dataInit.examples=1             | model.dataInit.examples: invalid value 1 (must be >= 2)
             model.layers[0].units=0               | model.layers[0].units: invalid value 0 (must be >= 1)
@@ -249,7 +252,7 @@ class JobFilesTest {
         UpdaterSpec sgd = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.1, 0);
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0, 1,
-                        AveragingSpec.DEFAULT));
+                        AveragingSpec.DEFAULT, 0));
         assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
         assertThrows(ConfigException.class, () -> new Dropout(0.0));
         assertThrows(ConfigException.class, () -> DataSources.idx("train", "", "labels", 0));

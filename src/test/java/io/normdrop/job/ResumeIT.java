@@ -119,4 +119,69 @@ class ResumeIT {
         assertEquals(66, nothing.code(), nothing.err());
         assertTrue(nothing.err().startsWith("normdrop: nothing to resume: no checkpoint in "), nothing.err());
     }
+
+    /** Settings of the kill inside an epoch: 40 rounds an epoch, a round checkpoint after every second. */
+    static final List<String> WITHIN = List.of("data.train.limit=10000", "training.averagingFrequency=2",
+            "training.checkpoint.everyRounds=2");
+
+    @Test
+    void aDriverKilledInsideAnEpochResumesAfterItsLastRoundCheckpoint(JavaSparkContext sc, @TempDir Path dir)
+            throws Exception {
+        // The reference checkpoints at epoch ends only: writing round checkpoints changes nothing.
+        List<String> sets = new ArrayList<>(DETERMINISTIC);
+        sets.addAll(WITHIN.subList(0, 2));
+        sets.add("output.dir=\"" + dir.resolve("reference") + "\"");
+        TrainJob.Outcome reference = new TrainJob(JobFiles.load(Path.of("jobs/quickstart.conf"), sets), false)
+                .run(sc, new PrintWriter(new StringWriter(), true));
+        int rounds = (int) reference.metrics().rounds().stream().filter(r -> r.epoch() == 2).count();
+        assertEquals(40, rounds, "rounds of epoch 2");
+
+        List<String> extra = new ArrayList<>();
+        WITHIN.forEach(s -> extra.addAll(List.of("--set", s)));
+        Path run = dir.resolve("nightly");
+        Path work = dir.resolve(".nightly.inprogress");
+        Path round2 = work.resolve("rounds/epoch-2-round-2/state");
+        ProcessBuilder pb = new ProcessBuilder(launcher(run, extra.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.log").toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("NORMDROP_DRIVER_MEMORY", "2g");
+        Process driver = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!Files.exists(round2)) {
+            assertTrue(driver.isAlive(), "the run ended before its round checkpoint: " + Files.readString(dir.resolve("killed.log")));
+            assertTrue(System.nanoTime() < deadline, "no round checkpoint in epoch 2 in 3 minutes");
+            Thread.sleep(5);
+        }
+        driver.destroyForcibly().waitFor();
+        assertEquals(1, lastCheckpoint(work), "killed inside epoch 2, after the checkpoint of epoch 1");
+        int kept;
+        try (var dirs = Files.list(work.resolve("rounds"))) {
+            kept = dirs.filter(d -> d.getFileName().toString().startsWith("epoch-2-round-") && Files.exists(d.resolve("state")))
+                    .mapToInt(d -> Integer.parseInt(d.getFileName().toString().substring("epoch-2-round-".length())))
+                    .max().orElseThrow();
+        }
+        assertTrue(kept >= 2 && kept < rounds, "round checkpoint kept: " + kept);
+
+        // training.checkpoint may change on --resume.
+        List<String> resumeExtra = new ArrayList<>(extra);
+        resumeExtra.set(resumeExtra.size() - 1, "training.checkpoint.everyRounds=3");
+        Processes.Result resumed = Processes.run(launcher(run, append(resumeExtra, "--resume")));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("normdrop: resuming epoch 2 after its round " + kept + " from "), resumed.out());
+        assertFalse(resumed.out().contains("epoch 1/4  loss"), "epoch 1 is not trained again: " + resumed.out());
+        assertEquals(reference.metrics().model().parameterDigest(), digest(run),
+                "resumed inside epoch 2, the parameters are bit-identical to the uninterrupted run's");
+        var metrics = MetricsFiles.read(Files.newInputStream(run.resolve(MetricsFiles.JSON_FILE)), "metrics.json");
+        assertEquals(4, metrics.get("epochs").size(), "metrics cover every epoch");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("killed.log", "nightly", "reference"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no lock, no working directory left");
+        }
+    }
+
+    private static String[] append(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
 }
