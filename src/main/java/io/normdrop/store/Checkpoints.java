@@ -114,9 +114,13 @@ public final class Checkpoints {
 
     /** What a failed run keeps for --resume, as a phrase for its error message. */
     public static String kept(RunDirectory output) throws IOException {
-        return latest(output).map(k -> "the last good checkpoint (epoch " + k.state().epoch() + ") is kept in "
-                + output.temp() + " for --resume").orElse("no epoch finished, nothing kept but any checkpoint inside "
-                + "the first epoch");
+        Optional<Loaded> last = latest(output);
+        if (last.isPresent()) {
+            return "the last good checkpoint (epoch " + last.get().state().epoch() + ") is kept in " + output.temp()
+                    + " for --resume";
+        }
+        return output.holdsRoundCheckpoints() ? "a checkpoint inside epoch 1 is kept in " + output.temp() + " for --resume"
+                : "no epoch finished, nothing kept";
     }
 
     static Optional<Loaded> latest(RunDirectory output) throws IOException {

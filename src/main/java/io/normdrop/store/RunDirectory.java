@@ -298,7 +298,8 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    private boolean holdsRoundCheckpoints() throws IOException {
+    /** Whether the trainer left checkpoints inside an epoch. */
+    boolean holdsRoundCheckpoints() throws IOException {
         return fs.exists(roundCheckpoints()) && fs.listStatus(roundCheckpoints()).length > 0;
     }
 
