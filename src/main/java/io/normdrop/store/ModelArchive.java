@@ -1,15 +1,22 @@
 package io.normdrop.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.normdrop.data.DataException;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.File;
@@ -18,6 +25,7 @@ import java.io.InputStream;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -32,8 +40,16 @@ import java.util.zip.ZipFile;
  * ({@code "@class"}); and a custom normalizer names a class it instantiates. Here:
  * <ul>
  *   <li>the configuration may name only DL4J's and ND4J's configuration classes and Normdrop's
- *       own layers ({@link #ALLOWED_CLASSES}), checked before DL4J parses it;</li>
- *   <li>the parameters and updater state are ND4J's binary arrays (no classes in them);</li>
+ *       own layers ({@link #ALLOWED_CLASSES}), each type id a plain class name (no type
+ *       parameters, no arrays), checked before DL4J parses it; a key twice in one object is
+ *       refused (DL4J's parser would take the first, a tree the last), and DL4J parses the very
+ *       tree that was checked, written out anew, never the file's own text;</li>
+ *   <li>the parameters and updater state are ND4J's binary arrays (no classes in them), checked
+ *       ({@link NdArrays}) to hold exactly the network's own parameter and updater-state counts
+ *       before ND4J allocates anything;</li>
+ *   <li>every entry is read through a bound ({@value #MAX_CONFIGURATION_BYTES} bytes for the
+ *       configuration, {@value #MAX_ENTRY_BYTES} for a text or normalizer, the array's size for an
+ *       array), so an entry that inflates without end is refused when it passes its bound;</li>
  *   <li>an {@code objects/} entry is read only if it is a serialized {@code String}
  *       (an {@link ObjectInputFilter} rejects every class);</li>
  *   <li>a model with a {@code preprocessor.bin} or a custom normalizer is refused.</li>
@@ -53,11 +69,20 @@ public final class ModelArchive implements AutoCloseable {
     static final List<String> ALLOWED_CLASSES = List.of("org.deeplearning4j.nn.conf.", "org.deeplearning4j.nn.weights.",
             "org.nd4j.linalg.activations.", "org.nd4j.linalg.learning.", "org.nd4j.linalg.lossfunctions.",
             "org.nd4j.linalg.schedule.", "io.normdrop.nn.");
+    /** The most bytes of the configuration (a network's takes a few KB). */
+    static final int MAX_CONFIGURATION_BYTES = 16 << 20;
+    /** The most bytes of a text entry under objects/ or of a normalizer. */
+    static final int MAX_ENTRY_BYTES = 256 << 20;
+    /** The most units (or channels) of a layer, and parameters of a model (4 GiB of floats). */
+    static final long MAX_UNITS = 1 << 20;
+    static final long MAX_PARAMETERS = 1L << 30;
     /** A fully qualified class name, as Jackson's wrapper-array form of a type id would give it. */
     private static final Pattern CLASS_NAME = Pattern.compile("([A-Za-z_$][\\w$]*\\.)+[A-Za-z_$][\\w$]*");
     /** Only strings: Java serialization of anything else in a model file is refused. */
     private static final ObjectInputFilter STRINGS_ONLY = ObjectInputFilter.Config.createFilter("maxdepth=1;!*");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: a key twice in one object is an error, not the last one kept. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final ZipFile zip;
     private final String name;
@@ -97,28 +122,73 @@ public final class ModelArchive implements AutoCloseable {
             throw new DataException(name + ": not a DL4J model file (no " + CONFIGURATION + " or " + COEFFICIENTS + ")");
         }
         try {
-            String json;
-            try (InputStream in = zip.getInputStream(configuration)) {
-                json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode tree;
+            try {
+                tree = JSON.readTree(bytes(configuration, MAX_CONFIGURATION_BYTES));
+            } catch (JsonProcessingException e) {
+                throw refused(CONFIGURATION, "not valid JSON: " + e.getOriginalMessage());
             }
-            checkClasses(JSON.readTree(json));
+            checkClasses(tree);
             MultiLayerConfiguration conf;
             try {
-                conf = MultiLayerConfiguration.fromJson(json);
+                // DL4J parses the tree just checked, written out anew: not the file's text a second time.
+                conf = MultiLayerConfiguration.fromJson(JSON.writeValueAsString(tree));
             } catch (RuntimeException e) {
                 throw new DataException(name + ": " + CONFIGURATION + " is not a DL4J MultiLayerNetwork configuration: "
                         + e.getMessage(), e);
             }
-            INDArray params = coefficients.getSize() == 0 && zip.getEntry(NO_PARAMS) != null ? null : array(coefficients);
+            long parameters = parameters(conf);
+            boolean none = coefficients.getSize() == 0 && zip.getEntry(NO_PARAMS) != null;
+            if (none && parameters > 0) {
+                throw refused(COEFFICIENTS, "empty, but the network has " + parameters + " parameters");
+            }
+            INDArray params = none ? null : array(coefficients, parameters);
             MultiLayerNetwork network = new MultiLayerNetwork(conf);
             network.init(params, false);
             ZipEntry updater = withUpdater ? zip.getEntry(UPDATER_STATE) : null;
             if (updater != null) {
-                network.getUpdater().setStateViewArray(network, array(updater), false);
+                INDArray view = network.getUpdater().getStateViewArray();
+                network.getUpdater().setStateViewArray(network, array(updater, view == null ? 0 : view.length()), false);
             }
             return network;
         } catch (IOException e) {
             throw new DataException(name + ": not a readable model file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The parameters {@code conf} declares, counted as DL4J's initializers count them, after
+     * bounding each layer's size so that the count cannot overflow.
+     */
+    private long parameters(MultiLayerConfiguration conf) {
+        long total = 0;
+        for (NeuralNetConfiguration c : conf.getConfs()) {
+            if (c.getLayer() instanceof FeedForwardLayer f && (f.getNIn() > MAX_UNITS || f.getNOut() > MAX_UNITS)) {
+                throw refused(CONFIGURATION, "declares a layer of " + f.getNIn() + " inputs and " + f.getNOut()
+                        + " outputs, more than " + MAX_UNITS);
+            }
+            if (c.getLayer() instanceof ConvolutionLayer k
+                    && Arrays.stream(k.getKernelSize()).asLongStream().reduce(1, (a, b) -> a * Math.max(1, b)) > MAX_UNITS) {
+                throw refused(CONFIGURATION, "declares a kernel of " + Arrays.toString(k.getKernelSize()) + ", more than "
+                        + MAX_UNITS + " positions");
+            }
+            long n = c.getLayer().initializer().numParams(c);
+            total += n;
+            if (n < 0 || total > MAX_PARAMETERS) {
+                throw refused(CONFIGURATION, "declares more than " + MAX_PARAMETERS + " parameters");
+            }
+        }
+        return total;
+    }
+
+    /** Entry {@code entry} whole, refused when it holds more than {@code limit} bytes (whatever its header says). */
+    private byte[] bytes(ZipEntry entry, int limit) throws IOException {
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] b = in.readNBytes(limit);
+            if (in.read() >= 0) {
+                throw refused(entry.getName(), "more than " + limit + " bytes");
+            }
+            return b;
         }
     }
 
@@ -133,7 +203,7 @@ public final class ModelArchive implements AutoCloseable {
         if (entry == null) {
             return Optional.empty();
         }
-        try (ObjectInputStream in = new ObjectInputStream(zip.getInputStream(entry))) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes(entry, MAX_ENTRY_BYTES)))) {
             in.setObjectInputFilter(STRINGS_ONLY);
             Object value = in.readObject();
             if (value instanceof String s) {
@@ -158,10 +228,7 @@ public final class ModelArchive implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            byte[] bytes;
-            try (InputStream in = zip.getInputStream(entry)) {
-                bytes = in.readAllBytes();
-            }
+            byte[] bytes = bytes(entry, MAX_ENTRY_BYTES);
             // NormalizerSerializer's header: "NORMALIZER", a version, the type; a CUSTOM type names a class to instantiate.
             try (DataInputStream header = new DataInputStream(new ByteArrayInputStream(bytes))) {
                 header.readUTF();
@@ -171,6 +238,11 @@ public final class ModelArchive implements AutoCloseable {
                     throw refused(NORMALIZER, "a custom normalizer (class " + header.readUTF()
                             + "); only DL4J's standard normalizers are read");
                 }
+            }
+            try {
+                NdArrays.checkAll(bytes);
+            } catch (NdArrays.Refused e) {
+                throw refused(NORMALIZER, e.getMessage());
             }
             return Optional.of(NormalizerSerializer.getDefault().restore(new ByteArrayInputStream(bytes)));
         } catch (DataException e) {
@@ -189,9 +261,26 @@ public final class ModelArchive implements AutoCloseable {
         }
     }
 
-    private INDArray array(ZipEntry entry) throws IOException {
-        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(zip.getInputStream(entry)))) {
-            return Nd4j.read(in);
+    /**
+     * The array in {@code entry}, which must hold {@code expected} elements: checked before ND4J
+     * reads it, and refused if anything follows it.
+     */
+    private INDArray array(ZipEntry entry, long expected) throws IOException {
+        try (BufferedInputStream in = new BufferedInputStream(zip.getInputStream(entry), NdArrays.MAX_PREFIX)) {
+            in.mark(NdArrays.MAX_PREFIX);
+            try {
+                NdArrays.check(in, expected);
+            } catch (NdArrays.Refused e) {
+                throw refused(entry.getName(), e.getMessage());
+            } catch (java.io.EOFException e) {
+                throw refused(entry.getName(), "cut short");
+            }
+            in.reset();
+            INDArray array = Nd4j.read(new DataInputStream(in));
+            if (in.read() >= 0) {
+                throw refused(entry.getName(), "more bytes after its " + expected + " values");
+            }
+            return array;
         }
     }
 
@@ -205,15 +294,16 @@ public final class ModelArchive implements AutoCloseable {
     private static void collect(JsonNode node, List<String> names) {
         if (node.isObject()) {
             node.fields().forEachRemaining(f -> {
-                if (f.getKey().equals("@class")) {
-                    names.add(f.getValue().asText());
+                // Any spelling a case-insensitive mapper could take for the type property.
+                if (f.getKey().equalsIgnoreCase("@class")) {
+                    names.add(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
                 } else {
                     collect(f.getValue(), names);
                 }
             });
         } else if (node.isArray()) {
-            if (node.size() == 2 && node.get(0).isTextual() && CLASS_NAME.matcher(node.get(0).asText()).matches()
-                    && node.get(1).isContainerNode()) {
+            // Jackson's wrapper-array form of a type id: [type id, value].
+            if (node.size() == 2 && node.get(0).isTextual() && node.get(1).isContainerNode()) {
                 names.add(node.get(0).asText());
             }
             node.forEach(child -> collect(child, names));
@@ -222,6 +312,9 @@ public final class ModelArchive implements AutoCloseable {
 
     private void checkClasses(JsonNode configuration) {
         for (String c : namedClasses(configuration)) {
+            if (!CLASS_NAME.matcher(c).matches()) {
+                throw refused(CONFIGURATION, "names type " + c + ", which is not a plain class name");
+            }
             if (ALLOWED_CLASSES.stream().noneMatch(c::startsWith)) {
                 throw refused(CONFIGURATION, "names class " + c + ", which is not a DL4J or ND4J configuration "
                         + "class or one of Normdrop's layers");
