@@ -16,6 +16,8 @@
 #   NORMDROP_ENCRYPT      true: AES on RPC and block transfers with no fallback to SASL, and encrypted
 #                         shuffle and spill files (needs spark.authenticate, and the cluster's daemons
 #                         with spark.network.crypto.enabled; see the README's cluster section)
+#   NORMDROP_POLICY       the deployment's policy file (conf/policy.conf): what job files may do here;
+#                         in cluster mode it travels with --files and the driver's environment names it
 #   SPARK_HOME            a Spark 3.5 (Scala 2.12) installation, or spark-submit on the PATH
 # Secrets (spark.authenticate.secret) come from SPARK_AUTHENTICATE_SECRET_FILE or the cluster's own
 # configuration, never from this command line.
@@ -63,15 +65,34 @@ if [[ -n "${SPARK_AUTHENTICATE_SECRET_FILE:-}" ]]; then
 fi
 
 job_arg="$job"
-files=()
+ship=()
 if [[ "$mode" == cluster && "$command" == train ]]; then
-  files=(--files "$job")
+  ship+=("$job")
   job_arg="$(basename "$job")"
+fi
+
+# The deployment's policy (README: "Job files from elsewhere"): the driver reads the file that
+# NORMDROP_POLICY names. In client mode the driver is this process and inherits it; in cluster mode
+# the file travels with the application and the driver's environment names it (YARN: its
+# container's working directory; standalone and Kubernetes: the same path on the driver's host).
+policy_conf=()
+if [[ -n "${NORMDROP_POLICY:-}" ]]; then
+  [[ -f "$NORMDROP_POLICY" ]] || { echo "normdrop: NORMDROP_POLICY: no such file: $NORMDROP_POLICY" >&2; exit 64; }
+  if [[ "$mode" == cluster ]]; then
+    ship+=("$NORMDROP_POLICY")
+    policy_conf=(--conf "spark.yarn.appMasterEnv.NORMDROP_POLICY=$(basename "$NORMDROP_POLICY")"
+                 --conf "spark.driverEnv.NORMDROP_POLICY=$NORMDROP_POLICY"
+                 --conf "spark.kubernetes.driverEnv.NORMDROP_POLICY=$NORMDROP_POLICY")
+  fi
+fi
+files=()
+if (( ${#ship[@]} > 0 )); then
+  files=(--files "$(IFS=,; echo "${ship[*]}")")
 fi
 
 # shellcheck disable=SC2086
 exec "$submit" --master "$master" --deploy-mode "$mode" \
   --properties-file "$root/conf/spark-defaults.conf" \
   --class io.normdrop.job.Main \
-  "${secret_conf[@]}" "${encrypt_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
+  "${secret_conf[@]}" "${encrypt_conf[@]}" "${policy_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
   "$jar" "$command" "$job_arg" "$@"

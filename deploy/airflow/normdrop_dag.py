@@ -18,6 +18,9 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 NORMDROP_HOME = os.environ.get("NORMDROP_HOME", "/opt/normdrop")
 SCORE_INPUT = os.environ.get("NORMDROP_SCORE_INPUT", "hdfs:///data/fashion-mnist/incoming")
 SCORE_OUTPUT = os.environ.get("NORMDROP_SCORE_OUTPUT", "hdfs:///data/fashion-mnist/predictions")
+# What job files may do here (conf/policy.conf, copied to /etc/normdrop and edited); the driver
+# (client mode: the spark-submit the task runs) reads it.
+POLICY = {"NORMDROP_POLICY": os.environ.get("NORMDROP_POLICY", "/etc/normdrop/policy.conf")}
 
 with DAG(
     dag_id="normdrop_fashion_mnist",
@@ -41,6 +44,7 @@ with DAG(
         ],
         properties_file=f"{NORMDROP_HOME}/conf/spark-defaults.conf",
         name="normdrop-fashion-mnist",
+        env_vars=POLICY,
         verbose=False,
     )
     score = SparkSubmitOperator(
@@ -61,6 +65,7 @@ with DAG(
         ],
         properties_file=f"{NORMDROP_HOME}/conf/spark-defaults.conf",
         name="normdrop-fashion-mnist-score",
+        env_vars=POLICY,
         verbose=False,
     )
     train >> score

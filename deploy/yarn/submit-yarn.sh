@@ -16,6 +16,8 @@
 #                            hdfs dfs -put /tmp/spark-libs.zip hdfs:///apps/spark/spark-libs.zip
 #                          without it every submit zips and uploads Spark's jars (about 260 MB)
 #   NORMDROP_SUBMIT_ARGS   more spark-submit options; they come after the defaults below and win
+#   NORMDROP_POLICY        the deployment's policy (conf/policy.conf; default /etc/normdrop/policy.conf
+#                          when that file exists): deploy/submit.sh ships it to the application master
 # Defaults: 2 executors of 2 cores; executor memory 3g plus memoryOverhead 3g for ND4J's off-heap
 # arrays (YARN kills a container that outgrows memory + overhead); the driver 4g plus 2g; one
 # application attempt (a second would find the first's lock: rerun with --resume instead).
@@ -30,6 +32,9 @@ data="${NORMDROP_DATA:-hdfs:///datasets/fashion-mnist}"
 archive=()
 [[ -n "${NORMDROP_SPARK_ARCHIVE:-}" ]] && archive=(--conf "spark.yarn.archive=$NORMDROP_SPARK_ARCHIVE")
 
+if [[ -z "${NORMDROP_POLICY:-}" && -f /etc/normdrop/policy.conf ]]; then
+  export NORMDROP_POLICY=/etc/normdrop/policy.conf
+fi
 export NORMDROP_MASTER=yarn NORMDROP_DEPLOY_MODE="${NORMDROP_DEPLOY_MODE:-cluster}"
 export NORMDROP_SUBMIT_ARGS="--queue ${NORMDROP_QUEUE:-default} --num-executors 2 --executor-cores 2
   --executor-memory 3g --conf spark.executor.memoryOverhead=3g --driver-memory 4g --conf spark.driver.memoryOverhead=2g

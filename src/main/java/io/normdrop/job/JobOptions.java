@@ -1,5 +1,6 @@
 package io.normdrop.job;
 
+import io.normdrop.config.DeploymentPolicy;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
 import picocli.CommandLine.Option;
@@ -21,6 +22,8 @@ final class JobOptions {
     LoadedJob load(List<String> extra) {
         List<String> all = new ArrayList<>(overrides);
         all.addAll(extra);
-        return JobFiles.load(jobFile, all);
+        LoadedJob job = JobFiles.load(jobFile, all);
+        DeploymentPolicy.current().check(job);
+        return job;
     }
 }

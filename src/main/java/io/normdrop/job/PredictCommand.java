@@ -1,5 +1,6 @@
 package io.normdrop.job;
 
+import io.normdrop.config.DeploymentPolicy;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
 import io.normdrop.config.SparkSettings;
@@ -70,6 +71,18 @@ final class PredictCommand implements Callable<Integer> {
         }
         // Without a job file the model's job is loaded later, on the driver, from the model file.
         LoadedJob job = jobFile == null ? null : JobFiles.load(jobFile, overrides);
+        DeploymentPolicy policy = DeploymentPolicy.current();
+        if (job != null) {
+            policy.check(job);
+        }
+        policy.requireReadable("MODEL", model);
+        if (data != null) {
+            policy.requireData("--data", data);
+        }
+        if (labels != null) {
+            policy.requireData("--labels", labels);
+        }
+        policy.requireOutput("--out", out);
         SparkSettings spark = job == null ? new SparkSettings(null, "normdrop-predict", Map.of()) : job.config().spark();
         try (JavaSparkContext sc = new JavaSparkContext(SparkContexts.conf(spark, master))) {
             PredictJob predict = new PredictJob(job, new PredictJob.Options(model, data, labels, out, overwrite, unfolded,

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import io.normdrop.config.ConfigException;
+import io.normdrop.config.DeploymentPolicy;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
 import io.normdrop.metrics.RunComparison;
@@ -148,6 +149,7 @@ final class SweepCommand implements Callable<Integer> {
             base = plain.config().output().dir();
         }
         List<Cell> cells = new ArrayList<>();
+        DeploymentPolicy policy = DeploymentPolicy.current();
         for (List<Value> combination : product(axes)) {
             String label = String.join(", ", combination.stream().map(Value::label).toList());
             String name = slug(label);
@@ -155,7 +157,9 @@ final class SweepCommand implements Callable<Integer> {
             combination.forEach(v -> sets.addAll(v.set()));
             sets.addAll(overrides);
             sets.add("output.dir=" + ConfigUtil.quoteString(base + "/" + name));
-            cells.add(new Cell(label, name, JobFiles.of(job, file + " [" + label + "]", sets)));
+            LoadedJob cell = JobFiles.of(job, file + " [" + label + "]", sets);
+            policy.check(cell);
+            cells.add(new Cell(label, name, cell));
         }
         return cells;
     }

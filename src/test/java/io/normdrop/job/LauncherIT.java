@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,6 +82,40 @@ class LauncherIT {
         assertFalse(Files.exists(dir.resolve("q/published")), "nothing published");
         try (var files = Files.list(dir)) {
             assertEquals(List.of("q"), files.map(p -> p.getFileName().toString()).toList(), "nothing left of the diverged run");
+        }
+    }
+
+    /**
+     * Under a deployment policy (NORMDROP_POLICY in the launcher's environment), a job that would
+     * run a command on every executor or write outside the output roots exits 64 with one line,
+     * before Spark starts; predict's paths are held to the roots too.
+     */
+    @Test
+    void aDeploymentPolicyRefusesWhatAJobMayNotDoWithOneLine() throws Exception {
+        Path policy = dir.resolve("policy.conf");
+        Files.writeString(policy, "data.roots = [\"jobs/data/\"]\noutput.roots = [\"" + dir.resolve("runs") + "\"]\n");
+        Map<String, String> env = Map.of("NORMDROP_POLICY", policy.toString());
+        String touched = dir.resolve("owned").toString();
+        Processes.Result command = Processes.run(List.of("bash", "deploy/local.sh", "jobs/quickstart.conf", "--out",
+                dir.resolve("runs/q").toString(), "--set", "spark.conf.spark.executor.extraJavaOptions="
+                        + "\"-XX:OnOutOfMemoryError=touch " + touched + "\""), env);
+        assertEquals(64, command.code(), command.err());
+        assertEquals("normdrop: jobs/quickstart.conf: spark.conf.spark.executor.extraJavaOptions: is not allowed by the "
+                + "deployment policy " + policy + " (its spark.allow)", command.err().strip());
+
+        Processes.Result outside = Processes.run(List.of("bash", "deploy/local.sh", "jobs/quickstart.conf", "--out",
+                dir.resolve("elsewhere").toString()), env);
+        assertEquals(64, outside.code(), outside.err());
+        assertTrue(outside.err().strip().startsWith("normdrop: jobs/quickstart.conf: output.dir: \"" + dir.resolve("elsewhere")
+                + "\" is outside the deployment policy's output.roots ("), outside.err());
+
+        Processes.Result predict = Processes.run(List.of("bash", "deploy/local.sh", "predict", "/etc/model.zip", "--out",
+                dir.resolve("runs/p").toString()), env);
+        assertEquals(64, predict.code(), predict.err());
+        assertTrue(predict.err().strip().startsWith("normdrop: MODEL: \"/etc/model.zip\" is outside the deployment "
+                + "policy's data.roots and output.roots ("), predict.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("policy.conf"), files.map(p -> p.getFileName().toString()).toList(), "nothing written");
         }
     }
 }

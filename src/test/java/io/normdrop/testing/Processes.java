@@ -22,12 +22,19 @@ public final class Processes {
 
     /** Runs {@code command}, killing it if it takes longer than five minutes. */
     public static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, java.util.Map.of());
+    }
+
+    /** Runs {@code command} with {@code env} added to its environment, killing it after five minutes. */
+    public static Result run(List<String> command, java.util.Map<String, String> env)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("normdrop", ".out");
         Path err = Files.createTempFile("normdrop", ".err");
         try {
             ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
             pb.environment().put("NORMDROP_DRIVER_MEMORY", "2g");
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly().waitFor();
