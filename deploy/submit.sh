@@ -91,8 +91,26 @@ if (( ${#ship[@]} > 0 )); then
 fi
 
 # shellcheck disable=SC2086
-exec "$submit" --master "$master" --deploy-mode "$mode" \
-  --properties-file "$root/conf/spark-defaults.conf" \
-  --class io.normdrop.job.Main \
-  "${secret_conf[@]}" "${encrypt_conf[@]}" "${policy_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-} \
-  "$jar" "$command" "$job_arg" "$@"
+cmd=("$submit" --master "$master" --deploy-mode "$mode"
+  --properties-file "$root/conf/spark-defaults.conf"
+  --class io.normdrop.job.Main
+  "${secret_conf[@]}" "${encrypt_conf[@]}" "${policy_conf[@]}" "${files[@]}" ${NORMDROP_SUBMIT_ARGS:-}
+  "$jar" "$command" "$job_arg" "$@")
+if [[ "$mode" != cluster ]]; then
+  exec "${cmd[@]}"
+fi
+# In cluster mode spark-submit exits 1 for any failed application (YARN: final status FAILED); the
+# driver's own exit code (64-81, see the README) is in the application's diagnostics as "normdrop
+# exited with code N". Exit with it, as a client-mode run would, so a scheduler can tell a failed
+# quality gate (81) from a held lock (75).
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+"${cmd[@]}" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+if (( rc != 0 )); then
+  code="$(grep -o 'normdrop exited with code [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)"
+  [[ -n "$code" ]] && exit "$code"
+fi
+exit "$rc"

@@ -179,20 +179,29 @@ class YarnIT {
     }
 
     /**
-     * A cluster-mode run that fails (here: its data is missing) fails the YARN application, so
-     * the submit exits non-zero, and the driver's one-line error is in the application master's log.
+     * A cluster-mode run that fails fails the YARN application, and the submit exits with
+     * Normdrop's own code, as in client mode (a scheduler tells a missing input, 66, from a bad
+     * job, 64, or a failed gate, 81); the driver's one-line error is in the application master's log.
      */
     @Test
-    void aFailedClusterModeRunFailsTheApplication() throws Exception {
+    void aFailedClusterModeRunFailsTheApplicationWithNormdropsExitCode() throws Exception {
         String missing = hadoop.uri("/datasets/missing");
         Path log = work.resolve("failed.log");
         int code = await(submit("cluster", missing, hadoop.uri("/models/yarn-failed"), log, JOB), log);
         String printed = read(log);
-        assertEquals(1, code, printed);
+        assertEquals(66, code, printed);
         assertTrue(printed.contains("final status: FAILED"), printed);
         assertTrue(printed.contains("normdrop exited with code 66"), printed);
         assertTrue(containerLogs().contains("normdrop: " + missing + "/train-images-idx3-ubyte.gz"), containerLogs());
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path(hadoop.uri("/models/yarn-failed"))), "nothing written");
+
+        List<String> bad = new ArrayList<>(JOB);
+        bad.add("training.averagingFrequency=0");
+        Path badLog = work.resolve("bad-job.log");
+        int badCode = await(submit("cluster", hadoop.uri("/datasets/sample"), hadoop.uri("/models/yarn-bad"),
+                badLog, bad), badLog);
+        assertEquals(64, badCode, read(badLog));
+        assertTrue(read(badLog).contains("normdrop exited with code 64"), read(badLog));
     }
 
     /**
