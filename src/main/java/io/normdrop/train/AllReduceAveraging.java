@@ -84,21 +84,24 @@ final class AllReduceAveraging implements AutoCloseable {
         final float[] params;
         final float[] updaterState;
         final int iterationCount;
-        /** Per round: its losses, minibatches, examples, fit, read and exchange times, drift sums. */
+        /** Per round: its losses, minibatches, examples, fit, read and exchange times (its drift sums are in {@code drift}). */
         final RoundRecovery.Progress progress;
+        /** Per round: its own drift from the mean, and its slice's sums of the mean's squares. */
+        final WorkerMean.Rows drift;
         /** The stage attempt that trained the epoch (0: the first). */
         final int attempt;
         /** The round (0-based) after which that attempt continued from an earlier attempt's average; -1: from the start. */
         final int resumedAfter;
 
         WorkerEpoch(int worker, String executor, float[] params, float[] updaterState, int iterationCount,
-                    RoundRecovery.Progress progress, int attempt, int resumedAfter) {
+                    RoundRecovery.Progress progress, WorkerMean.Rows drift, int attempt, int resumedAfter) {
             this.worker = worker;
             this.executor = executor;
             this.params = params;
             this.updaterState = updaterState;
             this.iterationCount = iterationCount;
             this.progress = progress;
+            this.drift = drift;
             this.attempt = attempt;
             this.resumedAfter = resumedAfter;
         }
@@ -180,7 +183,7 @@ final class AllReduceAveraging implements AutoCloseable {
             String[] executors = new String[n];
             for (int j = 0; j < n; j++) {
                 WorkerEpoch w = results.get(j);
-                drift.add(w.progress.drift[r]);
+                drift.add(j, w.drift, r);
                 losses[j] = w.progress.minibatches[r] == 0 ? Double.NaN : w.progress.lossSums[r] / w.progress.minibatches[r];
                 fitNanos[j] = w.progress.fitNanos[r];
                 executors[j] = w.executor;
@@ -328,12 +331,13 @@ final class AllReduceAveraging implements AutoCloseable {
                     exchange.mean(state.read(), exchanged, state.length() - exchanged, rounds, null, null);
                     state.write();
                 }
+                WorkerMean.Rows rows = WorkerMean.Drift.rows(drift, worker, ctx.numPartitions(), layout.tensors(), exchange);
                 exchange.finish();
                 boolean first = worker == 0;
                 WorkerEpoch out = new WorkerEpoch(worker, ResidentNetworks.executor(),
                         first ? ResidentNetworks.params(net) : null, first ? ResidentNetworks.updaterState(net) : null,
-                        net.getLayerWiseConfigurations().getIterationCount(), progress, ctx.stageAttemptNumber(),
-                        resumedAfter);
+                        net.getLayerWiseConfigurations().getIterationCount(), progress.withoutDrift(), rows,
+                        ctx.stageAttemptNumber(), resumedAfter);
                 return JavaConverters.asScalaIteratorConverter(Collections.singletonList(out).iterator()).asScala();
             } finally {
                 if (ahead != null) {

@@ -140,15 +140,52 @@ final class BlockExchange {
         if (me == from) {
             return bytes;
         }
-        ManagedBuffer buffer = executors[from].equals(executors[me]) ? blocks.getLocalBlockData(id)
-                : blocks.blockTransferService().fetchBlockSync(hosts[from], ports[from], executors[from], id.name(), null);
+        return bytes(from, id);
+    }
+
+    /**
+     * What every task has for this one: each task passes {@code out[j]}, its bytes for task
+     * {@code j}, and gets back {@code in[i]}, task {@code i}'s bytes for it; every task calls this
+     * together (one synchronization). A reduce-scatter's first half: each task receives only
+     * what concerns it.
+     */
+    byte[][] allToAll(byte[][] out, String name) {
+        int n = tasks();
+        for (int j = 0; j < n; j++) {
+            if (j != me) {
+                BlockId id = new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + j + "_" + me);
+                if (!blocks.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(out[j])), LEVEL, false,
+                        ClassTag$.MODULE$.apply(byte[].class))) {
+                    throw new IllegalStateException("the block manager of executor " + executors[me] + " refused block "
+                            + id.name() + " (" + out[j].length + " bytes): out of storage memory?");
+                }
+                shared.add(id);
+            }
+        }
+        if (n > 1) {
+            sync();
+        }
+        byte[][] in = new byte[n][];
+        in[me] = out[me];
+        for (int i = 0; i < n; i++) {
+            if (i != me) {
+                in[i] = bytes(i, new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + me + "_" + i));
+            }
+        }
+        return in;
+    }
+
+    /** Task {@code task}'s block {@code id}, whole. */
+    private byte[] bytes(int task, BlockId id) {
+        ManagedBuffer buffer = executors[task].equals(executors[me]) ? blocks.getLocalBlockData(id)
+                : blocks.blockTransferService().fetchBlockSync(hosts[task], ports[task], executors[task], id.name(), null);
         try {
             ByteBuffer b = buffer.nioByteBuffer();
             byte[] out = new byte[b.remaining()];
             b.get(out);
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException("reading block " + id.name() + " of executor " + executors[from], e);
+            throw new UncheckedIOException("reading block " + id.name() + " of executor " + executors[task], e);
         } finally {
             buffer.release();
         }

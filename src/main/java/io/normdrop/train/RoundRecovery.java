@@ -58,6 +58,25 @@ final class RoundRecovery {
             drift = new WorkerMean.Drift[rounds];
         }
 
+        /** This progress without its drift sums (the driver gets those as {@link WorkerMean.Rows}). */
+        Progress withoutDrift() {
+            return new Progress(lossSums, minibatches, examples, fitNanos, readNanos, exchangeNanos,
+                    new WorkerMean.Drift[0], round, iterationCount);
+        }
+
+        private Progress(double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] readNanos,
+                         long[] exchangeNanos, WorkerMean.Drift[] drift, int round, int iterationCount) {
+            this.lossSums = lossSums;
+            this.minibatches = minibatches;
+            this.examples = examples;
+            this.fitNanos = fitNanos;
+            this.readNanos = readNanos;
+            this.exchangeNanos = exchangeNanos;
+            this.drift = drift;
+            this.round = round;
+            this.iterationCount = iterationCount;
+        }
+
         /** Copies rounds 0..round of {@code from} into this one. */
         void restore(Progress from, int round) {
             System.arraycopy(from.lossSums, 0, lossSums, 0, round + 1);

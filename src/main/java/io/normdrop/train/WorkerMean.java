@@ -103,6 +103,52 @@ final class WorkerMean {
             }
         }
 
+        /** Puts worker {@code j}'s sums of round {@code r} from {@code rows} into this round's. */
+        void add(int j, Rows rows, int r) {
+            System.arraycopy(rows.deviation, r * tensors, deviation, j * tensors, tensors);
+            for (int t = 0; t < tensors; t++) {
+                meanSquare[t] += rows.meanSquare[r * tensors + t];
+            }
+        }
+
+        /**
+         * One worker's drift through an epoch as the driver needs it: per round and tensor, its own
+         * deviation from the mean summed over every worker's slice, and its slice's sums of the
+         * mean's squares. Each worker measured every worker's deviation within its own slice; the
+         * workers exchange those columns among themselves once, after the last round (one
+         * all-to-all), so each sends the driver rounds x tensors x 2 numbers, however many workers
+         * there are, where sending its whole sums made the driver receive workers^2 x tensors per
+         * round. The columns are summed in worker order, as the driver summed them.
+         */
+        static Rows rows(Drift[] drift, int me, int workers, int tensors, BlockExchange exchange) {
+            int rounds = drift.length;
+            byte[][] out = new byte[workers][];
+            for (int j = 0; j < workers; j++) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(rounds * tensors * Double.BYTES);
+                for (int r = 0; r < rounds; r++) {
+                    for (int t = 0; t < tensors; t++) {
+                        b.putDouble(drift[r] == null ? 0 : drift[r].deviation[j * tensors + t]);
+                    }
+                }
+                out[j] = b.array();
+            }
+            byte[][] in = workers > 1 ? exchange.allToAll(out, "drift") : out;
+            double[] deviation = new double[rounds * tensors];
+            for (int i = 0; i < workers; i++) {
+                java.nio.DoubleBuffer b = java.nio.ByteBuffer.wrap(in[i]).asDoubleBuffer();
+                for (int k = 0; k < deviation.length; k++) {
+                    deviation[k] += b.get(k);
+                }
+            }
+            double[] meanSquare = new double[rounds * tensors];
+            for (int r = 0; r < rounds; r++) {
+                if (drift[r] != null) {
+                    System.arraycopy(drift[r].meanSquare, 0, meanSquare, r * tensors, tensors);
+                }
+            }
+            return new Rows(deviation, meanSquare);
+        }
+
         /**
          * The round's averaging statistics: drift from these sums, and the workers' losses and
          * fit times (by worker).
@@ -140,6 +186,22 @@ final class WorkerMean {
         /** ‖θᵢ − θ̄‖ / ‖θ̄‖ from the squares; 0 when the mean and the deviation are both zero. */
         private static double relative(double deviation, double meanSquare) {
             return deviation == 0 ? 0 : Math.sqrt(deviation / meanSquare);
+        }
+    }
+
+    /**
+     * One worker's drift sums through an epoch, {@code rounds x tensors} each, by round then tensor:
+     * its own deviation from the mean, and its slice's sums of the mean's squares.
+     */
+    static final class Rows implements Serializable {
+        private static final long serialVersionUID = 1L;
+        // A class, not a record: Spark's Kryo (2.x) cannot serialize records.
+        final double[] deviation;
+        final double[] meanSquare;
+
+        Rows(double[] deviation, double[] meanSquare) {
+            this.deviation = deviation;
+            this.meanSquare = meanSquare;
         }
     }
 }
