@@ -33,6 +33,11 @@ public record LoadedJob(String source, Config resolved, JobConfig config) {
         return name.endsWith(".conf") ? name.substring(0, name.length() - 5) : name;
     }
 
+    /** Whether the job (its file or a --set) gives {@code path} a value of its own, not the default. */
+    public boolean sets(String path) {
+        return resolved.hasPath(path) && !resolved.getValue(path).origin().description().startsWith("job defaults");
+    }
+
     /** SHA-256 of the resolved job without its output section: equal for runs of the same job. */
     public String configDigest() {
         return digest(resolved.withoutPath("output"));

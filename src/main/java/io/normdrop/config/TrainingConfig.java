@@ -106,6 +106,12 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         }
     }
 
+    /** The same settings with another master, validated again. */
+    public TrainingConfig withMaster(TrainingMasterKind other) {
+        return new TrainingConfig(epochs, seed, updater, l2, workers, batchSizePerWorker, averagingFrequency, prefetch,
+                approach, other, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds);
+    }
+
     /** Minibatches each worker fits between averagings in 1-based {@code epoch}. */
     public int averagingEvery(int epoch) {
         return averaging.every(epoch, averagingFrequency);

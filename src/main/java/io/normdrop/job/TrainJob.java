@@ -1,6 +1,7 @@
 package io.normdrop.job;
 
 import io.normdrop.config.JobConfig;
+import io.normdrop.config.TrainingConfig;
 import io.normdrop.config.LoadedJob;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.JsonLinesSink;
@@ -16,6 +17,7 @@ import io.normdrop.store.RunDirectory;
 import io.normdrop.store.RunFiles;
 import io.normdrop.train.RoundCheckpoints;
 import io.normdrop.train.RoundContinuation;
+import io.normdrop.train.SparkInternals;
 import io.normdrop.train.SparkTrainer;
 import io.normdrop.train.TrainingDivergedException;
 import io.normdrop.train.TrainingInputs;
@@ -86,7 +88,12 @@ public final class TrainJob {
 
     /** Runs the job on {@code sc}, printing progress to {@code out} and warnings to {@code err}. */
     public Outcome run(JavaSparkContext sc, PrintWriter out, PrintWriter err) throws IOException {
-        JobConfig c = job.config();
+        JobConfig given = job.config();
+        // Before anything runs on Spark: can this Spark run the allreduce master?
+        TrainingConfig training = SparkInternals.forThisSpark(given.training(), job.sets("training.master"), sc.version(),
+                err);
+        JobConfig c = new JobConfig(given.data(), given.model(), training, given.output(), given.quality(), given.metrics(),
+                given.spark());
         try (RunRecorder recorder = new RunRecorder(name, job, sc);
              RunDirectory run = RunDirectory.start(c.output(), Instant.now(), overwrite, resume, sc.hadoopConfiguration());
              TrainingInputs inputs = TrainingInputs.prepare(sc, c, err)) {
