@@ -49,7 +49,12 @@ import java.util.concurrent.TimeoutException;
  * has killed it (a failed peer fails the stage).
  */
 final class BlockExchange {
-    private static final StorageLevel LEVEL = StorageLevel.MEMORY_ONLY_SER();
+    /**
+     * Serialized, in memory while there is room, on local disk when the memory store evicts it:
+     * a block a peer has yet to read must not be lost (with memory alone, another put under
+     * memory pressure drops it, the peer's fetch finds nothing, and every retry fails alike).
+     */
+    static final StorageLevel LEVEL = StorageLevel.MEMORY_AND_DISK_SER();
     private static final RpcTimeout NO_TIMEOUT = new RpcTimeout(FiniteDuration.apply(365, TimeUnit.DAYS),
             "spark.barrier.sync.timeout");
     private static final FiniteDuration KILL_CHECK = FiniteDuration.apply(1, TimeUnit.SECONDS);
