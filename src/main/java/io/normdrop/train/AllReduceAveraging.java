@@ -301,6 +301,8 @@ final class AllReduceAveraging implements AutoCloseable {
                             break;
                         }
                         net.fit(batch);
+                        // Spark marks a barrier task killed (a peer failed) without interrupting it: stop here.
+                        ctx.killTaskIfInterrupted();
                         lossSums[r] += net.score();
                         minibatches[r]++;
                         examples[r] += batch.numExamples();

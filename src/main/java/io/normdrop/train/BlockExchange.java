@@ -5,6 +5,8 @@ import org.apache.spark.RequestMethod$;
 import org.apache.spark.RequestToSync;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.network.buffer.NioManagedBuffer;
+import org.apache.spark.network.shuffle.BlockFetchingListener;
 import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.rpc.RpcTimeout;
 import org.apache.spark.storage.BlockId;
@@ -26,6 +28,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -63,6 +67,7 @@ final class BlockExchange {
     private final BlockManager blocks;
     private final RpcEndpointRef coordinator;
     private final String tag;
+    private final long fetchTimeoutNanos;
     private final int me;
     private final String[] executors;
     private final String[] hosts;
@@ -89,6 +94,7 @@ final class BlockExchange {
         this.blocks = env.blockManager();
         this.coordinator = RpcUtils.makeDriverRef("barrierSync", env.conf(), env.rpcEnv());
         this.tag = tag;
+        this.fetchTimeoutNanos = TimeUnit.SECONDS.toNanos(env.conf().getTimeAsSeconds("spark.network.timeout", "120s"));
         this.me = ctx.partitionId();
         BlockManagerId self = blocks.blockManagerId();
         String[] all = sync(self.executorId() + "\t" + self.host() + "\t" + self.port(), RequestMethod$.MODULE$.ALL_GATHER());
@@ -182,8 +188,7 @@ final class BlockExchange {
 
     /** Task {@code task}'s block {@code id}, whole. */
     private byte[] bytes(int task, BlockId id) {
-        ManagedBuffer buffer = executors[task].equals(executors[me]) ? blocks.getLocalBlockData(id)
-                : blocks.blockTransferService().fetchBlockSync(hosts[task], ports[task], executors[task], id.name(), null);
+        ManagedBuffer buffer = buffer(task, id);
         try {
             ByteBuffer b = buffer.nioByteBuffer();
             byte[] out = new byte[b.remaining()];
@@ -330,12 +335,7 @@ final class BlockExchange {
 
     /** Reads task {@code task}'s block {@code id} into {@code out} from {@code offset}. */
     private void fetch(int task, BlockId id, float[] out, int offset) {
-        ManagedBuffer buffer;
-        if (executors[task].equals(executors[me])) {
-            buffer = blocks.getLocalBlockData(id);
-        } else {
-            buffer = blocks.blockTransferService().fetchBlockSync(hosts[task], ports[task], executors[task], id.name(), null);
-        }
+        ManagedBuffer buffer = buffer(task, id);
         try {
             ByteBuffer bytes = buffer.nioByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             bytes.asFloatBuffer().get(out, offset, bytes.remaining() / Float.BYTES);
@@ -343,6 +343,59 @@ final class BlockExchange {
             throw new UncheckedIOException("reading averaging block " + id.name() + " of executor " + executors[task], e);
         } finally {
             buffer.release();
+        }
+    }
+
+    /**
+     * Task {@code task}'s block {@code id}: read from this executor's block manager, or fetched
+     * from the task's executor. A fetch is waited for a second at a time, checking whether Spark
+     * has killed this task (a failed peer fails the stage, and Spark does not interrupt a barrier
+     * task's thread: it only marks it killed), so a task whose peer died does not hold its slot
+     * through the fetch's connection retries; and for at most {@code spark.network.timeout}.
+     */
+    private ManagedBuffer buffer(int task, BlockId id) {
+        if (executors[task].equals(executors[me])) {
+            return blocks.getLocalBlockData(id);
+        }
+        CompletableFuture<ManagedBuffer> fetched = new CompletableFuture<>();
+        blocks.blockTransferService().fetchBlocks(hosts[task], ports[task], executors[task], new String[]{id.name()},
+                new BlockFetchingListener() {
+                    @Override
+                    public void onBlockFetchSuccess(String blockId, ManagedBuffer data) {
+                        // The transport releases data after this call: keep a copy, as fetchBlockSync does.
+                        try {
+                            ByteBuffer copy = ByteBuffer.allocate((int) data.size());
+                            copy.put(data.nioByteBuffer()).flip();
+                            fetched.complete(new NioManagedBuffer(copy));
+                        } catch (IOException | RuntimeException e) {
+                            fetched.completeExceptionally(e);
+                        }
+                    }
+
+                    @Override
+                    public void onBlockFetchFailure(String blockId, Throwable e) {
+                        fetched.completeExceptionally(e);
+                    }
+                }, null);
+        long deadline = System.nanoTime() + fetchTimeoutNanos;
+        while (true) {
+            try {
+                return fetched.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                ctx.killTaskIfInterrupted();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no block " + id.name() + " from executor " + executors[task] + " in "
+                            + TimeUnit.NANOSECONDS.toSeconds(fetchTimeoutNanos) + " s (spark.network.timeout)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ctx.killTaskIfInterrupted();
+                throw new IllegalStateException("interrupted while fetching block " + id.name(), e);
+            } catch (ExecutionException e) {
+                ctx.killTaskIfInterrupted();
+                throw new UncheckedIOException("fetching block " + id.name() + " from executor " + executors[task]
+                        + " failed: " + e.getCause().getMessage(), new IOException(e.getCause()));
+            }
         }
     }
 

@@ -71,4 +71,29 @@ final class ClusterRuns {
         }
         return roundsKept;
     }
+
+    /** A driver log line of Spark's default layout starting a task of a stage attempt: time, stage, attempt. */
+    private static final java.util.regex.Pattern TASK_START = java.util.regex.Pattern.compile(
+            "(?m)^(\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d) INFO TaskSetManager: Starting task \\S+ in stage (\\d+)\\.(\\d+) ");
+
+    /**
+     * Seconds from {@code killedAt} (epoch milliseconds) to the first task of a retried stage
+     * attempt in {@code output}, the driver's log (Spark's default layout, to the second); prints
+     * it for the README; -1 when the log shows none.
+     */
+    static double killToRetrySeconds(String cluster, long killedAt, String output) {
+        java.util.regex.Matcher m = TASK_START.matcher(output);
+        while (m.find()) {
+            if (Integer.parseInt(m.group(3)) > 0) {
+                long at = java.time.LocalDateTime.parse(m.group(1), java.time.format.DateTimeFormatter.ofPattern("yy/MM/dd HH:mm:ss"))
+                        .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+                double seconds = (at - killedAt) / 1e3;
+                System.out.printf("%s: executor killed, the retried stage's first task %.0f s later (log to the second)%n",
+                        cluster, seconds);
+                return seconds;
+            }
+        }
+        System.out.printf("%s: no retried stage attempt in the driver's log%n", cluster);
+        return -1;
+    }
 }

@@ -321,9 +321,11 @@ class StandaloneClusterIT {
         List<ProcessHandle> executors = daemons.stream().flatMap(Process::descendants)
                 .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).toList();
         assertEquals(2, executors.size(), "two executor JVMs");
+        long killedAt = System.currentTimeMillis();
         executors.get(0).destroyForcibly();
 
         Submitted s = await(p, log);
+        ClusterRuns.killToRetrySeconds("standalone", killedAt, s.output());
         assertEquals(0, s.code(), s.output());
         JsonNode m = metrics(run);
         int kept = ClusterRuns.assertEpoch2Retried("standalone", m, s.output());
