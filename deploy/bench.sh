@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring|fuzz] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
@@ -41,6 +41,10 @@
 #           dl4j-spark's feedForwardWithKey vs one JVM's output(), interleaved; then 1,000,000 synthetic
 #           rows from Parquet (generated once in data/synthetic-1m): deploy/local.sh predict with its peak
 #           RSS, and Normdrop, MLlib and dl4j-spark in one JVM (~25 min; writes scoring.md too)
+#   fuzz    coverage-guided fuzzing (Jazzer) of every reader of outside input: job files, sweep files, model
+#           zips, IDX, csv and libsvm, 10,000 inputs each from the committed seeds; every input must be read
+#           or refused with one line and exit 64/65/66 (~3 min; writes fuzz.md; a defect's input goes to
+#           src/test/resources/io/normdrop/job/ReadersFuzzTestInputs/METHOD as a regression input)
 # NORMDROP_BENCH_OPTS adds JVM options (e.g. -Dbench.epochs=1 for a quick look).
 # Run nothing else meanwhile: timings are ratios measured side by side, on a quiet machine.
 set -euo pipefail
@@ -153,6 +157,36 @@ $(steady "$csv" 13) $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}'
   } >"$out/encryption.md"
   cat "$out/encryption.md"
   exit 0
+fi
+if [[ "$which" == fuzz ]]; then
+  cd "$root"
+  mkdir -p "$out"
+  report="$out/fuzz.txt"
+  : >"$report"
+  failed=()
+  for method in jobFile sweepFile modelZip idx csv libsvm; do
+    echo "fuzzing $method ..."
+    if ! JAZZER_FUZZ=1 NORMDROP_FUZZ_REPORT="$report" mvn -B -o -q -ntp test -Dtest="ReadersFuzzTest#$method" \
+        -Dsurefire.failIfNoSpecifiedTests=false >"$out/fuzz-$method.log" 2>&1; then
+      failed+=("$method")
+    fi
+    grep -E '^#[0-9]+ +DONE' "$out/fuzz-$method.log" | tail -1 || true
+  done
+  {
+    echo "# Fuzzing the readers ($(date -u +%F)): Jazzer, 10,000 inputs a reader from the committed seeds"
+    echo
+    echo "| reader | inputs | read | refused (one line, exit 64/65/66) |"
+    echo "|---|---|---|---|"
+    # One line per JVM and reader; a fuzzing run also replays the other readers' seeds: add them up.
+    awk -F'[:,]' '{gsub(/[^0-9]/, "", $2); gsub(/[^0-9]/, "", $3); gsub(/[^0-9]/, "", $4);
+                   n[$1] += $2; r[$1] += $3; f[$1] += $4; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+                   END { for (i = 1; i <= k; i++) printf "| %s | %d | %d | %d |\n", order[i], n[order[i]], r[order[i]], f[order[i]] }' "$report"
+    echo
+    if ((${#failed[@]})); then echo "defects: ${failed[*]} (see fuzz-METHOD.log)"; else echo "defects: none"; fi
+  } >"$out/fuzz.md"
+  cat "$out/fuzz.md"
+  ((${#failed[@]} == 0))
+  exit $?
 fi
 if [[ "$which" == conv ]]; then
   cd "$root"

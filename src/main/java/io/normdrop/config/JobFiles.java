@@ -122,7 +122,12 @@ public final class JobFiles {
         String key = override.substring(0, eq).trim();
         ConfigValue value = parseValue(override.substring(eq + 1).trim());
         List<String> segments = segments(key);
-        return withValue(job, defaults, segments, value, key);
+        try {
+            return withValue(job, defaults, segments, value, key);
+        } catch (com.typesafe.config.ConfigException e) {
+            // e.g. an index into a key that is no list (found by fuzzing sweep files: exit 70 before).
+            throw new ConfigException(key, "cannot be set to " + value.render() + ": " + e.getMessage(), e);
+        }
     }
 
     private static ConfigValue parseValue(String raw) {

@@ -113,6 +113,9 @@ public final class TextParsers {
         settings.setMaxCharsPerColumn(-1);
         settings.setIgnoreLeadingWhitespaces(true);
         settings.setIgnoreTrailingWhitespaces(true);
+        // No comment lines: univocity's default ('#') made a data line starting with '#' parse to
+        // nothing (found by fuzzing: a NullPointerException, exit 70). Such a line is a bad record.
+        settings.getFormat().setComment('\0');
         return new CsvParser(settings);
     }
 

@@ -163,6 +163,10 @@ public final class ModelArchive implements AutoCloseable {
     private long parameters(MultiLayerConfiguration conf) {
         long total = 0;
         for (NeuralNetConfiguration c : conf.getConfs()) {
+            if (c == null || c.getLayer() == null) {
+                // Found by fuzzing: a layer's configuration without its layer (a NullPointerException, exit 70).
+                throw refused(CONFIGURATION, "a layer's configuration has no layer");
+            }
             if (c.getLayer() instanceof FeedForwardLayer f && (f.getNIn() > MAX_UNITS || f.getNOut() > MAX_UNITS)) {
                 throw refused(CONFIGURATION, "declares a layer of " + f.getNIn() + " inputs and " + f.getNOut()
                         + " outputs, more than " + MAX_UNITS);
@@ -276,12 +280,27 @@ public final class ModelArchive implements AutoCloseable {
                 throw refused(entry.getName(), "cut short");
             }
             in.reset();
-            INDArray array = Nd4j.read(new DataInputStream(in));
+            INDArray array;
+            try {
+                array = Nd4j.read(new DataInputStream(in));
+            } catch (RuntimeException e) {
+                // The headers were checked: what fails now is the data (ND4J wraps an EOFException twice).
+                throw refused(entry.getName(), "its " + expected + " values are cut short or unreadable ("
+                        + rootMessage(e) + ")");
+            }
             if (in.read() >= 0) {
                 throw refused(entry.getName(), "more bytes after its " + expected + " values");
             }
             return array;
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     /** Every class the configuration names: {@code "@class"} values and wrapper-array type ids. */

@@ -138,11 +138,7 @@ final class BlockExchange {
     byte[] share(int from, byte[] bytes, String name) {
         BlockId id = new TestBlockId("normdrop_" + tag + "_share_" + name + "_" + from);
         if (me == from) {
-            if (!blocks.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(bytes)), LEVEL, false,
-                    ClassTag$.MODULE$.apply(byte[].class))) {
-                throw new IllegalStateException("the block manager of executor " + executors[me] + " refused block "
-                        + id.name() + " (" + bytes.length + " bytes): out of storage memory?");
-            }
+            store(id, ByteBuffer.wrap(bytes));
             shared.add(id);
         }
         if (tasks() > 1) {
@@ -155,21 +151,15 @@ final class BlockExchange {
     }
 
     /**
-     * What every task has for this one: each task passes {@code out[j]}, its bytes for task
-     * {@code j}, and gets back {@code in[i]}, task {@code i}'s bytes for it; every task calls this
-     * together (one synchronization). A reduce-scatter's first half: each task receives only
-     * what concerns it.
+     * Each task passes {@code out[j]}, its bytes for task {@code j}, and gets {@code in[i]}, task
+     * {@code i}'s bytes for it; every task calls this together (one synchronization).
      */
     byte[][] allToAll(byte[][] out, String name) {
         int n = tasks();
         for (int j = 0; j < n; j++) {
             if (j != me) {
                 BlockId id = new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + j + "_" + me);
-                if (!blocks.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(out[j])), LEVEL, false,
-                        ClassTag$.MODULE$.apply(byte[].class))) {
-                    throw new IllegalStateException("the block manager of executor " + executors[me] + " refused block "
-                            + id.name() + " (" + out[j].length + " bytes): out of storage memory?");
-                }
+                store(id, ByteBuffer.wrap(out[j]));
                 shared.add(id);
             }
         }
@@ -177,11 +167,8 @@ final class BlockExchange {
             sync();
         }
         byte[][] in = new byte[n][];
-        in[me] = out[me];
         for (int i = 0; i < n; i++) {
-            if (i != me) {
-                in[i] = bytes(i, new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + me + "_" + i));
-            }
+            in[i] = i == me ? out[me] : bytes(i, new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + me + "_" + i));
         }
         return in;
     }
@@ -325,12 +312,16 @@ final class BlockExchange {
         }
         ByteBuffer bytes = mine[k].clear().limit((b - a) * Float.BYTES);
         bytes.asFloatBuffer().put(v, a, b - a);
-        // Not reported to the driver: the other tasks know where to fetch it.
-        if (!blocks.putBytes(id, new ChunkedByteBuffer(bytes), LEVEL, false, ClassTag$.MODULE$.apply(byte[].class))) {
-            throw new IllegalStateException("the block manager of executor " + executors[me]
-                    + " refused the averaging block " + id.name() + " (" + bytes.capacity() + " bytes): out of storage memory?");
-        }
+        store(id, bytes);
         current.add(id);
+    }
+
+    /** Stores {@code bytes} as block {@code id} in this executor's block manager, not reported to the driver. */
+    private void store(BlockId id, ByteBuffer bytes) {
+        if (!blocks.putBytes(id, new ChunkedByteBuffer(bytes), LEVEL, false, ClassTag$.MODULE$.apply(byte[].class))) {
+            throw new IllegalStateException("the block manager of executor " + executors[me] + " refused block "
+                    + id.name() + " (" + bytes.remaining() + " bytes): out of storage memory?");
+        }
     }
 
     /** Reads task {@code task}'s block {@code id} into {@code out} from {@code offset}. */
@@ -347,11 +338,10 @@ final class BlockExchange {
     }
 
     /**
-     * Task {@code task}'s block {@code id}: read from this executor's block manager, or fetched
-     * from the task's executor. A fetch is waited for a second at a time, checking whether Spark
-     * has killed this task (a failed peer fails the stage, and Spark does not interrupt a barrier
-     * task's thread: it only marks it killed), so a task whose peer died does not hold its slot
-     * through the fetch's connection retries; and for at most {@code spark.network.timeout}.
+     * Task {@code task}'s block {@code id}, local or fetched. A fetch is waited for a second at a
+     * time, checking whether Spark killed this task (a failed peer fails the stage; Spark marks a
+     * barrier task killed without interrupting it), so a task whose peer died does not hold its
+     * slot through the transport's retries; at most {@code spark.network.timeout}.
      */
     private ManagedBuffer buffer(int task, BlockId id) {
         if (executors[task].equals(executors[me])) {
