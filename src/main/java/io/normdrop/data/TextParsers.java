@@ -54,18 +54,21 @@ public final class TextParsers {
      */
     public static LineParser<ParsedRecord> csv(char separator, CsvColumns columns, RecordRules rules) {
         CsvParser parser = csvParser(separator);
-        return (line, file, unit, position) -> line.isBlank() ? null
-                : csvRecord(parser.parseLine(line), columns, rules, file, unit, position);
+        return (line, file, unit, position) -> {
+            // univocity counts control characters as whitespace: a line of them parses to nothing (found by fuzzing).
+            String[] fields = line.isBlank() ? null : parser.parseLine(line);
+            return fields == null ? null : csvRecord(fields, columns, rules, file, unit, position);
+        };
     }
 
     /** A csv line parser that keeps each line's key column and location (scoring). */
     public static LineParser<KeyedRecord> keyedCsv(char separator, CsvColumns columns, RecordRules rules) {
         CsvParser parser = csvParser(separator);
         return (line, file, unit, position) -> {
-            if (line.isBlank()) {
+            String[] fields = line.isBlank() ? null : parser.parseLine(line);
+            if (fields == null) {
                 return null;
             }
-            String[] fields = parser.parseLine(line);
             Object[] key = columns.key() == CsvColumns.NONE ? KeyedRecord.NO_KEYS
                     : new Object[]{columns.key() < fields.length ? fields[columns.key()] : null};
             return new KeyedRecord(file, position, key, csvRecord(fields, columns, rules, file, unit, position));
@@ -96,13 +99,14 @@ public final class TextParsers {
             return null;
         }
         String[] fields = parser.parseLine(line);
-        return labelIndex < fields.length && fields[labelIndex] != null && !fields[labelIndex].isBlank()
+        return fields != null && labelIndex < fields.length && fields[labelIndex] != null && !fields[labelIndex].isBlank()
                 ? fields[labelIndex].trim() : null;
     }
 
     /** The column names of a csv header line, trimmed. */
     public static List<String> csvHeader(char separator, String line) {
-        return Arrays.stream(csvParser(separator).parseLine(line)).map(n -> n == null ? "" : n.trim()).toList();
+        String[] names = csvParser(separator).parseLine(line);
+        return names == null ? List.of() : Arrays.stream(names).map(n -> n == null ? "" : n.trim()).toList();
     }
 
     static CsvParser csvParser(char separator) {
@@ -116,6 +120,7 @@ public final class TextParsers {
         // No comment lines: univocity's default ('#') made a data line starting with '#' parse to
         // nothing (found by fuzzing: a NullPointerException, exit 70). Such a line is a bad record.
         settings.getFormat().setComment('\0');
+        settings.setCommentProcessingEnabled(false);
         return new CsvParser(settings);
     }
 

@@ -144,7 +144,12 @@ public final class ModelArchive implements AutoCloseable {
             }
             INDArray params = none ? null : array(coefficients, parameters);
             MultiLayerNetwork network = new MultiLayerNetwork(conf);
-            network.init(params, false);
+            try {
+                network.init(params, false);
+            } catch (RuntimeException e) {
+                // Found by fuzzing: a configuration DL4J parses but cannot build (a null setting: a NullPointerException).
+                throw refused(CONFIGURATION, "DL4J cannot build a network from it (" + rootMessage(e) + ")");
+            }
             ZipEntry updater = withUpdater ? zip.getEntry(UPDATER_STATE) : null;
             if (updater != null) {
                 INDArray view = network.getUpdater().getStateViewArray();

@@ -51,6 +51,12 @@ final class FuzzTargets {
         }
     }
 
+    /** One parser per format, as a task keeps one for its part of the file (a csv parser allocates for 2^20 columns). */
+    private static final TextParsers.LineParser<ParsedRecord> CSV_LINES = TextParsers.csv(',',
+            new TextParsers.CsvColumns(0, TextParsers.CsvColumns.NONE, null), new RecordRules(0, 0, "the training data"));
+    private static final TextParsers.LineParser<ParsedRecord> LIBSVM_LINES =
+            TextParsers.libsvm(new RecordRules(0, 0, "the training data"));
+
     private FuzzTargets() {
     }
 
@@ -108,11 +114,10 @@ final class FuzzTargets {
             });
             case IDX -> idx(input);
             case CSV -> {
-                return lines(input, TextParsers.csv(',', new TextParsers.CsvColumns(0, TextParsers.CsvColumns.NONE, null),
-                        new RecordRules(0, 0, "the training data")));
+                return lines(input, CSV_LINES);
             }
             case LIBSVM -> {
-                return lines(input, TextParsers.libsvm(new RecordRules(0, 0, "the training data")));
+                return lines(input, LIBSVM_LINES);
             }
             default -> throw new IllegalArgumentException(reader.name());
         }
