@@ -42,9 +42,10 @@
 #           rows from Parquet (generated once in data/synthetic-1m): deploy/local.sh predict with its peak
 #           RSS, and Normdrop, MLlib and dl4j-spark in one JVM (~25 min; writes scoring.md too)
 #   fuzz    coverage-guided fuzzing (Jazzer) of every reader of outside input: job files, sweep files, model
-#           zips, IDX, csv and libsvm, 10,000 inputs each from the committed seeds; every input must be read
-#           or refused with one line and exit 64/65/66 (~3 min; writes fuzz.md; a defect's input goes to
-#           src/test/resources/io/normdrop/job/ReadersFuzzTestInputs/METHOD as a regression input)
+#           zips, IDX, csv and libsvm, 10,000 inputs each from the committed seeds, and Parquet through Spark
+#           with the tests' seeded mutator (NORMDROP_FUZZ_PARQUET inputs, default 10,000); every input must
+#           be read or refused with one line and exit 64/65/66 (~5 min + ~20 min for Parquet; writes
+#           fuzz.md; a defect's input goes to src/test/resources/io/normdrop/job/ReadersFuzzTestInputs/METHOD)
 # NORMDROP_BENCH_OPTS adds JVM options (e.g. -Dbench.epochs=1 for a quick look).
 # Run nothing else meanwhile: timings are ratios measured side by side, on a quiet machine.
 set -euo pipefail
@@ -172,8 +173,15 @@ if [[ "$which" == fuzz ]]; then
     fi
     grep -E '^#[0-9]+ +DONE' "$out/fuzz-$method.log" | tail -1 || true
   done
+  # Parquet is read through Spark (about 0.1 s an input): the seeded mutator of the tests, not Jazzer.
+  parquet="${NORMDROP_FUZZ_PARQUET:-10000}"
+  echo "fuzzing parquet ($parquet inputs, ~$((parquet / 500)) min) ..."
+  if ! NORMDROP_FUZZ_REPORT="$report" mvn -B -o -q -ntp verify -Dtest=none -Dit.test=ParquetFuzzIT \
+      -Dnormdrop.fuzz.parquet="$parquet" -Dsurefire.failIfNoSpecifiedTests=false >"$out/fuzz-parquet.log" 2>&1; then
+    failed+=(parquet)
+  fi
   {
-    echo "# Fuzzing the readers ($(date -u +%F)): Jazzer, 10,000 inputs a reader from the committed seeds"
+    echo "# Fuzzing the readers ($(date -u +%F)): Jazzer, 10,000 inputs a reader from the committed seeds (Parquet: $parquet seeded mutations)"
     echo
     echo "| reader | inputs | read | refused (one line, exit 64/65/66) |"
     echo "|---|---|---|---|"

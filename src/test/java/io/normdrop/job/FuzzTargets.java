@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * reader read and refused.
  */
 final class FuzzTargets {
-    enum Reader { JOB_FILE, SWEEP_FILE, MODEL_ZIP, IDX, CSV, LIBSVM }
+    enum Reader { JOB_FILE, SWEEP_FILE, MODEL_ZIP, IDX, CSV, LIBSVM, PARQUET }
 
     /** Per reader: inputs tried, read, refused. */
     static final Map<Reader, AtomicLong[]> COUNTS = new ConcurrentHashMap<>();
@@ -76,6 +76,32 @@ final class FuzzTargets {
         }
     }
 
+    /** Runs {@code reading} (a reader that needs more than bytes, Parquet through Spark) under the same contract. */
+    static void expect(Reader reader, Runnable reading) {
+        AtomicLong[] c = COUNTS.computeIfAbsent(reader, r -> new AtomicLong[]{new AtomicLong(), new AtomicLong(), new AtomicLong()});
+        c[0].incrementAndGet();
+        try {
+            reading.run();
+            c[1].incrementAndGet();
+        } catch (RuntimeException e) {
+            refused(reader, e);
+            c[2].incrementAndGet();
+        }
+    }
+
+    private static void refused(Reader reader, RuntimeException e) {
+        ExitCode code = Main.exitCode(e);
+        List<String> lines = Main.errorLines(e);
+        if (code != ExitCode.USAGE && code != ExitCode.DATA && code != ExitCode.NO_INPUT) {
+            throw new AssertionError(reader + ": exit " + code.code() + ": " + lines, e);
+        }
+        for (String line : lines) {
+            if (line.contains("\n") || line.contains("\r")) {
+                throw new AssertionError(reader + ": a refusal of more than one line: " + line, e);
+            }
+        }
+    }
+
     private static void check(Reader reader, byte[] input) {
         AtomicLong[] c = COUNTS.computeIfAbsent(reader, r -> new AtomicLong[]{new AtomicLong(), new AtomicLong(), new AtomicLong()});
         c[0].incrementAndGet();
@@ -86,16 +112,7 @@ final class FuzzTargets {
                 c[2].incrementAndGet();
             }
         } catch (RuntimeException e) {
-            ExitCode code = Main.exitCode(e);
-            List<String> lines = Main.errorLines(e);
-            if (code != ExitCode.USAGE && code != ExitCode.DATA && code != ExitCode.NO_INPUT) {
-                throw new AssertionError(reader + ": exit " + code.code() + ": " + lines, e);
-            }
-            for (String line : lines) {
-                if (line.contains("\n") || line.contains("\r")) {
-                    throw new AssertionError(reader + ": a refusal of more than one line: " + line, e);
-                }
-            }
+            refused(reader, e);
             c[2].incrementAndGet();
         }
     }
@@ -119,7 +136,7 @@ final class FuzzTargets {
             case LIBSVM -> {
                 return lines(input, LIBSVM_LINES);
             }
-            default -> throw new IllegalArgumentException(reader.name());
+            default -> throw new IllegalArgumentException(reader.name() + " is read through Spark: see ParquetFuzzIT");
         }
         return true;
     }
