@@ -22,7 +22,7 @@ public class WeightNormConv2D extends ConvolutionLayer {
     public WeightNormConv2D() {
     }
 
-    private WeightNormConv2D(Builder builder) {
+    protected WeightNormConv2D(Builder builder) {
         super(builder);
     }
 

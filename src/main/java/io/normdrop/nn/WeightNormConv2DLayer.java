@@ -20,30 +20,107 @@ import static io.normdrop.nn.WeightNormParamInitializer.DIRECTION_KEY;
 import static io.normdrop.nn.WeightNormParamInitializer.GAIN_KEY;
 
 /**
- * The running weight-normalized convolution: DL4J's own ConvolutionLayer (im2col, its dropout on
- * the input, its backward pass) run on the effective kernels W = diag(g/‖v‖)·V, and the chain
- * rule through the normalization afterwards. With s_c = g_c/‖v_c‖ and ∂L/∂W from the
- * convolution's backward pass:
+ * The running weight-normalized convolution: the convolution of the effective kernels
+ * W = diag(g/‖v‖)·V, computed once a step, and the chain rule through the normalization
+ * afterwards. With s_c = g_c/‖v_c‖ and ∂L/∂W from the convolution's backward pass:
  * ∂L/∂g_c = ⟨∂L/∂w_c, v_c⟩ / ‖v_c‖ and ∂L/∂v_c = s_c·∂L/∂w_c − (g_c·∂L/∂g_c/‖v_c‖²)·v_c.
+ *
+ * <p>Stride-1 convolutions (every one the shipped jobs use) run on {@link PaddedGridConvolution};
+ * strided ones run DL4J's own ConvolutionLayer code on W. Dropout on the input, the activation
+ * and the workspaces are DL4J's either way.
  */
 public class WeightNormConv2DLayer extends ConvolutionLayer {
+    private final transient PaddedGridConvolution fast;
+    private transient INDArray kernels;        // W of the last forward pass on the fast path
+    private transient INDArray preActivations; // its z, kept for the activation's backward pass (activate overwrites z)
+
     public WeightNormConv2DLayer(NeuralNetConfiguration conf, DataType dataType) {
+        this(conf, dataType, true);
+    }
+
+    /** @param paddedGrid false: DL4J's ConvolutionLayer code whatever the stride (the benchmarks' baseline) */
+    WeightNormConv2DLayer(NeuralNetConfiguration conf, DataType dataType, boolean paddedGrid) {
         super(conf, dataType);
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer layer = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) conf.getLayer();
+        fast = paddedGrid && PaddedGridConvolution.supports(layer) ? new PaddedGridConvolution(layer) : null;
     }
 
     /** ConvolutionLayer reads its kernels as parameter "W": here they are computed from V and g. */
     @Override
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (ConvolutionParamInitializer.WEIGHT_KEY.equals(param)) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                return WeightNorm.kernels(params.get(DIRECTION_KEY), params.get(GAIN_KEY));
-            }
+            return effectiveKernels();
         }
         return super.getParamWithNoise(param, training, workspaceMgr);
     }
 
+    private INDArray effectiveKernels() {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return WeightNorm.kernels(params.get(DIRECTION_KEY), params.get(GAIN_KEY));
+        }
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (fast == null) {
+            return super.activate(training, workspaceMgr);
+        }
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray z = fastPreOutput(workspaceMgr);
+        if (training) {
+            keepPreActivations(z);
+        }
+        return layerConf().getActivationFn().getActivation(z, training);
+    }
+
+    @Override
+    protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
+        if (fast == null) {
+            return super.preOutput(training, forBackprop, workspaceMgr);
+        }
+        assertInputSet(false);
+        return new Pair<>(fastPreOutput(workspaceMgr), null);
+    }
+
+    private INDArray fastPreOutput(LayerWorkspaceMgr workspaceMgr) {
+        kernels = effectiveKernels();
+        INDArray bias = hasBias() ? params.get(BIAS_KEY) : null;
+        return fast.forward(input.castTo(dataType), kernels, bias, workspaceMgr);
+    }
+
+    private void keepPreActivations(INDArray z) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            if (preActivations == null || !java.util.Arrays.equals(preActivations.shape(), z.shape())
+                    || preActivations.dataType() != z.dataType()) {
+                preActivations = Nd4j.create(z.dataType(), z.shape(), 'c');
+            }
+        }
+        preActivations.assign(z);
+    }
+
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return fast == null ? dl4jBackprop(epsilon, workspaceMgr) : fastBackprop(epsilon, workspaceMgr);
+    }
+
+    private Pair<Gradient, INDArray> fastBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        INDArray x = input.castTo(dataType);
+        if (!fast.holds(x) || preActivations == null) {
+            // Not the forward pass of this input (DL4J always runs one first; this keeps a direct call right).
+            keepPreActivations(fastPreOutput(workspaceMgr));
+        }
+        INDArray delta = layerConf().getActivationFn().backprop(preActivations, epsilon.castTo(dataType)).getFirst();
+        PaddedGridConvolution.Gradients grads = fast.backward(delta, kernels,
+                hasBias() ? gradientViews.get(BIAS_KEY) : null, workspaceMgr);
+        Gradient gradient = normalizationGradients(grads.weights());
+        weightNoiseParams.clear();
+        return new Pair<>(gradient, backpropDropOutIfPresent(grads.input()));
+    }
+
+    /** DL4J's ConvolutionLayer backward pass on W, with ∂L/∂W written to an array of its own. */
+    private Pair<Gradient, INDArray> dl4jBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray v = params.get(DIRECTION_KEY);
         INDArray dW;
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -63,22 +140,28 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
         } finally {
             gradientViews = views;
         }
+        return new Pair<>(normalizationGradients(dW), convolution.getSecond());
+    }
+
+    /** ∂L/∂V and ∂L/∂g from ∂L/∂W (chain rule in the class comment) into the gradient views; ∂L/∂b is already there. */
+    private Gradient normalizationGradients(INDArray dW) {
+        INDArray v = params.get(DIRECTION_KEY);
         INDArray norms = WeightNorm.channelNorms(v);
         INDArray g = params.get(GAIN_KEY).reshape(v.size(0), 1);
         INDArray dW2 = WeightNorm.channelRows(dW);
         INDArray v2 = WeightNorm.channelRows(v);
         INDArray dg = dW2.mul(v2).sum(true, 1).divi(norms);
-        views.get(GAIN_KEY).assign(dg.reshape(1, v.size(0)));
+        gradientViews.get(GAIN_KEY).assign(dg.reshape(1, v.size(0)));
         INDArray dV = dW2.mulColumnVector(g.div(norms)).subi(v2.mulColumnVector(g.mul(dg).divi(norms.mul(norms))));
-        views.get(DIRECTION_KEY).assign(dV.reshape('c', v.shape()));
+        gradientViews.get(DIRECTION_KEY).assign(dV.reshape('c', v.shape()));
 
         Gradient gradient = new DefaultGradient();
-        gradient.setGradientFor(DIRECTION_KEY, views.get(DIRECTION_KEY));
-        gradient.setGradientFor(GAIN_KEY, views.get(GAIN_KEY));
+        gradient.setGradientFor(DIRECTION_KEY, gradientViews.get(DIRECTION_KEY));
+        gradient.setGradientFor(GAIN_KEY, gradientViews.get(GAIN_KEY));
         if (hasBias()) {
-            gradient.setGradientFor(BIAS_KEY, views.get(BIAS_KEY));
+            gradient.setGradientFor(BIAS_KEY, gradientViews.get(BIAS_KEY));
         }
-        return new Pair<>(gradient, convolution.getSecond());
+        return gradient;
     }
 
     /** The pre-activations conv(x, W) + b of input {@code x} [n, nIn, h, w] in inference mode (no dropout), a new array. */

@@ -174,7 +174,7 @@ public final class Benchmarks {
         return batch;
     }
 
-    static void step(Map<String, Object> results, StringBuilder md) {
+    static void step(Map<String, Object> results, StringBuilder md) throws Exception {
         DataSet batch = randomBatch();
         Map<String, Supplier<MultiLayerNetwork>> variants = new LinkedHashMap<>();
         variants.put("DenseLayer", () -> stepNetwork(new DenseLayer.Builder()));
@@ -233,12 +233,31 @@ public final class Benchmarks {
         return perStepMs;
     }
 
+    /** The convolutions of the bench's conv net. */
+    enum Convolutions {
+        CONVOLUTION_LAYER("ConvolutionLayer (DL4J)"),
+        WEIGHT_NORM_DL4J_PATH("WeightNormConv2D on DL4J's conv code (before)"),
+        WEIGHT_NORM("WeightNormConv2D (padded grid)");
+
+        final String label;
+
+        Convolutions(String label) {
+            this.label = label;
+        }
+
+        ConvolutionLayer.Builder builder(int kernel) {
+            return switch (this) {
+                case CONVOLUTION_LAYER -> new ConvolutionLayer.Builder(kernel, kernel);
+                case WEIGHT_NORM_DL4J_PATH -> new io.normdrop.nn.Dl4jPathWeightNormConv2D.Builder(kernel, kernel);
+                case WEIGHT_NORM -> new WeightNormConv2D.Builder(kernel, kernel);
+            };
+        }
+    }
+
     /** A small conv net on 28x28 images: conv 5x5x16 same relu, max pool 2, conv 5x5x32 same relu, max pool 2, softmax 10. */
-    static MultiLayerNetwork convolutionNetwork(boolean weightNorm) {
-        ConvolutionLayer.Builder first = weightNorm
-                ? new WeightNormConv2D.Builder(5, 5) : new ConvolutionLayer.Builder(5, 5);
-        ConvolutionLayer.Builder second = weightNorm
-                ? new WeightNormConv2D.Builder(5, 5) : new ConvolutionLayer.Builder(5, 5);
+    static MultiLayerNetwork convolutionNetwork(Convolutions kind) {
+        ConvolutionLayer.Builder first = kind.builder(5);
+        ConvolutionLayer.Builder second = kind.builder(5);
         first.convolutionMode(ConvolutionMode.Same).nOut(16).activation(Activation.RELU);
         second.convolutionMode(ConvolutionMode.Same).nOut(32).activation(Activation.RELU);
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
@@ -254,25 +273,55 @@ public final class Benchmarks {
         return net;
     }
 
-    /** One training step of the conv net: weight-normalized convolutions vs DL4J's ConvolutionLayer. */
-    static void convolutionStep(Map<String, Object> results, StringBuilder md) {
+    /**
+     * One training step of the conv net: DL4J's ConvolutionLayer, the weight-norm convolution as it
+     * ran before (DL4J's conv code on W) and as it runs now (the padded grid), interleaved; then a
+     * JFR profile of each: where the step's time goes.
+     */
+    static void convolutionStep(Map<String, Object> results, StringBuilder md) throws Exception {
         DataSet batch = randomBatch();
         Map<String, Supplier<MultiLayerNetwork>> variants = new LinkedHashMap<>();
-        variants.put("ConvolutionLayer", () -> convolutionNetwork(false));
-        variants.put("WeightNormConv2D", () -> convolutionNetwork(true));
+        for (Convolutions kind : Convolutions.values()) {
+            variants.put(kind.label, () -> convolutionNetwork(kind));
+        }
         int blocks = 25;
         int steps = 5;
         Map<String, List<Double>> perStepMs = interleaved(variants, batch, blocks, steps);
         Map<String, Double> median = new LinkedHashMap<>();
         perStepMs.forEach((k, v) -> median.put(k, median(v)));
-        double ratio = medianRatio(perStepMs.get("WeightNormConv2D"), perStepMs.get("ConvolutionLayer"));
+        String anchor = Convolutions.CONVOLUTION_LAYER.label;
+        String before = Convolutions.WEIGHT_NORM_DL4J_PATH.label;
+        String now = Convolutions.WEIGHT_NORM.label;
+        double speedup = medianRatio(perStepMs.get(before), perStepMs.get(now));
+        double overAnchor = medianRatio(perStepMs.get(now), perStepMs.get(anchor));
         results.put("convolutionShape", "batch 64, 28x28x1 -> conv 5x5x16 same relu, max pool 2, conv 5x5x32 same relu, max pool 2, softmax 10, Adam");
         results.put("convolutionMedianMsPerStep", median);
-        results.put("weightNormConvOverConvolution", ratio);
+        results.put("weightNormConvSpeedupOverBefore", speedup);
+        results.put("weightNormConvOverConvolutionLayer", overAnchor);
         stepTable(md, "One training step of a conv net (batch 64, 28×28×1 → conv 5×5×16 → pool → conv 5×5×32 → pool → "
                 + "softmax 10, Adam)", blocks, steps, median);
-        md.append(String.format("%n- weight-norm conv / ConvolutionLayer: **%.3fx** (median of per-block ratios; ratio of the medians %.3fx; goal <= 1.10x)%n%n",
-                ratio, median.get("WeightNormConv2D") / median.get("ConvolutionLayer")));
+        md.append(String.format("%n- weight-norm conv step, before / now: **%.2fx faster** (median of per-block ratios; goal >= 4x)%n", speedup))
+                .append(String.format("- weight-norm conv (padded grid) / ConvolutionLayer: **%.3fx** (median of per-block ratios)%n%n", overAnchor));
+
+        Map<String, Map<String, Double>> profiles = new LinkedHashMap<>();
+        for (Convolutions kind : Convolutions.values()) {
+            profiles.put(kind.label, StepProfile.shares(convolutionNetwork(kind), batch, 300));
+        }
+        results.put("convolutionStepProfile", profiles);
+        md.append("### Where the conv step's time goes (JFR, 300 steps each; share of the training thread's samples, and ms/step at the medians above)\n\n| work |");
+        profiles.keySet().forEach(k -> md.append(' ').append(k).append(" |"));
+        md.append("\n|---|").append("---|".repeat(profiles.size())).append('\n');
+        for (String work : profiles.values().iterator().next().keySet()) {
+            if (work.equals("samples")) {
+                continue;
+            }
+            md.append("| ").append(work).append(" |");
+            profiles.forEach((k, p) -> md.append(String.format(" %.1f %% (%.1f ms) |", 100 * p.get(work), p.get(work) * median.get(k))));
+            md.append('\n');
+        }
+        md.append("| samples |");
+        profiles.values().forEach(p -> md.append(String.format(" %.0f |", p.get("samples"))));
+        md.append("\n\n");
     }
 
     /** A step comparison's heading and table of median ms/step per variant. */

@@ -50,12 +50,16 @@ class WeightNormConvTest {
     }
 
     static INDArray images(int n, DataType type) {
+        return images(n, CHANNELS, type);
+    }
+
+    static INDArray images(int n, int channels, DataType type) {
         java.util.Random random = new java.util.Random(7);
-        double[] x = new double[n * CHANNELS * SIDE * SIDE];
+        double[] x = new double[n * channels * SIDE * SIDE];
         for (int i = 0; i < x.length; i++) {
             x[i] = random.nextDouble() - 0.5;
         }
-        return Nd4j.create(x, new long[] {n, CHANNELS, SIDE, SIDE}, DataType.DOUBLE).castTo(type);
+        return Nd4j.create(x, new long[] {n, channels, SIDE, SIDE}, DataType.DOUBLE).castTo(type);
     }
 
     static INDArray labels(DataType type) {
@@ -67,13 +71,17 @@ class WeightNormConvTest {
     }
 
     static MultiLayerNetwork network(org.deeplearning4j.nn.conf.layers.Layer conv, DataType type, IUpdater updater) {
+        return network(conv, type, updater, CHANNELS);
+    }
+
+    static MultiLayerNetwork network(org.deeplearning4j.nn.conf.layers.Layer conv, DataType type, IUpdater updater, int channels) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(12345).dataType(type).updater(updater)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .list()
                 .layer(conv)
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(SIDE, SIDE, CHANNELS))
+                .setInputType(InputType.convolutional(SIDE, SIDE, channels))
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
@@ -86,10 +94,11 @@ class WeightNormConvTest {
         return b;
     }
 
-    @ParameterizedTest(name = "bias {0}, stride {1}, {2}, keep {3}")
-    @CsvSource({"true, 1, Same, 1.0", "false, 1, Truncate, 1.0", "true, 2, Truncate, 1.0", "false, 2, Same, 1.0",
-            "true, 1, Truncate, 0.6", "false, 2, Same, 0.7"})
-    void gradientsMatchFiniteDifferences(boolean bias, int stride, ConvolutionMode mode, double keep) {
+    /** Stride 1 with 2 and 6 input channels: both ways of the padded-grid convolution to ∂L/∂x; stride 2: DL4J's code. */
+    @ParameterizedTest(name = "bias {0}, stride {1}, {2}, keep {3}, {4} channels")
+    @CsvSource({"true, 1, Same, 1.0, 2", "false, 1, Truncate, 1.0, 2", "true, 2, Truncate, 1.0, 2", "false, 2, Same, 1.0, 2",
+            "true, 1, Truncate, 0.6, 2", "false, 2, Same, 0.7, 2", "true, 1, Same, 1.0, 6", "false, 1, Truncate, 0.6, 6"})
+    void gradientsMatchFiniteDifferences(boolean bias, int stride, ConvolutionMode mode, double keep, int channels) {
         WeightNormConv2D.Builder conv = weightNorm(stride, mode, bias);
         if (keep < 1) {
             conv.dropOut(keep);
@@ -98,14 +107,14 @@ class WeightNormConvTest {
         DataType defaultFloatType = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            MultiLayerNetwork net = network(conv.build(), DataType.DOUBLE, new NoOp());
+            MultiLayerNetwork net = network(conv.build(), DataType.DOUBLE, new NoOp(), channels);
             // Gains away from the initial ‖v‖, different per channel, so the check exercises g ≠ ‖v‖.
             net.getLayer(0).getParam(GAIN_KEY).muli(Nd4j.createFromArray(1.7, 0.6, 1.2).reshape(1, FILTERS));
             if (bias) {
                 net.getLayer(0).getParam(BIAS_KEY).assign(Nd4j.createFromArray(0.1, -0.2, 0.05).reshape(1, FILTERS));
             }
             boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
-                    .input(images(DataType.DOUBLE)).labels(labels(DataType.DOUBLE))
+                    .input(images(BATCH, channels, DataType.DOUBLE)).labels(labels(DataType.DOUBLE))
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
                     .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)
                     .callEachIter(n -> Nd4j.getRandom().setSeed(12345)));
@@ -115,34 +124,56 @@ class WeightNormConvTest {
         }
     }
 
-    @Test
-    void withGainEqualToNormItIsConvolutionLayerWithWEqualToV() {
-        MultiLayerNetwork wn = network(weightNorm(2, ConvolutionMode.Same, true).build(), DataType.DOUBLE, new NoOp());
-        ConvolutionLayer.Builder plain = new ConvolutionLayer.Builder(3, 3);
-        plain.stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(FILTERS).activation(Activation.TANH);
-        MultiLayerNetwork conv = network(plain.build(), DataType.DOUBLE, new NoOp());
+    /**
+     * At g = ‖v‖ the layer is DL4J's ConvolutionLayer with W = V: outputs, the gradient to the
+     * input, ∂L/∂b and ∂L/∂g (from ConvolutionLayer's own ∂L/∂W) within 1e-12 in double and 1e-5
+     * in float. Stride 1 runs the padded-grid convolution, stride 2 DL4J's code on W.
+     */
+    @ParameterizedTest(name = "{0}x{1} kernel, stride {2}, {3}, padding {4}, dilation {5}, {6}, {7} channels")
+    @CsvSource({"3, 3, 2, Same, 0, 1, DOUBLE, 2", "3, 3, 1, Same, 0, 1, DOUBLE, 2", "3, 3, 1, Same, 0, 1, FLOAT, 1",
+            "3, 3, 1, Same, 0, 1, DOUBLE, 6", "3, 3, 1, Same, 0, 1, FLOAT, 6",
+            "2, 2, 1, Same, 0, 1, DOUBLE, 2", "2, 4, 1, Same, 0, 1, FLOAT, 5", "3, 3, 1, Truncate, 0, 1, DOUBLE, 2",
+            "3, 2, 1, Truncate, 1, 1, FLOAT, 2", "5, 5, 1, Strict, 2, 1, DOUBLE, 7", "3, 3, 1, Same, 0, 2, DOUBLE, 2",
+            "2, 3, 1, Truncate, 1, 2, FLOAT, 6"})
+    void withGainEqualToNormItIsConvolutionLayerWithWEqualToV(int kh, int kw, int stride, ConvolutionMode mode, int pad,
+                                                              int dilation, DataType type, int channels) {
+        double eps = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+        WeightNormConv2D.Builder wnConf = new WeightNormConv2D.Builder(kh, kw);
+        wnConf.stride(stride, stride).padding(pad, pad).dilation(dilation, dilation).convolutionMode(mode).nOut(FILTERS)
+                .activation(Activation.TANH);
+        MultiLayerNetwork wn = network(wnConf.build(), type, new NoOp(), channels);
+        ConvolutionLayer.Builder plain = new ConvolutionLayer.Builder(kh, kw);
+        plain.stride(stride, stride).padding(pad, pad).dilation(dilation, dilation).convolutionMode(mode).nOut(FILTERS)
+                .activation(Activation.TANH);
+        MultiLayerNetwork conv = network(plain.build(), type, new NoOp(), channels);
         INDArray v = wn.getLayer(0).getParam(DIRECTION_KEY);
         // The initializer's g = ‖v‖ per output channel: check it, rather than set it.
-        assertEquals(v.reshape('c', FILTERS, -1).norm2(1).reshape(1, FILTERS), wn.getLayer(0).getParam(GAIN_KEY));
+        assertTrue(v.reshape('c', FILTERS, -1).norm2(1).reshape(1, FILTERS).equalsWithEps(wn.getLayer(0).getParam(GAIN_KEY), eps));
         wn.getLayer(0).getParam(BIAS_KEY).assign(Nd4j.createFromArray(0.1, -0.2, 0.05).reshape(1, FILTERS));
         conv.getLayer(0).setParam("W", v.dup());
         conv.getLayer(0).setParam("b", wn.getLayer(0).getParam(BIAS_KEY).dup());
         conv.getLayer(1).setParams(wn.getLayer(1).params().dup());
 
-        INDArray x = images(DataType.DOUBLE);
-        INDArray y = labels(DataType.DOUBLE);
+        INDArray x = images(BATCH, channels, type);
+        INDArray y = labels(type);
         INDArray outWn = wn.output(x);
         INDArray outConv = conv.output(x);
-        assertTrue(outWn.equalsWithEps(outConv, 1e-12), outWn + " vs " + outConv);
+        assertTrue(outWn.equalsWithEps(outConv, eps), outWn + " vs " + outConv);
         Pair<Gradient, INDArray> gWn = wn.calculateGradients(x, y, null, null);
         Pair<Gradient, INDArray> gConv = conv.calculateGradients(x, y, null, null);
-        assertTrue(gWn.getSecond().equalsWithEps(gConv.getSecond(), 1e-12), "input gradients differ");
-        assertTrue(gWn.getFirst().getGradientFor("0_b").equalsWithEps(gConv.getFirst().getGradientFor("0_b"), 1e-12));
+        assertTrue(gWn.getSecond().equalsWithEps(gConv.getSecond(), eps), "input gradients differ: "
+                + gWn.getSecond().sub(gConv.getSecond()).amaxNumber());
+        assertTrue(gWn.getFirst().getGradientFor("0_b").equalsWithEps(gConv.getFirst().getGradientFor("0_b"), eps));
         // At g = ‖v‖, ∂L/∂g_c = ⟨∂L/∂w_c, v_c⟩/‖v_c‖ with ConvolutionLayer's own ∂L/∂W.
         INDArray dW = gConv.getFirst().getGradientFor("0_W").reshape('c', FILTERS, -1);
         INDArray expected = dW.mul(v.reshape('c', FILTERS, -1)).sum(1).div(v.reshape('c', FILTERS, -1).norm2(1));
-        assertTrue(gWn.getFirst().getGradientFor("0_" + GAIN_KEY).reshape(FILTERS).equalsWithEps(expected, 1e-12),
+        assertTrue(gWn.getFirst().getGradientFor("0_" + GAIN_KEY).reshape(FILTERS).equalsWithEps(expected, eps),
                 gWn.getFirst().getGradientFor("0_" + GAIN_KEY) + " vs " + expected);
+        // And ∂L/∂v = ∂L/∂W − (∂L/∂g/‖v‖)·v at g = ‖v‖ (s = 1): the direction's gradient too.
+        INDArray norms = v.reshape('c', FILTERS, -1).norm2(true, 1);
+        INDArray expectedV = dW.sub(v.reshape('c', FILTERS, -1).mulColumnVector(expected.reshape(FILTERS, 1).div(norms)));
+        assertTrue(gWn.getFirst().getGradientFor("0_" + DIRECTION_KEY).reshape('c', FILTERS, -1).equalsWithEps(expectedV, eps),
+                "direction gradients differ");
     }
 
     /** Two weight-normalized convolutions with max pooling between, dropout, a weight-normalized output layer. */
