@@ -2,12 +2,13 @@
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
 #   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring|fuzz] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
-#           small conv net with WeightNormConv2D vs ConvolutionLayer (~2 min)
+#           small conv net with DL4J's ConvolutionLayer, WeightNormConv2D on DL4J's conv code (the baseline) and
+#           WeightNormConv2D as it runs (the padded grid), then a JFR profile of each conv step (~6 min)
 #   metrics the metrics module's cost: quickstart with full collection vs the bare trainer (~3 min)
 #   fashion full Fashion-MNIST on Spark local[2] with and without weight norm, and in one JVM (~12 min)
 #   conv    jobs/fashion-mnist-conv.conf on Spark local[2] as it is (weight-norm convolutions) and with DL4J's
 #           plain conv2d and dense layers in their place, one after the other: test accuracy, training
-#           s/epoch and their ratio (~80 min; writes conv.md and conv-compare.md, the runs in OUT/conv-*)
+#           s/epoch and their ratio (~40 min; writes conv.md and conv-compare.md, the runs in OUT/conv-*)
 #   compare the performance table: (a) one-JVM fit, (b) Normdrop on Spark local[2] (resident master),
 #           (b') with dl4j-spark's master, (c) dl4j-spark's master at its defaults, (d) Spark MLlib's
 #           MLP (L-BFGS, -Dbench.mllibIterations=24, ~300 s), the ND4J sgemm roofline, then (e) the
