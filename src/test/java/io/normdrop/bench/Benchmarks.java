@@ -198,8 +198,25 @@ public final class Benchmarks {
         stepTable(md, "One training step (batch 64, 784→512 relu + 512→10 softmax, Adam)", blocks, stepsPerBlock, median);
         md.append(String.format("%n- weight-norm dense / DenseLayer: **%.3fx** (median of per-block ratios; ratio of the medians %.3fx; goal <= 1.10x)%n",
                 wnRatio, median.get("WeightNormDense") / median.get("DenseLayer")));
-        md.append(String.format("- DL4J dropOut(1.0) / Normdrop keep = 1 (no dropout built): **%.3fx** (ratio of the medians %.3fx)%n%n",
+        md.append(String.format("- DL4J dropOut(1.0) / Normdrop keep = 1 (no dropout built): **%.3fx** (ratio of the medians %.3fx)%n",
                 dropoutRatio, median.get("DenseLayer + DL4J dropOut(1.0)") / median.get("DenseLayer")));
+        // The roofline, measured in this run: ND4J's sgemm at the first layer's forward shape.
+        double sgemm = CompareBench.sgemmGflops(64);
+        double stepFlops = 64 * CompareBench.trainingFlopsPerExample(784, 512, 10);
+        double denseGflops = stepFlops / (median.get("DenseLayer") / 1e3) / 1e9;
+        r.put("sgemmGflops", sgemm);
+        r.put("denseStepGflops", denseGflops);
+        Map<String, Double> profile = StepProfile.shares(stepNetwork(new DenseLayer.Builder()), batch, 3000);
+        r.put("denseStepProfile", profile);
+        md.append(String.format("- DenseLayer step: %.1f MFLOP in %.2f ms = %.1f GFLOP/s, **%.0f %%** of ND4J's sgemm measured in this run "
+                + "(64x784 · 784x512: %.1f GFLOP/s)%n", stepFlops / 1e6, median.get("DenseLayer"), denseGflops, 100 * denseGflops / sgemm, sgemm));
+        md.append("- where the DenseLayer step's time goes (JFR, 3,000 steps):");
+        profile.forEach((k, v) -> {
+            if (!k.equals("samples") && v >= 0.005) {
+                md.append(String.format(" %s %.0f %% (%.2f ms);", k, 100 * v, v * median.get("DenseLayer")));
+            }
+        });
+        md.append("\n\n");
         convolutionStep(r, md);
     }
 

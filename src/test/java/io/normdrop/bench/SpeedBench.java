@@ -118,8 +118,10 @@ final class SpeedBench {
             pairRatios.add(a2.steadySeconds() / b2.asEpochs().steadySeconds());
             runs.put("(a) one JVM, MultiLayerNetwork.fit(iterator), run 1", a1);
             runs.put("(a) one JVM, MultiLayerNetwork.fit(iterator), run 2", a2);
-            normdrop.put("(b) Normdrop, allreduce master (the job: averaging every 20, shards dealt once), run 1", b1);
-            normdrop.put("(b) Normdrop, allreduce master (the job: averaging every 20, shards dealt once), run 2", b2);
+            String b = "(b) Normdrop, allreduce master (the job: averaging every " + config.training().averagingFrequency()
+                    + ", shards dealt once), run ";
+            normdrop.put(b + 1, b1);
+            normdrop.put(b + 2, b2);
             normdrop.put("(b-r) the same, reshuffled across the workers every epoch (training.reshuffleEvery = 1)",
                     normdrop(sc, job, with(base, "training.reshuffleEvery=1")));
             normdrop.put("(r) Normdrop, resident master (driver averages, a Spark job per round)",
