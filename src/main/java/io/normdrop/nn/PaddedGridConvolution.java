@@ -212,13 +212,37 @@ final class PaddedGridConvolution {
         }
     }
 
+    /**
+     * Whether the buffers for input {@code x} and {@code outChannels} stay under 2 GiB each (they
+     * are addressed by int offsets): a batch per worker of 64 with 256 channels of 112 × 112 and a
+     * 3 × 3 kernel is over; the layer then runs DL4J's code for it.
+     */
+    boolean fits(long[] inputShape, DataType type, long outChannels) {
+        if (inputShape.length != 4) {
+            return false;
+        }
+        Grid g = geometry(inputShape, outChannels);
+        long width = type.width();
+        return (g.c * kernelH * kernelW + 1) * g.cells() * width <= Integer.MAX_VALUE
+                && g.c * (g.n + 1) * g.hp * g.wp * width <= Integer.MAX_VALUE
+                && g.oc * (g.n + 1) * g.hp * g.wp * width <= Integer.MAX_VALUE;
+    }
+
     private Grid gridFor(INDArray x, INDArray w) {
         if (x.rank() != 4 || x.size(1) != w.size(1)) {
             throw new IllegalArgumentException("a convolution of " + w.size(1) + " input channels takes [n, "
                     + w.size(1) + ", h, w], not " + java.util.Arrays.toString(x.shape()));
         }
-        int h = (int) x.size(2);
-        int wd = (int) x.size(3);
+        Grid g = geometry(x.shape(), w.size(0));
+        if (!g.equals(grid) || padded.dataType() != x.dataType()) {
+            allocate(g, x.dataType());
+        }
+        return g;
+    }
+
+    private Grid geometry(long[] x, long outChannels) {
+        int h = (int) x[2];
+        int wd = (int) x[3];
         int effH = (kernelH - 1) * dilationH + 1;
         int effW = (kernelW - 1) * dilationW + 1;
         int top;
@@ -245,22 +269,12 @@ final class PaddedGridConvolution {
             throw new IllegalArgumentException("a " + kernelH + "x" + kernelW + " kernel (dilation " + dilationH + "x" + dilationW
                     + ") does not fit a " + h + "x" + wd + " input padded to " + hp + "x" + wp);
         }
-        Grid g = new Grid(x.size(0), x.size(1), w.size(0), h, wd, top, left, hp, wp, hp - effH + 1, wp - effW + 1);
-        if (!g.equals(grid) || padded.dataType() != x.dataType()) {
-            allocate(g, x.dataType());
-        }
-        return g;
+        return new Grid(x[0], x[1], outChannels, h, wd, top, left, hp, wp, hp - effH + 1, wp - effW + 1);
     }
 
     private void allocate(Grid g, DataType type) {
         long cells = g.cells();
         long image = (long) g.hp * g.wp;
-        long columnBytes = (g.c * kernelH * kernelW + 1) * cells * type.width();
-        long paddedBytes = g.c * (g.n + 1) * image * type.width();
-        if (columnBytes > Integer.MAX_VALUE || paddedBytes > Integer.MAX_VALUE) {
-            throw new IllegalStateException("a convolution's column matrix of " + columnBytes + " bytes is over 2 GiB: "
-                    + "use a smaller batch per worker");
-        }
         grid = null; // until every buffer is in place
         heldInput = null;
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {

@@ -60,9 +60,14 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
         }
     }
 
+    /** Whether the padded grid computes this input (stride 1, and buffers under 2 GiB); otherwise DL4J's code does. */
+    private boolean onGrid() {
+        return fast != null && input != null && fast.fits(input.shape(), dataType, layerConf().getNOut());
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (fast == null) {
+        if (!onGrid()) {
             return super.activate(training, workspaceMgr);
         }
         assertInputSet(false);
@@ -76,7 +81,7 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
 
     @Override
     protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
-        if (fast == null) {
+        if (!onGrid()) {
             return super.preOutput(training, forBackprop, workspaceMgr);
         }
         assertInputSet(false);
@@ -101,7 +106,7 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        return fast == null ? dl4jBackprop(epsilon, workspaceMgr) : fastBackprop(epsilon, workspaceMgr);
+        return onGrid() ? fastBackprop(epsilon, workspaceMgr) : dl4jBackprop(epsilon, workspaceMgr);
     }
 
     private Pair<Gradient, INDArray> fastBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
