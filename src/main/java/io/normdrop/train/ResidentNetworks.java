@@ -1,5 +1,6 @@
 package io.normdrop.train;
 
+import io.normdrop.nn.VectorizedAdam;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -73,6 +74,7 @@ final class ResidentNetworks {
         if (net == null) {
             net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
             net.init();
+            VectorizedAdam.install(net); // the same Adam, 4-5 ms a step faster here (VectorizedAdam)
         }
         load(net, s.params, s.updaterState);
         net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);
