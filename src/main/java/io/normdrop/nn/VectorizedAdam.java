@@ -6,7 +6,9 @@ import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.FloatBuffer;
 
@@ -119,13 +121,7 @@ public final class VectorizedAdam extends AdamUpdater {
         float beta1 = (float) config.getBeta1();
         float beta2 = (float) config.getBeta2();
         float epsilon = (float) config.getEpsilon();
-        float rate = (float) config.getLearningRate(iteration, epoch);
-        float beta1T = (float) Math.pow(beta1, iteration + 1);
-        float beta2T = (float) Math.pow(beta2, iteration + 1);
-        float stepSize = (float) (rate * (float) Math.sqrt(1.0 - beta2T) / (1.0 - beta1T));
-        if (Float.isNaN(stepSize) || stepSize == 0 || Float.isInfinite(stepSize)) {
-            stepSize = epsilon;
-        }
+        float stepSize = stepSize((float) config.getLearningRate(iteration, epoch), beta1, beta2, epsilon, iteration);
         float keep1 = 1 - beta1;
         float keep2 = 1 - beta2;
         for (int i = 0; i < n; i++) {
@@ -134,7 +130,21 @@ public final class VectorizedAdam extends AdamUpdater {
             float vi = beta2 * v[i] + gi * gi * keep2;
             m[i] = mi;
             v[i] = vi;
-            g[i] = mi * stepSize / ((float) Math.sqrt(vi) + epsilon);
+            g[i] = mi * stepSize / ((float) Math.sqrt(vi) + epsilon); // sqrt of a float in double rounds as sqrtf does
         }
+    }
+
+    /**
+     * lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) with t = iteration + 1, rounded as libnd4j computes it: the powers
+     * and the square root by ND4J's own float ops (C's powf and sqrtf, which Java's double
+     * functions do not always round alike), the division in double; ε when that is not finite or 0.
+     */
+    static float stepSize(float rate, float beta1, float beta2, float epsilon, int iteration) {
+        INDArray powers = Transforms.pow(Nd4j.createFromArray(beta1, beta2), (float) iteration + 1f, false);
+        float beta1T = powers.getFloat(0);
+        float beta2T = powers.getFloat(1);
+        float root = Transforms.sqrt(Nd4j.createFromArray((float) (1.0 - beta2T)), false).getFloat(0);
+        float stepSize = (float) ((rate * root) / (1.0 - beta1T));
+        return Float.isNaN(stepSize) || stepSize == 0 || Float.isInfinite(stepSize) ? epsilon : stepSize;
     }
 }
