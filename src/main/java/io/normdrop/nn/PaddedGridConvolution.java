@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -57,7 +56,7 @@ final class PaddedGridConvolution {
     private final ConvolutionMode mode;
     private final int[] padding;
 
-    private Grid grid;
+    private PaddedGrid grid;
     private INDArray padded;     // [c, n + 1, hp, wp]: one zero image after the last keeps every shifted range in its row
     private INDArray columns;    // [c·kh·kw + 1, n·hp·wp]: the last row all ones, for the bias
     private INDArray output;     // [oc, n·hp·wp]
@@ -97,13 +96,13 @@ final class PaddedGridConvolution {
      * @param bias [1, oc], or null for none
      */
     INDArray forward(INDArray x, INDArray w, INDArray bias, LayerWorkspaceMgr mgr) {
-        Grid g = gridFor(x, w);
-        padded.get(all(), interval(0, g.n), interval(g.top, g.top + g.h), interval(g.left, g.left + g.w))
+        PaddedGrid g = gridFor(x, w);
+        padded.get(all(), interval(0, g.n()), interval(g.top(), g.top() + g.h()), interval(g.left(), g.left() + g.w()))
                 .assign(x.permute(1, 0, 2, 3));
         copyShiftedRows(g);
         Nd4j.gemm(withBias(w, bias, g), columns, output, false, false, 1.0, 0.0);
-        INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), new long[] {g.n, g.oc, g.oh, g.ow}, 'c');
-        out.assign(output.reshape('c', g.oc, g.n, g.hp, g.wp).get(all(), all(), interval(0, g.oh), interval(0, g.ow))
+        INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), new long[] {g.n(), g.oc(), g.oh(), g.ow()}, 'c');
+        out.assign(output.reshape('c', g.oc(), g.n(), g.hp(), g.wp()).get(all(), all(), interval(0, g.oh()), interval(0, g.ow()))
                 .permute(1, 0, 2, 3));
         heldInput = x;
         return out;
@@ -119,26 +118,25 @@ final class PaddedGridConvolution {
      * @param biasGrad [1, oc] to write, or null without a bias
      */
     Gradients backward(INDArray delta, INDArray w, INDArray biasGrad, LayerWorkspaceMgr mgr) {
-        Grid g = grid;
+        PaddedGrid g = grid;
         long cells = g.cells();
-        long image = (long) g.hp * g.wp;
-        deltas.reshape('c', g.oc, g.n + 1, g.hp, g.wp).get(all(), interval(1, g.n + 1), interval(0, g.oh), interval(0, g.ow))
+        long image = g.image();
+        deltas.reshape('c', g.oc(), g.n() + 1, g.hp(), g.wp()).get(all(), interval(1, g.n() + 1), interval(0, g.oh()), interval(0, g.ow()))
                 .assign(delta.permute(1, 0, 2, 3));
         // Δ × [columns; 1]ᵀ: ∂L/∂W and, in the last column, ∂L/∂b = the sum of Δ over the cells.
         Nd4j.gemm(deltas.get(all(), interval(image, image + cells)), columns, weightGrad, false, true, 1.0, 0.0);
-        long patch = g.c * kernelH * kernelW;
         if (biasGrad != null) {
-            biasGrad.assign(weightGrad.get(all(), point(patch)).reshape(biasGrad.shape()));
+            biasGrad.assign(weightGrad.get(all(), point(patch(g))).reshape(biasGrad.shape()));
         }
-        if (g.c <= FEW_CHANNELS) {
+        if (g.c() <= FEW_CHANNELS) {
             inputGradFromColumns(g, w);
         } else {
             inputGradFromShifts(g, w);
         }
-        INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(), new long[] {g.n, g.c, g.h, g.w}, 'c');
-        eps.assign(inputGrad.reshape('c', g.c, inputGrad.size(1) / image, g.hp, g.wp)
-                .get(all(), interval(0, g.n), interval(g.top, g.top + g.h), interval(g.left, g.left + g.w)).permute(1, 0, 2, 3));
-        return new Gradients(weightGrad.get(all(), interval(0, patch)).reshape('c', w.shape()), eps);
+        INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(), new long[] {g.n(), g.c(), g.h(), g.w()}, 'c');
+        eps.assign(inputGrad.reshape('c', g.c(), inputGrad.size(1) / image, g.hp(), g.wp())
+                .get(all(), interval(0, g.n()), interval(g.top(), g.top() + g.h()), interval(g.left(), g.left() + g.w())).permute(1, 0, 2, 3));
+        return new Gradients(weightGrad.get(all(), interval(0, patch(g))).reshape('c', w.shape()), eps);
     }
 
     /** ∂L/∂W [oc, c, kh, kw] (this object's buffer) and ∂L/∂x [n, c, h, w]. */
@@ -149,9 +147,9 @@ final class PaddedGridConvolution {
      * ∂L/∂X on the padded grid as kh·kw gemms W_(ky,kx)ᵀ [c, oc] × Δ shifted back by s, summed
      * in place: no column matrix, and each gemm has oc terms per sum.
      */
-    private void inputGradFromShifts(Grid g, INDArray w) {
-        long image = (long) g.hp * g.wp;
-        INDArray transposed = w.permute(2, 3, 1, 0).dup('c').reshape('c', (long) kernelH * kernelW, g.c, g.oc);
+    private void inputGradFromShifts(PaddedGrid g, INDArray w) {
+        long image = g.image();
+        INDArray transposed = w.permute(2, 3, 1, 0).dup('c').reshape('c', (long) kernelH * kernelW, g.c(), g.oc());
         for (int ky = 0; ky < kernelH; ky++) {
             for (int kx = 0; kx < kernelW; kx++) {
                 long back = image - g.shift(ky, kx, dilationH, dilationW);
@@ -166,13 +164,13 @@ final class PaddedGridConvolution {
      * c rows is a matrix-vector product: the column gradients Wᵀ × Δ in one gemm, then each added
      * to its channel's row at its shift (col2im as c·kh·kw row additions).
      */
-    private void inputGradFromColumns(Grid g, INDArray w) {
-        long image = (long) g.hp * g.wp;
+    private void inputGradFromColumns(PaddedGrid g, INDArray w) {
+        long image = g.image();
         long cells = g.cells();
-        Nd4j.gemm(w.reshape('c', g.oc, g.c * kernelH * kernelW), deltas.get(all(), interval(image, image + cells)), columnGrad,
+        Nd4j.gemm(w.reshape('c', g.oc(), patch(g)), deltas.get(all(), interval(image, image + cells)), columnGrad,
                 true, false, 1.0, 0.0);
         inputGrad.assign(0);
-        for (long ch = 0; ch < g.c; ch++) {
+        for (long ch = 0; ch < g.c(); ch++) {
             for (int ky = 0; ky < kernelH; ky++) {
                 for (int kx = 0; kx < kernelW; kx++) {
                     long s = g.shift(ky, kx, dilationH, dilationW);
@@ -183,25 +181,30 @@ final class PaddedGridConvolution {
         }
     }
 
+    /** c·kh·kw: the length of one output channel's kernel, a row of the column matrix's count. */
+    private long patch(PaddedGrid g) {
+        return g.c() * kernelH * kernelW;
+    }
+
     /** [W as [oc, c·kh·kw] | b]: the kernels and the bias as one matrix for the row of ones under the columns. */
-    private static INDArray withBias(INDArray w, INDArray bias, Grid g) {
-        long patch = w.length() / g.oc;
-        INDArray augmented = Nd4j.create(w.dataType(), g.oc, patch + 1);
-        augmented.get(all(), interval(0, patch)).assign(w.reshape('c', g.oc, patch));
+    private static INDArray withBias(INDArray w, INDArray bias, PaddedGrid g) {
+        long patch = w.length() / g.oc();
+        INDArray augmented = Nd4j.create(w.dataType(), g.oc(), patch + 1);
+        augmented.get(all(), interval(0, patch)).assign(w.reshape('c', g.oc(), patch));
         if (bias != null) {
-            augmented.get(all(), point(patch)).assign(bias.reshape(g.oc));
+            augmented.get(all(), point(patch)).assign(bias.reshape(g.oc()));
         }
         return augmented;
     }
 
     /** The column matrix: row (ch, ky, kx) is channel ch's padded row from its shift on, one bulk copy each. */
-    private void copyShiftedRows(Grid g) {
+    private void copyShiftedRows(PaddedGrid g) {
         ByteBuffer from = padded.data().asNio();
         ByteBuffer to = columns.data().asNio();
         int bytes = padded.dataType().width();
         long cells = g.cells();
-        long row = (g.n + 1L) * g.hp * g.wp;
-        for (long ch = 0; ch < g.c; ch++) {
+        long row = (g.n() + 1) * g.image();
+        for (long ch = 0; ch < g.c(); ch++) {
             for (int ky = 0; ky < kernelH; ky++) {
                 for (int kx = 0; kx < kernelW; kx++) {
                     long target = (ch * kernelH * kernelW + (long) ky * kernelW + kx) * cells;
@@ -221,86 +224,44 @@ final class PaddedGridConvolution {
         if (inputShape.length != 4) {
             return false;
         }
-        Grid g = geometry(inputShape, outChannels);
+        if (grid != null && grid.n() == inputShape[0] && grid.c() == inputShape[1] && grid.h() == inputShape[2]
+                && grid.w() == inputShape[3] && grid.oc() == outChannels && padded.dataType() == type) {
+            return true; // allocated, so it fits: no geometry on every call of a training step
+        }
+        PaddedGrid g = PaddedGrid.of(inputShape, outChannels, kernelH, kernelW, dilationH, dilationW, mode, padding);
         long width = type.width();
-        return (g.c * kernelH * kernelW + 1) * g.cells() * width <= Integer.MAX_VALUE
-                && g.c * (g.n + 1) * g.hp * g.wp * width <= Integer.MAX_VALUE
-                && g.oc * (g.n + 1) * g.hp * g.wp * width <= Integer.MAX_VALUE;
+        return (patch(g) + 1) * g.cells() * width <= Integer.MAX_VALUE
+                && g.c() * (g.n() + 1) * g.image() * width <= Integer.MAX_VALUE
+                && g.oc() * (g.n() + 1) * g.image() * width <= Integer.MAX_VALUE;
     }
 
-    private Grid gridFor(INDArray x, INDArray w) {
+    private PaddedGrid gridFor(INDArray x, INDArray w) {
         if (x.rank() != 4 || x.size(1) != w.size(1)) {
             throw new IllegalArgumentException("a convolution of " + w.size(1) + " input channels takes [n, "
                     + w.size(1) + ", h, w], not " + java.util.Arrays.toString(x.shape()));
         }
-        Grid g = geometry(x.shape(), w.size(0));
+        PaddedGrid g = PaddedGrid.of(x.shape(), w.size(0), kernelH, kernelW, dilationH, dilationW, mode, padding);
         if (!g.equals(grid) || padded.dataType() != x.dataType()) {
             allocate(g, x.dataType());
         }
         return g;
     }
 
-    private Grid geometry(long[] x, long outChannels) {
-        int h = (int) x[2];
-        int wd = (int) x[3];
-        int effH = (kernelH - 1) * dilationH + 1;
-        int effW = (kernelW - 1) * dilationW + 1;
-        int top;
-        int left;
-        int hp;
-        int wp;
-        if (mode == ConvolutionMode.Same) {
-            int[] in = {h, wd};
-            int[] ones = {1, 1};
-            int[] kernel = {kernelH, kernelW};
-            int[] dilation = {dilationH, dilationW};
-            int[] topLeft = ConvolutionUtils.getSameModeTopLeftPadding(in, in, kernel, ones, dilation);
-            top = topLeft[0];
-            left = topLeft[1];
-            hp = h + effH - 1; // out = in: (out - 1) + eff = in + padding
-            wp = wd + effW - 1;
-        } else {
-            top = padding[0];
-            left = padding[1];
-            hp = h + 2 * padding[0];
-            wp = wd + 2 * padding[1];
-        }
-        if (hp < effH || wp < effW) {
-            throw new IllegalArgumentException("a " + kernelH + "x" + kernelW + " kernel (dilation " + dilationH + "x" + dilationW
-                    + ") does not fit a " + h + "x" + wd + " input padded to " + hp + "x" + wp);
-        }
-        return new Grid(x[0], x[1], outChannels, h, wd, top, left, hp, wp, hp - effH + 1, wp - effW + 1);
-    }
-
-    private void allocate(Grid g, DataType type) {
+    private void allocate(PaddedGrid g, DataType type) {
         long cells = g.cells();
-        long image = (long) g.hp * g.wp;
+        long image = g.image();
         grid = null; // until every buffer is in place
         heldInput = null;
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            padded = Nd4j.zeros(type, g.c, g.n + 1, g.hp, g.wp);
-            columns = Nd4j.create(type, g.c * kernelH * kernelW + 1, cells);
-            columns.get(point(g.c * kernelH * kernelW), all()).assign(1);
-            output = Nd4j.create(type, g.oc, cells);
-            deltas = Nd4j.zeros(type, g.oc, (g.n + 1) * image);
-            inputGrad = Nd4j.create(type, g.c, g.c <= FEW_CHANNELS ? cells + image : cells);
-            columnGrad = g.c <= FEW_CHANNELS ? Nd4j.create(type, g.c * kernelH * kernelW, cells) : null;
-            weightGrad = Nd4j.create(type, g.oc, g.c * kernelH * kernelW + 1);
+            padded = Nd4j.zeros(type, g.c(), g.n() + 1, g.hp(), g.wp());
+            columns = Nd4j.create(type, patch(g) + 1, cells);
+            columns.get(point(patch(g)), all()).assign(1);
+            output = Nd4j.create(type, g.oc(), cells);
+            deltas = Nd4j.zeros(type, g.oc(), (g.n() + 1) * image);
+            inputGrad = Nd4j.create(type, g.c(), g.c() <= FEW_CHANNELS ? cells + image : cells);
+            columnGrad = g.c() <= FEW_CHANNELS ? Nd4j.create(type, patch(g), cells) : null;
+            weightGrad = Nd4j.create(type, g.oc(), patch(g) + 1);
         }
         grid = g;
-    }
-
-    /**
-     * The geometry of one batch: n images of c channels, h × w, padded to hp × wp with the
-     * input's first cell at (top, left); oc output channels of oh × ow.
-     */
-    private record Grid(long n, long c, long oc, int h, int w, int top, int left, int hp, int wp, int oh, int ow) {
-        long cells() {
-            return n * hp * wp;
-        }
-
-        long shift(int ky, int kx, int dilationH, int dilationW) {
-            return (long) ky * dilationH * wp + (long) kx * dilationW;
-        }
     }
 }

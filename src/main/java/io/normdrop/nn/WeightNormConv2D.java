@@ -30,8 +30,13 @@ public class WeightNormConv2D extends ConvolutionLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                        int layerIndex, INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        return WeightNormLayers.instantiate(new WeightNormConv2DLayer(conf, dataType), conf, listeners, layerIndex,
-                paramsView, initializeParams);
+        return WeightNormLayers.instantiate(new WeightNormConv2DLayer(conf, dataType, paddedGrid()), conf, listeners,
+                layerIndex, paramsView, initializeParams);
+    }
+
+    /** Whether stride-1 convolutions run on {@link PaddedGridConvolution} (always, but for the benchmarks' baseline). */
+    protected boolean paddedGrid() {
+        return true;
     }
 
     @Override

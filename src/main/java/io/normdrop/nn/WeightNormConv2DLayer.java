@@ -34,12 +34,8 @@ public class WeightNormConv2DLayer extends ConvolutionLayer {
     private transient INDArray kernels;        // W of the last forward pass on the fast path
     private transient INDArray preActivations; // its z, kept for the activation's backward pass (activate overwrites z)
 
-    public WeightNormConv2DLayer(NeuralNetConfiguration conf, DataType dataType) {
-        this(conf, dataType, true);
-    }
-
     /** @param paddedGrid false: DL4J's ConvolutionLayer code whatever the stride (the benchmarks' baseline) */
-    WeightNormConv2DLayer(NeuralNetConfiguration conf, DataType dataType, boolean paddedGrid) {
+    public WeightNormConv2DLayer(NeuralNetConfiguration conf, DataType dataType, boolean paddedGrid) {
         super(conf, dataType);
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer layer = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) conf.getLayer();
         fast = paddedGrid && PaddedGridConvolution.supports(layer) ? new PaddedGridConvolution(layer) : null;

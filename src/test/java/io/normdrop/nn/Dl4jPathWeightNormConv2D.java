@@ -1,12 +1,5 @@
 package io.normdrop.nn;
 
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Collection;
-
 /**
  * {@link WeightNormConv2D} computed by DL4J's ConvolutionLayer code on W = g·v/‖v‖ at every
  * stride, as every weight-norm convolution ran before {@link PaddedGridConvolution}: the baseline
@@ -22,11 +15,8 @@ public class Dl4jPathWeightNormConv2D extends WeightNormConv2D {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-                                                       int layerIndex, INDArray paramsView, boolean initializeParams,
-                                                       DataType dataType) {
-        return WeightNormLayers.instantiate(new WeightNormConv2DLayer(conf, dataType, false), conf, listeners, layerIndex,
-                paramsView, initializeParams);
+    protected boolean paddedGrid() {
+        return false;
     }
 
     /** Builds it as {@link WeightNormConv2D.Builder} does. */
