@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Normdrop in local mode, no cluster needed:
 #   deploy/local.sh JOB.conf [--set key=value ...] [--out DIR] [--overwrite] [--master URL]
-#   deploy/local.sh validate JOB.conf        (any normdrop command: train, predict, validate, sweep, compare, generate, keys, --help)
+#   deploy/local.sh validate JOB.conf        (any normdrop command: train, predict, export, validate, sweep, compare, generate, keys, --help)
 # Builds the job jar when it is missing or older than the sources, puts Spark (the Maven
 # "provided" jars) on the classpath, adds the Java 17 module flags and DL4J's clock property,
 # and uses master local[*] unless --master, the job's spark.master or -Dspark.master say otherwise.
@@ -27,7 +27,7 @@ if stale "$jar" || [[ ! -f "$spark_cp" ]]; then
 fi
 
 case "${1:-}" in
-  train|predict|validate|compare|sweep|generate|keys|help|-h|--help|-V|--version) args=("$@") ;;
+  train|predict|export|validate|compare|sweep|generate|keys|help|-h|--help|-V|--version) args=("$@") ;;
   *) args=(train "$@") ;;
 esac
 

@@ -4,6 +4,8 @@ with the published model, both with SparkSubmitOperator.
 Each training run gets a run id and is published as runs/fashion-mnist/published only when it
 passes the quality gate; a failed run or gate (exit 81) fails the train task, so score does not
 run and nothing new is scored. Scoring writes SCORE_OUTPUT/{{ ds }} atomically (_SUCCESS last).
+output.onnx=true makes each run write model.onnx too: runs/fashion-mnist/published/model.onnx is
+the model for services outside the JVM (ONNX Runtime, Triton).
 
 Copy to Airflow's dags/ folder. Needs apache-airflow-providers-apache-spark and a Spark
 connection (``spark_default``: host spark://spark-master, port 7077). The jar, job and
@@ -41,6 +43,8 @@ with DAG(
             f"{NORMDROP_HOME}/jobs/fashion-mnist.conf",
             "--run-id",
             "auto",
+            "--set",
+            "output.onnx=true",
         ],
         properties_file=f"{NORMDROP_HOME}/conf/spark-defaults.conf",
         name="normdrop-fashion-mnist",

@@ -31,10 +31,11 @@ class PackageDependenciesTest {
             "nn", Set.of("config"),
             "metrics", Set.of("config", "data", "nn"),
             "train", Set.of("config", "data", "nn", "metrics"),
-            "store", Set.of("config", "data", "nn", "metrics"),
+            "onnx", Set.of("config", "data", "nn"),
+            "store", Set.of("config", "data", "nn", "metrics", "onnx"),
             "score", Set.of("config", "data", "metrics", "store"),
             "ml", Set.of("config", "data", "metrics", "train", "store", "score"),
-            "job", Set.of("config", "data", "nn", "metrics", "train", "store", "score"));
+            "job", Set.of("config", "data", "nn", "metrics", "onnx", "train", "store", "score"));
 
     static final Pattern REFERENCE = Pattern.compile("\\bio\\.normdrop\\.(\\w+)\\.");
 

@@ -66,7 +66,7 @@ public final class JobSchema {
             new Section("training.checkpoint", "Checkpoints for --resume: the end of every epoch always, and these."),
             TrainingConfig.CHECKPOINT_EVERY_ROUNDS,
             new Section("output", "Where a run writes its results."),
-            OutputConfig.DIR, OutputConfig.RUN_ID,
+            OutputConfig.DIR, OutputConfig.RUN_ID, OutputConfig.ONNX,
             new Section("quality", "The quality gate a run must pass to succeed and, with a run id, to be published."),
             QualityConfig.MIN_ACCURACY, QualityConfig.MAX_DROP,
             new Section("metrics", "Every run writes metrics.json, epochs.csv, metrics.prom and report.html into its "

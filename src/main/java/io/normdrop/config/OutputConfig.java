@@ -5,7 +5,7 @@ import com.typesafe.config.Config;
 /**
  * Where a run writes its results: the values of the keys under {@code output}, declared below.
  */
-public record OutputConfig(String dir, String runId) {
+public record OutputConfig(String dir, String runId, boolean onnx) {
     /** The run id that asks for one generated from the start time. */
     public static final String AUTO_RUN_ID = "auto";
     /** The name of the published copy in a job's directory, which no run id may take. */
@@ -28,6 +28,11 @@ public record OutputConfig(String dir, String runId) {
                 }
             });
 
+    static final Key<Boolean> ONNX = Key.bool("output.onnx", false, """
+            true: the run also writes model.onnx (ONNX opset 13, what normdrop export writes) beside its model \
+            files, so the published copy carries it: raw rows in as they are in the data files (the model's \
+            scaling is in the graph), class probabilities out, for ONNX Runtime and other ONNX servers.""");
+
     public OutputConfig {
         if (dir == null || dir.isBlank()) {
             throw new ConfigException(DIR.path(), "is required: set it in the job file or pass --out DIR");
@@ -36,6 +41,6 @@ public record OutputConfig(String dir, String runId) {
     }
 
     static OutputConfig from(Config c) {
-        return new OutputConfig(DIR.read(c), RUN_ID.read(c));
+        return new OutputConfig(DIR.read(c), RUN_ID.read(c), ONNX.read(c));
     }
 }

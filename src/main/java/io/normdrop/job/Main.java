@@ -29,7 +29,7 @@ import java.util.Map;
         versionProvider = Main.Version.class,
         exitCodeOnInvalidInput = 64,
         exitCodeOnExecutionException = 70,
-        subcommands = {TrainCommand.class, PredictCommand.class, ValidateCommand.class, SweepCommand.class, CompareCommand.class, GenerateCommand.class,
+        subcommands = {TrainCommand.class, PredictCommand.class, ExportCommand.class, ValidateCommand.class, SweepCommand.class, CompareCommand.class, GenerateCommand.class,
                 KeysCommand.class,
                 CommandLine.HelpCommand.class},
         description = {
@@ -38,6 +38,7 @@ import java.util.Map;
                 "Run a job:       normdrop train jobs/quickstart.conf",
                 "Check a job:     normdrop validate jobs/fashion-mnist.conf",
                 "Score data:      normdrop predict runs/quickstart --out runs/quickstart-predictions",
+                "Export as ONNX:  normdrop export runs/quickstart --format onnx --out model.onnx",
                 "Locally, deploy/local.sh adds Spark and the JVM flags; on a cluster use spark-submit.",
                 ""},
         footerHeading = "%nExit codes:%n",

@@ -1,5 +1,8 @@
 package io.normdrop.onnx;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.normdrop.config.DataFormat;
 import io.normdrop.data.FeatureScaler;
 import io.normdrop.nn.WeightNormFolding;
 import onnx.Onnx.GraphProto;
@@ -29,6 +32,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,6 +69,53 @@ public final class OnnxExport {
      */
     public record Input(float divisor, FeatureScaler scaler) {
         public static final Input RAW = new Input(1f, null);
+
+        /** What Normdrop does to a row of {@code format}: IDX pixels become intensities 0..1, then the scaling. */
+        public static Input of(DataFormat format, FeatureScaler scaler) {
+            return new Input(format == DataFormat.IDX ? 255f : 1f, scaler);
+        }
+
+        /** What a caller feeds, in words (the model's {@value #INPUT_PROPERTY} property). */
+        String describe() {
+            return (divisor == 255f ? "IDX pixel intensities 0..255" : "feature values") + " as in the data files, one row "
+                    + "per example" + (scaler == null ? "" : "; the graph applies the model's " + scaler.kind().jobName()
+                    + " scaling");
+        }
+    }
+
+    /** Metadata property names. */
+    public static final String CLASSES_PROPERTY = "normdrop.classes";
+    public static final String RUN_PROPERTY = "normdrop.run_id";
+    public static final String CONFIG_DIGEST_PROPERTY = "normdrop.config_digest";
+    public static final String DATA_DIGEST_PROPERTY = "normdrop.data_digest";
+    public static final String INPUT_PROPERTY = "normdrop.input";
+
+    /**
+     * The model's metadata properties: the class names by class (a JSON array; absent when the
+     * classes have none), the run id, the config and data digests of its provenance (each absent
+     * when unknown), and what the input is.
+     */
+    public static Map<String, String> metadata(List<String> classNames, String runId, String configDigest,
+                                               String dataDigest, Input input) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!classNames.isEmpty()) {
+            try {
+                m.put(CLASSES_PROPERTY, new ObjectMapper().writeValueAsString(classNames));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        putIfKnown(m, RUN_PROPERTY, runId);
+        putIfKnown(m, CONFIG_DIGEST_PROPERTY, configDigest);
+        putIfKnown(m, DATA_DIGEST_PROPERTY, dataDigest);
+        m.put(INPUT_PROPERTY, input.describe());
+        return m;
+    }
+
+    private static void putIfKnown(Map<String, String> m, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            m.put(key, value);
+        }
     }
 
     /**

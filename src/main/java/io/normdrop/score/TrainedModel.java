@@ -39,10 +39,21 @@ import java.util.Optional;
  * @param labels     the label names by class when the training data's labels were names (from the
  *                   provenance); empty when they were numbers
  * @param folded     whether {@code network} is the folded inference model
+ * @param run        which run made it, from the model's provenance and metrics entries
  * @param loadSeconds what loading took (copying the file, restoring the network)
  */
 public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler scaler, LoadedJob job,
-                           List<String> labels, boolean folded, double loadSeconds) {
+                           List<String> labels, boolean folded, Run run, double loadSeconds) {
+    /**
+     * The run that trained a model; each part null when the model file does not say.
+     *
+     * @param id           the run directory's name (the run id, for runs that have one)
+     * @param configDigest the digest of its resolved job
+     * @param dataDigest   the digest of its data files
+     */
+    public record Run(String id, String configDigest, String dataDigest) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -92,14 +103,22 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
         MultiLayerNetwork network;
         FeatureScaler scaler;
         Map<String, Object> provenance;
+        Map<String, Object> metrics;
         try (ModelArchive archive = ModelArchive.open(local, file)) {
             network = archive.network(false);
             scaler = scaling(file, archive);
-            provenance = provenance(file, archive);
+            provenance = entry(file, archive, RunFiles.MODEL_PROVENANCE_ENTRY);
+            metrics = entry(file, archive, RunFiles.MODEL_METRICS_ENTRY);
         }
         LoadedJob job = job(file, provenance);
         boolean folded = file.endsWith("/" + RunFiles.INFERENCE_MODEL);
-        return new TrainedModel(file, network, scaler, job, labels(provenance), folded, (System.nanoTime() - start) / 1e9);
+        Object directory = metrics != null && metrics.get("run") instanceof Map<?, ?> r ? r.get("directory") : null;
+        Object data = provenance == null ? null : provenance.get("data");
+        Run run = new Run(directory instanceof String d && !d.isBlank() ? new Path(d).getName() : null,
+                provenance != null && provenance.get("configDigest") instanceof String c ? c : null,
+                data instanceof Map<?, ?> m && m.get("digest") instanceof String digest ? digest : null);
+        return new TrainedModel(file, network, scaler, job, labels(provenance), folded, run,
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** The stored scaling; for models without it, DL4J's normalizer entry; null for none. */
@@ -118,14 +137,14 @@ public record TrainedModel(String file, MultiLayerNetwork network, FeatureScaler
         }
     }
 
-    /** The model's provenance entry; null when it has none. */
+    /** The model's JSON entry {@code name} (its provenance or metrics); null when it has none. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> provenance(String file, ModelArchive archive) {
-        Optional<String> text = archive.text(RunFiles.MODEL_PROVENANCE_ENTRY);
+    private static Map<String, Object> entry(String file, ModelArchive archive, String name) {
+        Optional<String> text = archive.text(name);
         try {
             return text.isEmpty() ? null : JSON.readValue(text.get(), Map.class);
         } catch (IOException e) {
-            throw new DataException(file + ": unreadable " + RunFiles.MODEL_PROVENANCE_ENTRY + ": " + e.getMessage(), e);
+            throw new DataException(file + ": unreadable " + name + ": " + e.getMessage(), e);
         }
     }
 

@@ -39,12 +39,26 @@ public final class HadoopFiles {
 
     /** Writes {@code text} next to {@code file}, then renames it into place. */
     public static void writeAtomically(String file, String text, Configuration hadoop) throws IOException {
+        writeAtomically(file, text.getBytes(StandardCharsets.UTF_8), true, hadoop);
+    }
+
+    /**
+     * Writes {@code bytes} next to {@code file}, then renames it into place: a reader sees the
+     * whole file or none.
+     *
+     * @throws OutputExistsException when the file exists and {@code overwrite} is false
+     */
+    public static void writeAtomically(String file, byte[] bytes, boolean overwrite, Configuration hadoop)
+            throws IOException {
         Path target = new Path(file);
         try (FileSystem fs = open(target.toUri(), hadoop)) {
             target = fs.makeQualified(target);
+            if (!overwrite && fs.exists(target)) {
+                throw OutputExistsException.file(target.toString());
+            }
             Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp");
             try (OutputStream os = fs.create(temp, true)) {
-                os.write(text.getBytes(StandardCharsets.UTF_8));
+                os.write(bytes);
             }
             fs.delete(target, false);
             if (!fs.rename(temp, target)) {

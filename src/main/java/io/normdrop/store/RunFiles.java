@@ -11,6 +11,7 @@ import io.normdrop.metrics.PrometheusMetrics;
 import io.normdrop.metrics.Provenance;
 import io.normdrop.metrics.RunMetrics;
 import io.normdrop.nn.WeightNormFolding;
+import io.normdrop.onnx.OnnxExport;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -21,6 +22,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +39,8 @@ public final class RunFiles {
      * compute; no updater state); written only when the network has weight-norm layers.
      */
     public static final String INFERENCE_MODEL = "model-inference.zip";
+    /** The model as ONNX ({@code output.onnx}): raw rows in, probabilities out. */
+    public static final String ONNX_MODEL = "model.onnx";
     public static final String PROVENANCE = "provenance.json";
     /** One JSON object per epoch, appended as the epochs finish. */
     public static final String METRICS_LINES = "metrics.jsonl";
@@ -72,6 +76,9 @@ public final class RunFiles {
         if (WeightNormFolding.hasWeightNorm(network.getLayerWiseConfigurations())) {
             writeModel(run, INFERENCE_MODEL, WeightNormFolding.fold(network), false, scaler, provenanceJson, metricsJson);
         }
+        if (job.config().output().onnx()) {
+            writeOnnx(run, job, network, scaler, provenance);
+        }
         write(run, PROVENANCE, provenanceJson);
         write(run, RESOLVED_JOB, "# Resolved job: " + job.source() + "\n" + job.renderHocon());
         write(run, MetricsFiles.JSON_FILE, metricsJson);
@@ -99,6 +106,20 @@ public final class RunFiles {
             run.fileSystem().copyFromLocalFile(false, true, new Path(local.toUri()), new Path(run.temp(), name));
         } finally {
             Files.deleteIfExists(local);
+        }
+    }
+
+    /** {@value #ONNX_MODEL}: the network, its input's scaling and the run's identity in its metadata. */
+    private static void writeOnnx(RunDirectory run, LoadedJob job, MultiLayerNetwork network, FeatureScaler scaler,
+                                  Provenance provenance) throws IOException {
+        OnnxExport.Input input = OnnxExport.Input.of(job.config().data().format(), scaler);
+        List<String> classes = job.config().data().classNames().isEmpty() ? provenance.data().labels()
+                : job.config().data().classNames();
+        String runId = run.runId() != null ? run.runId() : run.target().getName();
+        byte[] onnx = OnnxExport.toBytes(network, input, OnnxExport.metadata(classes, runId, provenance.configDigest(),
+                provenance.data().digest(), input), provenance.code().toString());
+        try (OutputStream os = run.create(ONNX_MODEL)) {
+            os.write(onnx);
         }
     }
 

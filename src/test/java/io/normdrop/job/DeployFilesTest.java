@@ -139,10 +139,13 @@ class DeployFilesTest {
         String service = read("systemd/normdrop-train.service");
         List<String> exec = service.lines().filter(l -> l.startsWith("ExecStart=")).toList();
         assertEquals(2, exec.size(), service);
-        assertTrue(exec.get(0).endsWith("jobs/fashion-mnist.conf --run-id auto"), exec.get(0));
+        assertTrue(exec.get(0).endsWith("jobs/fashion-mnist.conf --run-id auto --set output.onnx=true"), exec.get(0));
         assertTrue(exec.get(1).contains("submit.sh predict " + PUBLISHED + " "), exec.get(1));
         String dag = read("airflow/normdrop_dag.py");
         assertTrue(dag.contains("\"" + PUBLISHED + "\"") && dag.contains("train >> score"), dag);
+        // Each published run carries model.onnx for serving outside the JVM.
+        assertTrue(dag.contains("\"--set\",\n            \"output.onnx=true\","), dag);
+        assertTrue(read("cron/normdrop.cron").contains("--run-id auto --set output.onnx=true >>"));
     }
 
     @Test

@@ -95,6 +95,22 @@ class OnnxExportTest {
     /** As above, with the export written for {@code exported} while DL4J scores rows prepared as {@code input} says. */
     static double assertScoresAsDl4j(MultiLayerNetwork net, OnnxExport.Input input, OnnxExport.Input exported, float[] rows,
                                      int n) throws Exception {
+        return assertScoresAsDl4j(net, input, rows, n, OnnxExport.toBytes(net, exported, Map.of(), "test"));
+    }
+
+    /**
+     * A trained model's exported file against the model scored as Normdrop scores it: raw rows
+     * divided by {@code divisor} (255 for IDX pixels), then the model's scaling, then DL4J's output().
+     */
+    static double assertExportScoresAsDl4j(io.normdrop.score.TrainedModel model, float divisor, float[] rows, byte[] onnx)
+            throws Exception {
+        return assertScoresAsDl4j(model.network(), new OnnxExport.Input(divisor, model.scaler()), rows,
+                rows.length / model.features(), onnx);
+    }
+
+    /** DL4J on the rows prepared as {@code input} says against ONNX Runtime on the raw rows with {@code onnx}. */
+    static double assertScoresAsDl4j(MultiLayerNetwork net, OnnxExport.Input input, float[] rows, int n, byte[] onnx)
+            throws Exception {
         int features = rows.length / n;
         float[] x = rows.clone();
         for (int i = 0; i < x.length; i++) {
@@ -106,7 +122,7 @@ class OnnxExportTest {
         float[] expected = net.output(Nd4j.create(x, new long[]{n, features}, 'c'), false).castTo(DataType.FLOAT)
                 .dup('c').data().asFloat();
         float[] actual;
-        try (OnnxRuntimeScorer ort = new OnnxRuntimeScorer(OnnxExport.toBytes(net, exported, Map.of(), "test"), 1)) {
+        try (OnnxRuntimeScorer ort = new OnnxRuntimeScorer(onnx, 1)) {
             actual = ort.probabilities(rows, n, features);
         }
         assertEquals(expected.length, actual.length);
