@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring|fuzz] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring|onnx|fuzz] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with DL4J's ConvolutionLayer, WeightNormConv2D on DL4J's conv code (the baseline) and
 #           WeightNormConv2D as it runs (the padded grid), then a JFR profile of each conv step (~6 min)
@@ -41,7 +41,9 @@
 #           the Fashion-MNIST test set in memory, Normdrop (folded and unfolded) vs MLlib's MLP transform vs
 #           dl4j-spark's feedForwardWithKey vs one JVM's output(), interleaved; then 1,000,000 synthetic
 #           rows from Parquet (generated once in data/synthetic-1m): deploy/local.sh predict with its peak
-#           RSS, and Normdrop, MLlib and dl4j-spark in one JVM (~25 min; writes scoring.md too)
+#           RSS, and Normdrop, MLlib and dl4j-spark in one JVM (~25 min; writes scoring.md too); first "onnx"
+#   onnx    serving in one JVM: the same model's ONNX export in ONNX Runtime vs DL4J's output() on the test
+#           set in memory, batches of 1,024 and single rows, interleaved, same classes checked (~3 min)
 #   fuzz    coverage-guided fuzzing (Jazzer) of every reader of outside input: job files, sweep files, model
 #           zips, IDX, csv and libsvm, 10,000 inputs each from the committed seeds, and Parquet through Spark
 #           with the tests' seeded mutator (NORMDROP_FUZZ_PARQUET inputs, default 10,000); every input must
@@ -318,6 +320,15 @@ if [[ "$which" == shuffle ]]; then
   } >"$out/shuffle.md"
   cat "$out/shuffle.md"
   exit 0
+fi
+if [[ "$which" == onnx ]]; then
+  cd "$root"
+  "$root/deploy/setup.sh" --data
+  if [[ ! -f "$out/model-run/_SUCCESS" ]]; then
+    deploy/local.sh jobs/fashion-mnist.conf --set training.epochs=1 --out "$out/model-run" --overwrite --master 'local[2]' \
+      | grep '^normdrop'
+  fi
+  export NORMDROP_BENCH_OPTS="${NORMDROP_BENCH_OPTS:-} -Dbench.model=$out/model-run"
 fi
 if [[ "$which" == scoring ]]; then
   cd "$root"

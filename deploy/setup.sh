@@ -2,7 +2,8 @@
 # Installs what Normdrop needs on a Debian machine when it is missing: a Java 17 JDK and Maven;
 # with --data the full Fashion-MNIST set (package dataset-fashion-mnist); with --test what the
 # tests drive (headless Chromium renders the HTML reports, a Prometheus Pushgateway receives
-# pushed metrics, python3 checks the Airflow DAG's syntax). Idempotent; installs nothing that is already there. Needs root (or
+# pushed metrics, python3 checks the Airflow DAG's syntax, python3-onnx's checker the exported
+# ONNX models). Idempotent; installs nothing that is already there. Needs root (or
 # sudo) only when it must install.
 set -euo pipefail
 
@@ -28,6 +29,7 @@ if $want_test; then
   [[ -x /usr/bin/chromium ]] || packages+=(chromium fonts-dejavu-core)
   [[ -x /usr/bin/prometheus-pushgateway ]] || packages+=(prometheus-pushgateway)
   command -v python3 >/dev/null 2>&1 || packages+=(python3-minimal)
+  [[ -f /usr/lib/python3/dist-packages/onnx/checker.py ]] || packages+=(python3-onnx)
 fi
 ((${#packages[@]} == 0)) && exit 0
 

@@ -63,6 +63,7 @@ import java.util.function.Supplier;
  *       slice) with and without the drift sums, interleaved, against the median round of that
  *       job on Spark local[2] averaging every 5 and every 20 minibatches.</li>
  *   <li>{@code compare}: {@link CompareBench}, then {@code step}.</li>
+ *   <li>{@code onnx}: {@link OnnxScoringBench}; {@code scoring} runs it first, then {@link ScoringBench}.</li>
  * </ul>
  */
 public final class Benchmarks {
@@ -93,6 +94,9 @@ public final class Benchmarks {
         }
         if (which.equals("allreduce")) {
             SpeedBench.allReduce(results, md);
+        }
+        if (which.equals("scoring") || which.equals("onnx")) {
+            OnnxScoringBench.compare(results, md, Path.of(System.getProperty("bench.model")));
         }
         if (which.equals("scoring")) {
             ScoringBench.scoring(results, md, Path.of(System.getProperty("bench.model")),

@@ -13,6 +13,7 @@ import io.normdrop.score.TrainedModel;
 import io.normdrop.store.RunFiles;
 import io.normdrop.testing.DataSources;
 import io.normdrop.testing.LocalSpark;
+import io.normdrop.testing.Processes;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -230,6 +231,30 @@ class OnnxExportIT {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("refused")), "no temporary file left");
         }
         assertEquals(66, normdrop("export", dir.resolve("none").toString(), "--out", out.toString()).code);
+    }
+
+    /**
+     * ONNX's own checker (Debian's python3-onnx, which deploy/setup.sh --test installs) with full
+     * shape inference accepts both runs' files, and rejects one whose graph names an input that
+     * nothing produces (the control: the check can fail).
+     */
+    @Test
+    void onnxsOwnCheckerAcceptsTheFiles() throws Exception {
+        String check = "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print('valid')";
+        for (TrainJob.Outcome run : List.of(mlp, conv)) {
+            Path file = Path.of(java.net.URI.create(run.directory())).resolve(RunFiles.ONNX_MODEL);
+            Processes.Result r = Processes.run(List.of("/usr/bin/python3", "-c", check, file.toString()));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("valid\n", r.out());
+        }
+        onnx.Onnx.ModelProto model = onnx.Onnx.ModelProto.parseFrom(onnxOf(mlp));
+        onnx.Onnx.GraphProto.Builder graph = model.getGraph().toBuilder();
+        graph.setNode(1, graph.getNode(1).toBuilder().setInput(0, "nothing_makes_this"));
+        Path broken = dir.resolve("broken.onnx");
+        Files.write(broken, model.toBuilder().setGraph(graph).build().toByteArray());
+        Processes.Result r = Processes.run(List.of("/usr/bin/python3", "-c", check, broken.toString()));
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("nothing_makes_this"), r.err());
     }
 
     record Result(int code, String out, String err) {
