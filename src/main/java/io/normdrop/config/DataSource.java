@@ -7,7 +7,7 @@ import com.typesafe.config.Config;
  * {@code s3a:} ...). Which of its files a job must give depends on {@code data.format}
  * ({@link DataConfig} checks that); its components are the values of {@link #keys}.
  *
- * @param role {@code train} or {@code test}: the set's keys are {@code data.ROLE.*}
+ * @param role {@code train}, {@code test} or {@code validation}: the set's keys are {@code data.ROLE.*}
  */
 public record DataSource(String role, String images, String labels, String path, int limit) {
     /** The keys of the set with role {@code train} or {@code test}. */
@@ -27,6 +27,7 @@ public record DataSource(String role, String images, String labels, String path,
 
     static final Keys TRAIN = Keys.of("train");
     static final Keys TEST = Keys.of("test");
+    static final Keys VALIDATION = Keys.of("validation");
 
     public DataSource {
         Keys keys = keys(role);
@@ -40,6 +41,7 @@ public record DataSource(String role, String images, String labels, String path,
         return switch (role) {
             case "train" -> TRAIN;
             case "test" -> TEST;
+            case "validation" -> VALIDATION;
             default -> Keys.of(role);
         };
     }

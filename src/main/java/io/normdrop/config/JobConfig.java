@@ -15,6 +15,12 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig train
             throw ConfigException.invalid(DataConfig.CLASSES.path(), data.classes(), "must equal the output layer's units ("
                     + units + "), or leave one of them out");
         }
+        if (training.watchesValidation() && !data.validation().exists()) {
+            String key = training.earlyStopping().enabled() ? TrainingConfig.EarlyStopping.METRIC.path()
+                    : UpdaterSpec.Schedule.TYPE.path();
+            throw new ConfigException(key, "needs a validation set: data.validation.fraction (held out of the training "
+                    + "data) or data.validation's own files");
+        }
         int classes = data.classes() > 0 ? data.classes() : units;
         int names = data.classNames().size();
         if (names > 0 && classes > 0 && names != classes) {

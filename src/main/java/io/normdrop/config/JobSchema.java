@@ -39,6 +39,11 @@ public final class JobSchema {
             new Section("data.test", "The held-out set, evaluated after every epoch; it must have the training set's "
                     + "features and classes."),
             DataSource.TEST.images(), DataSource.TEST.labels(), DataSource.TEST.path(), DataSource.TEST.limit(),
+            new Section("data.validation", "The validation set, evaluated after every epoch: what early stopping and "
+                    + "the plateau schedule watch, so that the test set stays a test. Its own files (keys as data.test's), "
+                    + "or a fraction of the training data."),
+            DataSource.VALIDATION.images(), DataSource.VALIDATION.labels(), DataSource.VALIDATION.path(),
+            DataSource.VALIDATION.limit(), DataConfig.Validation.FRACTION,
             DataConfig.FEATURES, DataConfig.SHAPE, DataConfig.CLASSES,
             new Section("data.csv", "Layout of csv files."),
             DataConfig.Csv.HEADER, DataConfig.Csv.DELIMITER, DataConfig.Csv.LABEL, DataConfig.Csv.KEY,
@@ -56,7 +61,7 @@ public final class JobSchema {
             UpdaterSpec.TYPE, UpdaterSpec.LEARNING_RATE, UpdaterSpec.MOMENTUM,
             new Section("training.updater.schedule", "How the learning rate changes over training (DL4J's ISchedule)."),
             UpdaterSpec.Schedule.TYPE, UpdaterSpec.Schedule.DECAY, UpdaterSpec.Schedule.EVERY, UpdaterSpec.Schedule.FLOOR,
-            UpdaterSpec.Schedule.WARMUP,
+            UpdaterSpec.Schedule.WARMUP, UpdaterSpec.Schedule.PATIENCE,
             TrainingConfig.L2, TrainingConfig.WORKERS, TrainingConfig.BATCH_SIZE_PER_WORKER,
             TrainingConfig.AVERAGING_FREQUENCY, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
             TrainingConfig.THREADS_PER_WORKER, TrainingConfig.RESHUFFLE_EVERY,
@@ -65,6 +70,9 @@ public final class JobSchema {
             AveragingSpec.WARMUP_EVERY, AveragingSpec.WARMUP_EPOCHS, AveragingSpec.UPDATER_STATE,
             new Section("training.checkpoint", "Checkpoints for --resume: the end of every epoch always, and these."),
             TrainingConfig.CHECKPOINT_EVERY_ROUNDS,
+            new Section("training.earlyStopping", "Stop when the validation set stops improving, keeping the best epoch."),
+            TrainingConfig.EarlyStopping.METRIC, TrainingConfig.EarlyStopping.PATIENCE,
+            TrainingConfig.EarlyStopping.MIN_DELTA,
             new Section("output", "Where a run writes its results."),
             OutputConfig.DIR, OutputConfig.RUN_ID, OutputConfig.ONNX,
             new Section("quality", "The quality gate a run must pass to succeed and, with a run id, to be published."),

@@ -9,7 +9,52 @@ import com.typesafe.config.Config;
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
                              int batchSizePerWorker, int averagingFrequency, int prefetch,
                              TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker,
-                             int reshuffleEvery, AveragingSpec averaging, int checkpointEveryRounds) {
+                             int reshuffleEvery, AveragingSpec averaging, int checkpointEveryRounds,
+                             EarlyStopping earlyStopping) {
+    /**
+     * Early stopping ({@code training.earlyStopping}): training stops after {@code patience} epochs in
+     * which the validation metric did not improve by more than {@code minDelta}, and the run keeps the
+     * best epoch's network.
+     *
+     * @param metric   what is watched: validation loss (lower is better) or accuracy (higher); none: off
+     * @param patience epochs without improvement before training stops
+     * @param minDelta the least change that counts as an improvement
+     */
+    public record EarlyStopping(Metric metric, int patience, double minDelta) {
+        public enum Metric implements JobFileName {
+            NONE, VALIDATION_LOSS, VALIDATION_ACCURACY
+        }
+
+        static final Key<Metric> METRIC = Key.oneOf("training.earlyStopping.metric", Metric.class, Metric.NONE, """
+                none: train every epoch | validation-loss (lower is better) | validation-accuracy (higher is \
+                better): stop after patience epochs without an improvement of more than minDelta, and keep the \
+                best epoch's network as the run's model (model.zip, model-inference.zip, published/); the test \
+                set is then evaluated once more on it. Needs a validation set (data.validation). Keras's \
+                EarlyStopping(restore_best_weights = true).""");
+        static final Key<Integer> PATIENCE = Key.integer("training.earlyStopping.patience", 3,
+                "Epochs without improvement before training stops.", Rules.atLeast(1));
+        static final Key<Double> MIN_DELTA = Key.number("training.earlyStopping.minDelta", 0.0,
+                "The least change of the metric that counts as an improvement (absolute).", Rules.nonNegative());
+
+        /** No early stopping. */
+        public static final EarlyStopping OFF = new EarlyStopping(Metric.NONE, PATIENCE.defaultValue(),
+                MIN_DELTA.defaultValue());
+
+        public EarlyStopping {
+            METRIC.check(metric);
+            PATIENCE.check(patience);
+            MIN_DELTA.check(minDelta);
+        }
+
+        public boolean enabled() {
+            return metric != Metric.NONE;
+        }
+
+        static EarlyStopping from(Config c) {
+            return new EarlyStopping(METRIC.read(c), PATIENCE.read(c), MIN_DELTA.read(c));
+        }
+    }
+
     static final Key<Integer> EPOCHS = Key.integer("training.epochs", 10, "Passes over the training set.",
             Rules.atLeast(1));
     static final Key<Long> SEED = Key.whole("training.seed", 42,
@@ -95,6 +140,9 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
                     "needs training.master = allreduce or resident (dl4j-spark's master always averages the updater state)");
         }
         CHECKPOINT_EVERY_ROUNDS.check(checkpointEveryRounds);
+        if (earlyStopping == null) {
+            throw new ConfigException("training.earlyStopping", "is required (EarlyStopping.OFF for none)");
+        }
         if (checkpointEveryRounds > 0 && master != TrainingMasterKind.ALLREDUCE) {
             throw ConfigException.invalid(CHECKPOINT_EVERY_ROUNDS.path(), checkpointEveryRounds, "needs training.master "
                     + "= allreduce (the " + master.jobName() + " master checkpoints at the end of every epoch only)");
@@ -109,7 +157,12 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
     /** The same settings with another master, validated again. */
     public TrainingConfig withMaster(TrainingMasterKind other) {
         return new TrainingConfig(epochs, seed, updater, l2, workers, batchSizePerWorker, averagingFrequency, prefetch,
-                approach, other, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds);
+                approach, other, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds, earlyStopping);
+    }
+
+    /** Whether anything watches a validation set: early stopping or the plateau schedule. */
+    public boolean watchesValidation() {
+        return earlyStopping.enabled() || updater.schedule().type() == UpdaterSpec.Schedule.Type.PLATEAU;
     }
 
     /** Minibatches each worker fits between averagings in 1-based {@code epoch}. */
@@ -121,6 +174,6 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         return new TrainingConfig(EPOCHS.read(c), SEED.read(c), UpdaterSpec.from(c), L2.read(c), WORKERS.read(c),
                 BATCH_SIZE_PER_WORKER.read(c), AVERAGING_FREQUENCY.read(c), PREFETCH.read(c), APPROACH.read(c),
                 MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c), AveragingSpec.from(c),
-                CHECKPOINT_EVERY_ROUNDS.read(c));
+                CHECKPOINT_EVERY_ROUNDS.read(c), EarlyStopping.from(c));
     }
 }

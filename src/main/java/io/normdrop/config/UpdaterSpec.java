@@ -27,24 +27,34 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, Sched
      * @param every  step: epochs between decays
      * @param floor  cosine: the learning rate it anneals to at the end of training
      * @param warmup minibatch iterations (each worker's) of linear warm-up to the scheduled rate; 0: none
+     * @param patience plateau: epochs without improvement of the validation metric before the rate drops
      */
-    public record Schedule(Type type, double decay, int every, double floor, int warmup) {
+    public record Schedule(Type type, double decay, int every, double floor, int warmup, int patience) {
         public enum Type implements JobFileName {
-            NONE, STEP, EXPONENTIAL, COSINE
+            NONE, STEP, EXPONENTIAL, COSINE, PLATEAU
         }
 
         static final Key<Type> TYPE = Key.oneOf("training.updater.schedule.type", Type.class, Type.NONE, """
                 none: a constant learning rate | step: learningRate × decay^floor(epoch / every) | exponential: \
                 learningRate × decay^epoch | cosine: from learningRate at the first epoch to minLearningRate at \
-                the end of training.epochs along half a cosine (Loshchilov & Hutter's SGDR without restarts). \
-                Epochs count from 0; a resumed run continues the schedule where it stopped.""");
+                the end of training.epochs along half a cosine (Loshchilov & Hutter's SGDR without restarts) | \
+                plateau: learningRate × decay each time the validation metric (training.earlyStopping.metric, else \
+                validation loss) has not improved for patience epochs, down to minLearningRate (Keras's \
+                ReduceLROnPlateau; the driver decides after each epoch, every worker trains the next epoch at that \
+                rate; needs a validation set). Epochs count from 0; a resumed run continues the schedule where it \
+                stopped.""");
         static final Key<Double> DECAY = Key.number("training.updater.schedule.decay", 0.5,
-                "step: the factor every `every` epochs; exponential: the factor per epoch (0 < decay <= 1).",
+                "step: the factor every `every` epochs; exponential: the factor per epoch; plateau: the factor at "
+                        + "each plateau (0 < decay <= 1).",
                 Rules.inRange(0, false, 1, true));
         static final Key<Integer> EVERY = Key.integer("training.updater.schedule.every", 5,
                 "step: epochs between decays.", Rules.atLeast(1));
         static final Key<Double> FLOOR = Key.number("training.updater.schedule.minLearningRate", 0.0,
-                "cosine: the learning rate at the end of training (below learningRate).", Rules.nonNegative());
+                "cosine: the learning rate at the end of training (below learningRate); plateau: the lowest rate.",
+                Rules.nonNegative());
+        static final Key<Integer> PATIENCE = Key.integer("training.updater.schedule.patience", 2,
+                "plateau: epochs without improvement of the validation metric before the rate drops.",
+                Rules.atLeast(1));
         static final Key<Integer> WARMUP = Key.integer("training.updater.schedule.warmup", 0, """
                 Minibatch iterations of each worker over which the rate ramps up linearly from learningRate / warmup \
                 to the schedule's; 0: no warm-up. With any type, none included.""",
@@ -52,7 +62,7 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, Sched
 
         /** A constant learning rate. */
         public static final Schedule NONE = new Schedule(Type.NONE, DECAY.defaultValue(), EVERY.defaultValue(),
-                FLOOR.defaultValue(), 0);
+                FLOOR.defaultValue(), 0, PATIENCE.defaultValue());
 
         public Schedule {
             TYPE.check(type);
@@ -60,10 +70,16 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, Sched
             EVERY.check(every);
             FLOOR.check(floor);
             WARMUP.check(warmup);
+            PATIENCE.check(patience);
+            if (type == Type.PLATEAU && warmup > 0) {
+                throw ConfigException.invalid(WARMUP.path(), warmup, "a warm-up needs a schedule other than plateau "
+                        + "(the plateau schedule sets the rate itself after every epoch)");
+            }
         }
 
         static Schedule from(Config c) {
-            return new Schedule(TYPE.read(c), DECAY.read(c), EVERY.read(c), FLOOR.read(c), WARMUP.read(c));
+            return new Schedule(TYPE.read(c), DECAY.read(c), EVERY.read(c), FLOOR.read(c), WARMUP.read(c),
+                    PATIENCE.read(c));
         }
 
         /** Whether the learning rate is constant. */
@@ -78,6 +94,8 @@ public record UpdaterSpec(Kind kind, double learningRate, double momentum, Sched
                 case STEP -> String.format(Locale.ROOT, "step x%s every %d epochs", decay, every);
                 case EXPONENTIAL -> String.format(Locale.ROOT, "exponential x%s per epoch", decay);
                 case COSINE -> "cosine to " + floor;
+                case PLATEAU -> String.format(Locale.ROOT, "plateau x%s after %d epochs without improvement, to %s",
+                        decay, patience, floor);
             };
             return warmup == 0 ? base : base + ", warm-up " + warmup + " iterations";
         }

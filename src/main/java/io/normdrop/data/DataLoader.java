@@ -64,9 +64,18 @@ public final class DataLoader {
 
     /** Reads the test set, which must have the training set's features and classes (and label names). */
     public LoadedData test(LoadedData train) {
+        return like(config.test(), train);
+    }
+
+    /** Reads the validation set's own files, which must have the training set's features and classes (and label names). */
+    public LoadedData validation(LoadedData train) {
+        return like(config.validation().files(), train);
+    }
+
+    private LoadedData like(DataSource source, LoadedData train) {
         RecordRules rules = new RecordRules(train.features(), train.classes(), "the training data");
-        return load(config.test(), train.labels().isEmpty() ? rules : rules.withLabelNames(train.labels(),
-                "the training data"), false);
+        return load(source, train.labels().isEmpty() ? rules : rules.withLabelNames(train.labels(), "the training data"),
+                false);
     }
 
     /**
@@ -205,7 +214,8 @@ public final class DataLoader {
             counts[p] = (p + 1 < offsets.length ? offsets[p + 1] : total.good()) - offsets[p];
         }
         // Nothing is kept: the caller keeps the set (LoadedData.keep) or streams it.
-        JavaPairRDD<Long, Example> examples = records.mapPartitionsWithIndex((p, it) -> indexed(it, offsets[p]), true)
+        JavaPairRDD<Long, Example> examples = records.mapPartitionsWithIndex(
+                (p, it) -> new IndexedExamples<>(it, ParsedRecord::example, offsets[p]), true)
                 .mapToPair(t -> t);
         return new LoadedData(key, examples, total.good(), features, classes, total, problems, digests, rules.labelNames(),
                 null, counts, false);
@@ -292,32 +302,6 @@ public final class DataLoader {
                 return it.next();
             }
         }, true);
-    }
-
-    private static Iterator<Tuple2<Long, Example>> indexed(Iterator<ParsedRecord> it, long first) {
-        return new Iterator<>() {
-            private long index = first;
-            private Example next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && it.hasNext()) {
-                    ParsedRecord r = it.next();
-                    next = r.example();
-                }
-                return next != null;
-            }
-
-            @Override
-            public Tuple2<Long, Example> next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                Tuple2<Long, Example> t = new Tuple2<>(index++, next);
-                next = null;
-                return t;
-            }
-        };
     }
 
     /**

@@ -86,6 +86,33 @@ public final class RecordSummary implements Serializable {
         return maxWidth;
     }
 
+    /**
+     * This summary less {@code examples[label]} good examples of each label, held out of the set
+     * (a new summary; this one is unchanged).
+     */
+    public RecordSummary without(long[] examples) {
+        RecordSummary s = new RecordSummary();
+        s.merge(this);
+        for (int label = 0; label < examples.length && label < s.labelCounts.length; label++) {
+            s.labelCounts[label] -= examples[label];
+            s.records -= examples[label];
+            s.good -= examples[label];
+        }
+        return s;
+    }
+
+    /** A summary of {@code examples[label]} good examples of each label, as wide as {@code width}. */
+    public static RecordSummary ofExamples(long[] examples, int width) {
+        RecordSummary s = new RecordSummary();
+        s.labelCounts = examples.clone();
+        for (long n : examples) {
+            s.records += n;
+            s.good += n;
+        }
+        s.maxWidth = width;
+        return s;
+    }
+
     /** The first bad records, in file and record order (at most {@value #KEPT_PROBLEMS}). */
     public List<Problem> problems() {
         return List.copyOf(problems);

@@ -10,6 +10,7 @@ import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.ProgressLine;
 import io.normdrop.metrics.PrometheusMetrics;
 import io.normdrop.metrics.RunMetrics;
+import io.normdrop.metrics.WatchState;
 import io.normdrop.metrics.RunRecorder;
 import io.normdrop.store.Checkpoints;
 import io.normdrop.store.Publication;
@@ -103,7 +104,8 @@ public final class TrainJob {
             out.println(inputs.describe(trainer.workers(), sc.master()));
             recorder.inputs(inputs.train(), inputs.test(), inputs.summary(), trainer.workers());
             SparkTrainer.Result result = train(run, inputs, trainer, recorder, out);
-            RunMetrics metrics = recorder.finish(run.target().toString(), result.network(), result.evaluation());
+            RunMetrics metrics = recorder.finish(run.target().toString(), result.network(), result.evaluation(),
+                    result.stopping());
             PrometheusMetrics prometheus = PrometheusMetrics.of(metrics, Instant.now().getEpochSecond());
             double writeSeconds = RunFiles.write(run, job, result.network(), inputs.scaler(), recorder.provenance(),
                     metrics, prometheus);
@@ -141,7 +143,10 @@ public final class TrainJob {
                 out.printf("normdrop: resuming after epoch %d from %s%n", after, checkpoint.get().directory());
             }
             checkpoint.ifPresent(k -> recorder.resumed(k.state().epochs(), k.state().rounds()));
-            start = new SparkTrainer.Start(after + 1, checkpoint.map(k -> k.state().iterationCount()).orElse(0), within);
+            start = new SparkTrainer.Start(after + 1, checkpoint.map(k -> k.state().iterationCount()).orElse(0), within,
+                    checkpoint.map(k -> k.state().watchState()).orElse(WatchState.START),
+                    checkpoint.map(k -> k.best() != null ? k.best() : k.state().watchState().bestEpoch() == after
+                            ? k.network().clone() : null).orElse(null));
         } else {
             network = inputs.initialNetwork(job.config().model().dataInit(), out);
             start = SparkTrainer.Start.FRESH;
@@ -150,8 +155,9 @@ public final class TrainJob {
         // metrics.jsonl starts again with the epochs a checkpoint carries.
         recorder.epochs().forEach(e -> lines.epoch(e.metrics()));
         try (MetricsSink sink = MetricsSink.all(new ProgressLine(out), lines, recorder)) {
-            return trainer.fit(network, inputs, sink, start, (epoch, trained, iterations) -> Checkpoints.save(run,
-                    epoch, iterations, job.resumeDigest(), recorder.epochs(), recorder.rounds(), trained));
+            boolean keepsBest = job.config().training().earlyStopping().enabled();
+            return trainer.fit(network, inputs, sink, start, (epoch, trained, iterations, watch) -> Checkpoints.save(run,
+                    epoch, iterations, job.resumeDigest(), recorder.epochs(), recorder.rounds(), trained, watch, keepsBest));
         } catch (TrainingDivergedException e) {
             throw e.with(Checkpoints.kept(run) + "; try a lower training.updater.learningRate");
         }

@@ -26,6 +26,7 @@ public final class HtmlReport {
     static final String LOSS_TEST = "#ff7f0e";
     static final String ACCURACY = "#2ca02c";
     static final String MACRO_F1 = "#d62728";
+    static final String VALIDATION = "#7f7f7f";
     static final String CLASS_ACCURACY = "#9467bd";
     static final String GAIN = "#17becf";
     static final String NORM = "#bcbd22";
@@ -49,19 +50,32 @@ public final class HtmlReport {
         tile(sb, "best epoch", pct(m.result().bestAccuracy()));
         tile(sb, "macro F1", String.format(Locale.ROOT, "%.4f", m.result().macroF1()));
         tile(sb, "test loss", String.format(Locale.ROOT, "%.4f", m.result().testLoss()));
-        tile(sb, "epochs", String.valueOf(e.size()));
+        tile(sb, "epochs", m.stopping().keptEpoch() == e.size() ? String.valueOf(e.size())
+                : e.size() + " (kept " + m.stopping().keptEpoch() + ")");
         tile(sb, "wall time", duration(m.run().wallSeconds()));
         tile(sb, "samples/s", String.format(Locale.ROOT, "%,.0f", e.stream().mapToDouble(EpochMetrics::samplesPerSecond).average().orElse(0)));
         tile(sb, "parameters", String.format(Locale.ROOT, "%,d", m.model().parameters()));
         sb.append("</div>\n");
+        sb.append("<p class=\"sub\">Kept: epoch ").append(m.stopping().keptEpoch()).append(" (chosen by ")
+                .append(esc(m.stopping().chosenBy())).append("); ").append(esc(m.stopping().reason())).append(".</p>\n");
 
         sb.append("<h2>Training</h2>\n<div class=\"row\">\n");
-        sb.append(Svg.lineChart("loss", "Loss per epoch", "epoch", "loss", List.of(
+        boolean validated = e.stream().allMatch(ep -> ep.validation() != null);
+        List<Svg.Series> losses = new java.util.ArrayList<>(List.of(
                 new Svg.Series("train", LOSS_TRAIN, x, e.stream().mapToDouble(EpochMetrics::trainLoss).toArray()),
-                new Svg.Series("test", LOSS_TEST, x, e.stream().mapToDouble(EpochMetrics::testLoss).toArray()))));
-        sb.append(Svg.lineChart("accuracy", "Test accuracy per epoch", "epoch", "", List.of(
+                new Svg.Series("test", LOSS_TEST, x, e.stream().mapToDouble(EpochMetrics::testLoss).toArray())));
+        List<Svg.Series> accuracies = new java.util.ArrayList<>(List.of(
                 new Svg.Series("accuracy", ACCURACY, x, e.stream().mapToDouble(EpochMetrics::testAccuracy).toArray()),
-                new Svg.Series("macro F1", MACRO_F1, x, e.stream().mapToDouble(EpochMetrics::macroF1).toArray()))));
+                new Svg.Series("macro F1", MACRO_F1, x, e.stream().mapToDouble(EpochMetrics::macroF1).toArray())));
+        if (validated) {
+            losses.add(new Svg.Series("validation", VALIDATION, x, e.stream().mapToDouble(ep -> ep.validation().loss())
+                    .toArray()));
+            accuracies.add(new Svg.Series("validation accuracy", VALIDATION, x, e.stream()
+                    .mapToDouble(ep -> ep.validation().accuracy()).toArray()));
+        }
+        sb.append(Svg.lineChart("loss", "Loss per epoch", "epoch", "loss", losses));
+        sb.append(Svg.lineChart("accuracy", validated ? "Test and validation accuracy per epoch" : "Test accuracy per epoch",
+                "epoch", "", accuracies));
         sb.append(timeChart(e));
         sb.append("</div>\n");
         averaging(sb, m);
@@ -220,13 +234,18 @@ public final class HtmlReport {
     }
 
     private static void epochTable(StringBuilder sb, List<RunMetrics.Epoch> epochs) {
-        sb.append("<table><tr><th>epoch</th><th>train loss</th><th>test loss</th><th>accuracy</th><th>macro F1</th>"
-                + "<th>train s</th><th>eval s</th><th>samples/s</th><th>rounds</th><th>tasks</th><th>GC s</th><th>ND4J off-heap</th></tr>\n");
+        sb.append("<table><tr><th>epoch</th><th>train loss</th><th>val loss</th><th>val acc</th><th>test loss</th>"
+                + "<th>accuracy</th><th>macro F1</th><th>train s</th><th>eval s</th><th>samples/s</th><th>rounds</th>"
+                + "<th>tasks</th><th>GC s</th><th>ND4J off-heap</th></tr>\n");
         for (RunMetrics.Epoch ep : epochs) {
             EpochMetrics e = ep.metrics();
-            sb.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.1f</td>"
+            EpochMetrics.Validation v = e.validation();
+            sb.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%s</td><td>%s</td><td>%.4f</td><td>%.4f</td>"
+                            + "<td>%.4f</td><td>%.1f</td>"
                             + "<td>%.1f</td><td>%,.0f</td><td>%d</td><td>%,d</td><td>%.2f</td><td>%s</td></tr>%n",
-                    e.epoch(), e.trainLoss(), e.testLoss(), e.testAccuracy(), e.macroF1(), e.trainSeconds(), e.evalSeconds(),
+                    e.epoch(), e.trainLoss(), v == null ? "" : String.format(Locale.ROOT, "%.4f", v.loss()),
+                    v == null ? "" : String.format(Locale.ROOT, "%.4f", v.accuracy()), e.testLoss(), e.testAccuracy(),
+                    e.macroF1(), e.trainSeconds(), e.evalSeconds(),
                     e.samplesPerSecond(), e.rounds(), ep.spark().tasks(), ep.spark().gcSeconds(),
                     bytes(ep.memory().nd4jOffHeapBytes())));
         }

@@ -63,7 +63,8 @@ public final class MetricsFiles {
                 "train_seconds", "eval_seconds", "samples_per_second", "elapsed_seconds", "rounds",
                 "time_broadcast", "time_fit", "time_aggregation", "time_repartition", "time_export", "time_other",
                 "spark_tasks", "spark_failed_tasks", "spark_gc_seconds", "driver_heap_bytes", "nd4j_offheap_bytes",
-                "drift_mean", "drift_max", "loss_spread", "straggler_ratio", "straggler_max", "slowest_executor"));
+                "drift_mean", "drift_max", "loss_spread", "straggler_ratio", "straggler_max", "slowest_executor",
+                "validation_loss", "validation_accuracy", "learning_rate"));
         for (int c = 0; c < classes; c++) {
             header.add("recall_" + c);
         }
@@ -84,6 +85,8 @@ public final class MetricsFiles {
                     metrics.rounds().stream().filter(r -> r.epoch() == e.epoch()).toList());
             row.addAll(a == null ? List.of("", "", "", "", "", "") : List.of(num(a.driftMean()), num(a.driftMax()),
                     num(a.lossSpread()), num(a.stragglerRatio()), num(a.stragglerMax()), a.slowestExecutor()));
+            EpochMetrics.Validation v = e.validation();
+            row.addAll(v == null ? List.of("", "", "") : List.of(num(v.loss()), num(v.accuracy()), num(v.learningRate())));
             for (ClassMetrics c : e.classes()) {
                 row.add(num(c.recall()));
             }

@@ -35,9 +35,11 @@ public final class ProgressLine implements MetricsSink {
 
     public static String format(EpochMetrics m) {
         int width = String.valueOf(m.epochs()).length();
-        return String.format(Locale.ROOT, "epoch %" + width + "d/%d  loss %.4f  test loss %.4f  test acc %.4f  %,.0f samples/s  elapsed %s  remaining %s",
-                m.epoch(), m.epochs(), m.trainLoss(), m.testLoss(), m.testAccuracy(), m.samplesPerSecond(),
-                duration(m.elapsedSeconds()), duration(m.remainingSeconds()));
+        EpochMetrics.Validation v = m.validation();
+        return String.format(Locale.ROOT, "epoch %" + width + "d/%d  loss %.4f  %stest loss %.4f  test acc %.4f  %,.0f samples/s  elapsed %s  remaining %s",
+                m.epoch(), m.epochs(), m.trainLoss(), v == null ? "" : String.format(Locale.ROOT,
+                        "val loss %.4f  val acc %.4f  ", v.loss(), v.accuracy()), m.testLoss(), m.testAccuracy(),
+                m.samplesPerSecond(), duration(m.elapsedSeconds()), duration(m.remainingSeconds()));
     }
 
     static String duration(double seconds) {

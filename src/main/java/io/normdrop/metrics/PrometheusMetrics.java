@@ -39,13 +39,21 @@ public final class PrometheusMetrics {
     public static PrometheusMetrics of(RunMetrics m, long finishedEpochSeconds) {
         PrometheusMetrics p = new PrometheusMetrics(m.run().name());
         RunMetrics.Result r = m.result();
-        p.gauge("normdrop_test_accuracy", "Test accuracy after the last epoch", r.accuracy());
+        p.gauge("normdrop_test_accuracy", "Test accuracy of the kept network (the last epoch's, or early stopping's best)",
+                r.accuracy());
         p.gauge("normdrop_best_test_accuracy", "Best test accuracy over the epochs", r.bestAccuracy());
-        p.gauge("normdrop_test_loss", "Test loss after the last epoch", r.testLoss());
-        p.gauge("normdrop_macro_f1", "Macro F1 on the test set after the last epoch", r.macroF1());
+        p.gauge("normdrop_test_loss", "Test loss of the kept network", r.testLoss());
+        p.gauge("normdrop_macro_f1", "Macro F1 on the test set of the kept network", r.macroF1());
         EpochMetrics last = m.epochs().get(m.epochs().size() - 1).metrics();
         p.gauge("normdrop_train_loss", "Training loss of the last epoch", last.trainLoss());
         p.gauge("normdrop_epochs", "Epochs trained", m.epochs().size());
+        p.gauge("normdrop_kept_epoch", "The epoch whose network the run kept", m.stopping().keptEpoch());
+        m.epochs().stream().map(e -> e.metrics()).filter(e -> e.epoch() == m.stopping().keptEpoch()
+                && e.validation() != null).findFirst().ifPresent(kept -> {
+                    p.gauge("normdrop_validation_accuracy", "Validation accuracy of the kept network",
+                            kept.validation().accuracy());
+                    p.gauge("normdrop_validation_loss", "Validation loss of the kept network", kept.validation().loss());
+                });
         p.gauge("normdrop_train_examples", "Training examples per epoch", m.data().trainExamples());
         p.gauge("normdrop_parameters", "Trainable parameters of the model", m.model().parameters());
         p.gauge("normdrop_run_duration_seconds", "Wall time of the run, data loading included", m.run().wallSeconds());

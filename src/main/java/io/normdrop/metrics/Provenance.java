@@ -30,9 +30,31 @@ import java.util.Map;
  * @param data         input files and their digests
  * @param spark        master, workers and Spark version
  * @param network      layers, parameter counts, effective dropout
+ * @param selection    which data set chose the kept epoch and the learning rate (never the test set)
  */
 public record Provenance(String format, String createdAt, CodeVersion code, String jobSource, String configDigest,
-                         long seed, Map<String, Object> job, Data data, Spark spark, NetworkSummary network) {
+                         long seed, Map<String, Object> job, Data data, Spark spark, NetworkSummary network,
+                         Selection selection) {
+    /**
+     * @param epoch        what chose the epoch whose network the run keeps
+     * @param learningRate what set the learning rate: a schedule fixed in advance, or the plateau
+     *                     schedule watching the validation set
+     * @param validation   the validation set: its files, a fraction of the training data, or none
+     */
+    public record Selection(String epoch, String learningRate, String validation) {
+        static Selection of(io.normdrop.config.JobConfig job) {
+            var t = job.training();
+            var v = job.data().validation();
+            String watched = (t.earlyStopping().enabled() ? t.earlyStopping().metric().jobName() : "validation-loss")
+                    + " on data.validation";
+            return new Selection(t.earlyStopping().enabled() ? watched : "the last epoch",
+                    t.updater().schedule().type() == io.normdrop.config.UpdaterSpec.Schedule.Type.PLATEAU
+                            ? "plateau schedule watching " + watched : "fixed in advance (" + t.updater().describe() + ")",
+                    v.files() != null ? v.files().describe() : v.fraction() > 0 ? v.fraction()
+                            + " of data.train held out, stratified, seed " + t.seed() : "none");
+        }
+    }
+
     public static final String FORMAT = "normdrop-provenance/2";
 
     /**
@@ -75,6 +97,7 @@ public record Provenance(String format, String createdAt, CodeVersion code, Stri
     /** The provenance of a run of {@code job} on this data, network and Spark set-up, finishing now. */
     public static Provenance of(LoadedJob job, Data data, NetworkSummary network, Spark spark) {
         return new Provenance(FORMAT, Instant.now().toString(), CodeVersion.current(), job.source(), job.configDigest(),
-                job.config().training().seed(), job.resolved().root().unwrapped(), data, spark, network);
+                job.config().training().seed(), job.resolved().root().unwrapped(), data, spark, network,
+                Selection.of(job.config()));
     }
 }

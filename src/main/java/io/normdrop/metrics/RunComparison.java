@@ -18,23 +18,54 @@ import static io.normdrop.metrics.Svg.esc;
  * (same parameter digest). Renders as a text table, Markdown or a self-contained HTML page.
  */
 public final class RunComparison {
-    private static final String[] HEADER = {"run", "test acc", "best", "test loss", "macro F1", "epochs",
+    private static final String[] HEADER = {"run", "val acc", "test acc", "best", "test loss", "macro F1", "epochs",
             "s/epoch", "samples/s", "rounds/epoch", "drift", "params", "layers", "dropout keep", "weight norm", "data init",
             "averaging", "param digest"};
     /** Columns from here on are text, aligned left. */
-    private static final int FIRST_TEXT = 11;
+    private static final int FIRST_TEXT = 12;
+    /** What the table says when it ranks the runs. */
+    public static final String RANKED = "Ranked by validation accuracy of each run's kept epoch (the test set does not "
+            + "choose).";
 
     /** One run: its label (e.g. the run directory's name) and metrics document. */
     public record Run(String label, JsonNode metrics) {
     }
 
     private final List<Run> runs;
+    private final boolean ranked;
 
+    /**
+     * The runs in the order given, or, when every run has a validation set, ranked by its
+     * validation accuracy (best first): the test set is for reporting, never for choosing.
+     */
     public RunComparison(List<Run> runs) {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("nothing to compare");
         }
-        this.runs = List.copyOf(runs);
+        this.ranked = runs.stream().allMatch(r -> !Double.isNaN(validationAccuracy(r.metrics())));
+        List<Run> ordered = new ArrayList<>(runs);
+        if (ranked) {
+            ordered.sort(java.util.Comparator.comparingDouble((Run r) -> validationAccuracy(r.metrics())).reversed());
+        }
+        this.runs = List.copyOf(ordered);
+    }
+
+    /** Whether the runs are ranked by validation accuracy ({@link #RANKED}). */
+    public boolean ranked() {
+        return ranked;
+    }
+
+    /** The validation accuracy of a run's kept epoch; NaN when it had no validation set. */
+    static double validationAccuracy(JsonNode m) {
+        int kept = m.path("stopping").path("keptEpoch").asInt(-1);
+        for (JsonNode e : m.path("epochs")) {
+            JsonNode metrics = e.path("metrics");
+            if (metrics.path("epoch").asInt() == kept || kept < 0 && e == m.path("epochs").get(m.path("epochs").size() - 1)) {
+                JsonNode v = metrics.path("validation").path("accuracy");
+                return v.isNumber() ? v.asDouble() : Double.NaN;
+            }
+        }
+        return Double.NaN;
     }
 
     /** The table's rows, formatted, in the order given. */
@@ -75,7 +106,8 @@ public final class RunComparison {
             for (JsonNode l : s.path("layers")) {
                 layers.add(l.asText());
             }
-            rows.add(List.of(r.label(),
+            double validation = validationAccuracy(m);
+            rows.add(List.of(r.label(), Double.isNaN(validation) ? "-" : fmt(validation),
                     fmt(m.path("result").path("accuracy").asDouble(Double.NaN)),
                     fmt(m.path("result").path("bestAccuracy").asDouble(Double.NaN)),
                     fmt(m.path("result").path("testLoss").asDouble(Double.NaN)),
@@ -111,6 +143,9 @@ public final class RunComparison {
         for (List<String> row : rows) {
             line(sb, row, width);
         }
+        if (ranked) {
+            sb.append(RANKED).append('\n');
+        }
         return sb.toString().replaceAll(" +\n", "\n");
     }
 
@@ -122,6 +157,9 @@ public final class RunComparison {
             sb.append("| ").append(row.stream().map(c -> c.replace("|", "\\|")).collect(Collectors.joining(" | ")))
                     .append(" |\n");
         }
+        if (ranked) {
+            sb.append('\n').append(RANKED).append('\n');
+        }
         return sb.toString();
     }
 
@@ -132,7 +170,11 @@ public final class RunComparison {
     public String html(String title) {
         StringBuilder sb = new StringBuilder();
         HtmlReport.page(sb, title);
-        sb.append("<h1>").append(esc(title)).append("</h1>\n<table><tr>");
+        sb.append("<h1>").append(esc(title)).append("</h1>\n");
+        if (ranked) {
+            sb.append("<p class=\"sub\">").append(esc(RANKED)).append("</p>\n");
+        }
+        sb.append("<table><tr>");
         for (String h : HEADER) {
             sb.append("<th>").append(esc(h)).append("</th>");
         }

@@ -30,13 +30,14 @@ import java.util.stream.IntStream;
  * @param rounds       every parameter-averaging round
  * @param partitions   examples in each partition of the training data, in partition order
  * @param spark        Spark's view of the whole run
- * @param model        the trained network: per-layer diagnostics and parameter digest
- * @param result       the final evaluation on the test set
+ * @param model        the kept network: per-layer diagnostics and parameter digest
+ * @param result       the final evaluation on the test set, of the kept network
+ * @param stopping     which epoch's network the run kept and why training ended there
  */
 public record RunMetrics(String format, Run run, String configDigest, Data data, Settings settings,
                          List<Epoch> epochs, List<RoundMetrics> rounds, List<Long> partitions, Spark spark,
                          NetworkDiagnostics model,
-                         Result result) {
+                         Result result, Stopping stopping) {
     public static final String FORMAT = "normdrop-metrics/1";
 
     /**
@@ -130,21 +131,37 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
     }
 
     /**
-     * @param accuracy  test accuracy after the last epoch
-     * @param testLoss  test loss after the last epoch
-     * @param macroF1   macro F1 after the last epoch
-     * @param bestAccuracy best test accuracy over the epochs
-     * @param classes   per-class metrics after the last epoch
-     * @param confusion {@code confusion[actual][predicted]} counts after the last epoch
+     * @param accuracy  test accuracy of the kept network (the last epoch's, or with early stopping the best epoch's)
+     * @param testLoss  its test loss
+     * @param macroF1   its macro F1
+     * @param bestAccuracy best test accuracy over the epochs (for reference: the test set never chooses)
+     * @param classes   its per-class metrics
+     * @param confusion its {@code confusion[actual][predicted]} counts
      */
     public record Result(double accuracy, double testLoss, double macroF1, double bestAccuracy,
                          List<ClassMetrics> classes, long[][] confusion) {
-        /** The result of a run whose epochs were {@code epochs} and whose final evaluation is {@code evaluation}. */
-        static Result of(List<Epoch> epochs, Evaluation evaluation, int classes) {
-            EpochMetrics last = epochs.get(epochs.size() - 1).metrics();
+        /**
+         * The result of a run whose epochs were {@code epochs}, that kept epoch {@code kept}'s network and
+         * whose final evaluation of it on the test set is {@code evaluation}.
+         */
+        static Result of(List<Epoch> epochs, int kept, Evaluation evaluation, int classes) {
+            EpochMetrics chosen = epochs.stream().map(Epoch::metrics).filter(e -> e.epoch() == kept).findFirst()
+                    .orElse(epochs.get(epochs.size() - 1).metrics());
             double best = epochs.stream().mapToDouble(e -> e.metrics().testAccuracy()).max().orElse(Double.NaN);
-            return new Result(last.testAccuracy(), last.testLoss(), last.macroF1(), best, last.classes(),
+            return new Result(evaluation.accuracy(), chosen.testLoss(), chosen.macroF1(), best, chosen.classes(),
                     ClassMetrics.confusion(evaluation, classes));
         }
+    }
+
+    /**
+     * How training ended.
+     *
+     * @param keptEpoch     the epoch whose network the run keeps (model files, predict, published/)
+     * @param trainedEpochs epochs trained
+     * @param chosenBy      what chose the kept epoch: {@code last epoch}, or the validation metric
+     *                      (e.g. {@code validation-loss on data.validation}); never the test set
+     * @param reason        why training ended, in words
+     */
+    public record Stopping(int keptEpoch, int trainedEpochs, String chosenBy, String reason) {
     }
 }

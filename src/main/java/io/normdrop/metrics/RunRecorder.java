@@ -111,9 +111,12 @@ public final class RunRecorder implements MetricsSink {
     /**
      * Everything the run measured, once it has trained {@code trained} and evaluated it.
      *
-     * @param directory the run directory
+     * @param directory  the run directory
+     * @param kept       the network the run keeps
+     * @param evaluation its evaluation on the test set
+     * @param stopping   which epoch's network it is and why training ended
      */
-    public RunMetrics finish(String directory, MultiLayerNetwork trained, Evaluation evaluation) {
+    public RunMetrics finish(String directory, MultiLayerNetwork kept, Evaluation evaluation, RunMetrics.Stopping stopping) {
         List<RunMetrics.Epoch> all = epochs();
         return new RunMetrics(RunMetrics.FORMAT,
                 new RunMetrics.Run(name, job.source(), directory, started.toString(), Instant.now().toString(),
@@ -121,7 +124,8 @@ public final class RunRecorder implements MetricsSink {
                 job.configDigest(), RunMetrics.Data.of(job.config().data(), train, test, files.digest()),
                 RunMetrics.Settings.of(job.config(), workers, network), all, rounds(), partitions,
                 new RunMetrics.Spark(sc.version(), sc.master(), spark.snapshot(), spark.executors(), peak),
-                NetworkDiagnostics.of(trained), RunMetrics.Result.of(all, evaluation, train.classes()));
+                NetworkDiagnostics.of(kept), RunMetrics.Result.of(all, stopping.keptEpoch(), evaluation, train.classes()),
+                stopping);
     }
 
     /** Stops listening to Spark; what was recorded stays. */

@@ -221,7 +221,8 @@ public final class NetworkFactory {
         UpdaterSpec.Schedule s = spec.schedule();
         double lr = spec.learningRate();
         ISchedule base = switch (s.type()) {
-            case NONE -> s.warmup() == 0 ? null : new FixedSchedule(lr);
+            // plateau: a constant rate the driver lowers between epochs (SparkTrainer).
+            case NONE, PLATEAU -> s.warmup() == 0 ? null : new FixedSchedule(lr);
             case STEP -> new StepSchedule(ScheduleType.EPOCH, lr, s.decay(), s.every());
             case EXPONENTIAL -> new ExponentialSchedule(ScheduleType.EPOCH, lr, s.decay());
             case COSINE -> new CosineSchedule(lr, s.floor(), epochs);

@@ -59,6 +59,12 @@ public final class VectorizedAdam extends AdamUpdater {
         return replaced;
     }
 
+    /** Whether {@link #install} put this updater into any of {@code net}'s updater blocks. */
+    public static boolean installed(MultiLayerNetwork net) {
+        return net.getUpdater() instanceof BaseMultiLayerUpdater<?> updater && updater.getUpdaterBlocks().stream()
+                .anyMatch(b -> b.getGradientUpdater() instanceof VectorizedAdam);
+    }
+
     @Override
     public void applyUpdater(INDArray update, int iteration, int epoch) {
         INDArray m = getM();

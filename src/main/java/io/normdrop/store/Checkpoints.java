@@ -6,6 +6,7 @@ import io.normdrop.config.ConfigException;
 import io.normdrop.data.MissingInputException;
 import io.normdrop.metrics.RoundMetrics;
 import io.normdrop.metrics.RunMetrics;
+import io.normdrop.metrics.WatchState;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
@@ -49,27 +50,44 @@ public final class Checkpoints {
      * @param epochs         metrics of the epochs so far
      * @param rounds         metrics of the rounds so far
      * @param savedAt        ISO-8601 instant
+     * @param watch          where early stopping and the plateau schedule stood; null in checkpoints
+     *                       written before they existed
      */
     public record State(String format, int epoch, int iterationCount, String jobDigest, List<RunMetrics.Epoch> epochs,
-                 List<RoundMetrics> rounds, String savedAt) {
-    }
-
-    /** A checkpoint read back. */
-    public record Loaded(State state, MultiLayerNetwork network, Path directory) {
+                 List<RoundMetrics> rounds, String savedAt, WatchState watch) {
+        /** {@link #watch}, or the start for an older checkpoint. */
+        public WatchState watchState() {
+            return watch == null ? WatchState.START : watch;
+        }
     }
 
     /**
-     * Checkpoints the epoch just trained, then drops the older checkpoints.
+     * A checkpoint read back.
+     *
+     * @param best the network of the best epoch so far, kept by early stopping in its own
+     *             checkpoint; null when that is this checkpoint's epoch or none was kept
+     */
+    public record Loaded(State state, MultiLayerNetwork network, Path directory, MultiLayerNetwork best) {
+    }
+
+    /**
+     * Checkpoints the epoch just trained, then drops the older checkpoints but the best epoch's
+     * when early stopping keeps it ({@code keepsBest}): a resumed run takes that network from there.
      *
      * @param jobDigest {@link io.normdrop.config.LoadedJob#resumeDigest} of the job
      */
     public static void save(RunDirectory output, int epoch, int iterationCount, String jobDigest,
-                            List<RunMetrics.Epoch> epochs, List<RoundMetrics> rounds, MultiLayerNetwork network)
-            throws IOException {
-        save(output, new State(FORMAT, epoch, iterationCount, jobDigest, epochs, rounds, Instant.now().toString()), network);
+                            List<RunMetrics.Epoch> epochs, List<RoundMetrics> rounds, MultiLayerNetwork network,
+                            WatchState watch, boolean keepsBest) throws IOException {
+        save(output, new State(FORMAT, epoch, iterationCount, jobDigest, epochs, rounds, Instant.now().toString(), watch),
+                network, keepsBest ? watch.bestEpoch() : 0);
     }
 
     static void save(RunDirectory output, State state, MultiLayerNetwork network) throws IOException {
+        save(output, state, network, 0);
+    }
+
+    private static void save(RunDirectory output, State state, MultiLayerNetwork network, int keep) throws IOException {
         Path dir = output.newCheckpoint(state.epoch());
         java.nio.file.Path local = Files.createTempFile("normdrop-checkpoint", ".zip");
         try {
@@ -87,7 +105,7 @@ public final class Checkpoints {
         if (!output.fileSystem().rename(temp, new Path(dir, STATE))) {
             throw new IOException("could not rename " + temp + " to " + STATE);
         }
-        output.dropCheckpointsBefore(state.epoch());
+        output.dropCheckpointsBefore(state.epoch(), keep);
     }
 
     /**
@@ -133,11 +151,19 @@ public final class Checkpoints {
             state = JSON.readValue(in, new TypeReference<State>() {
             });
         }
+        int bestEpoch = state.watchState().bestEpoch();
+        Path bestDir = output.checkpoint(bestEpoch);
+        MultiLayerNetwork best = bestEpoch > 0 && bestEpoch != state.epoch() && output.fileSystem().exists(
+                new Path(bestDir, MODEL)) ? network(output, bestDir) : null;
+        return Optional.of(new Loaded(state, network(output, dir.get()), dir.get(), best));
+    }
+
+    private static MultiLayerNetwork network(RunDirectory output, Path dir) throws IOException {
         java.nio.file.Path local = Files.createTempFile("normdrop-checkpoint", ".zip");
         try {
-            output.fileSystem().copyToLocalFile(false, new Path(dir.get(), MODEL), new Path(local.toUri()), true);
-            try (ModelArchive archive = ModelArchive.open(local.toFile(), new Path(dir.get(), MODEL).toString())) {
-                return Optional.of(new Loaded(state, archive.network(true), dir.get()));
+            output.fileSystem().copyToLocalFile(false, new Path(dir, MODEL), new Path(local.toUri()), true);
+            try (ModelArchive archive = ModelArchive.open(local.toFile(), new Path(dir, MODEL).toString())) {
+                return archive.network(true);
             }
         } finally {
             Files.deleteIfExists(local);

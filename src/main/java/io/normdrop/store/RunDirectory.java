@@ -207,18 +207,23 @@ public final class RunDirectory implements AutoCloseable {
         return fs.create(new Path(work, name), true);
     }
 
+    /** Where the checkpoint of {@code epoch} is (or would be). */
+    Path checkpoint(int epoch) {
+        return new Path(work, CHECKPOINT + epoch);
+    }
+
     /** A new, empty directory for the checkpoint of {@code epoch}. */
     Path newCheckpoint(int epoch) throws IOException {
-        Path p = new Path(work, CHECKPOINT + epoch);
+        Path p = checkpoint(epoch);
         fs.delete(p, true);
         fs.mkdirs(p);
         return p;
     }
 
-    /** Deletes the checkpoints before {@code epoch}, once that one is complete. */
-    void dropCheckpointsBefore(int epoch) throws IOException {
+    /** Deletes the checkpoints before {@code epoch}, once that one is complete, but that of epoch {@code keep}. */
+    void dropCheckpointsBefore(int epoch, int keep) throws IOException {
         for (FileStatus s : checkpointDirs()) {
-            if (epochOf(s.getPath()) < epoch) {
+            if (epochOf(s.getPath()) < epoch && epochOf(s.getPath()) != keep) {
                 fs.delete(s.getPath(), true);
             }
         }

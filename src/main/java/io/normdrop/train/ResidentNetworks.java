@@ -1,5 +1,6 @@
 package io.normdrop.train;
 
+import io.normdrop.nn.LearningRates;
 import io.normdrop.nn.VectorizedAdam;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,19 +45,23 @@ final class ResidentNetworks {
         final int iterationCount;
         // The learning rate's schedule reads both counts.
         final int epochCount;
+        // The driver's constant rate (the plateau schedule changes it between epochs); NaN under a schedule.
+        final double learningRate;
 
-        private Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount, int epochCount) {
+        private Snapshot(String configuration, float[] params, float[] updaterState, int iterationCount, int epochCount,
+                         double learningRate) {
             this.configuration = configuration;
             this.params = params;
             this.updaterState = updaterState;
             this.iterationCount = iterationCount;
             this.epochCount = epochCount;
+            this.learningRate = learningRate;
         }
 
         static Snapshot of(MultiLayerNetwork network, String configuration) {
             return new Snapshot(configuration, params(network), updaterState(network),
                     network.getLayerWiseConfigurations().getIterationCount(),
-                    network.getLayerWiseConfigurations().getEpochCount());
+                    network.getLayerWiseConfigurations().getEpochCount(), LearningRates.constant(network));
         }
     }
 
@@ -75,6 +80,9 @@ final class ResidentNetworks {
             net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
             net.init();
             VectorizedAdam.install(net); // the same Adam, 4-5 ms a step faster here (VectorizedAdam)
+        }
+        if (!Double.isNaN(s.learningRate) && s.learningRate != LearningRates.constant(net)) {
+            LearningRates.set(net, s.learningRate);
         }
         load(net, s.params, s.updaterState);
         net.getLayerWiseConfigurations().setIterationCount(s.iterationCount);

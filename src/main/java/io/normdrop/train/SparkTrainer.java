@@ -1,7 +1,6 @@
 package io.normdrop.train;
 
 import io.normdrop.config.ConfigException;
-import io.normdrop.config.TrainingApproach;
 import io.normdrop.config.TrainingConfig;
 import io.normdrop.config.TrainingMasterKind;
 import io.normdrop.data.DataSets;
@@ -13,34 +12,34 @@ import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.RoundMetrics;
+import io.normdrop.metrics.RunMetrics;
 import io.normdrop.metrics.TimeBreakdown;
+import io.normdrop.metrics.WatchState;
+import io.normdrop.nn.LearningRates;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
-import scala.runtime.AbstractFunction1;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * Trains a network on Spark with parameter averaging. The trainer owns the epoch plan: every
  * epoch the training examples are reshuffled into partitions of one worker's share of one round
  * ({@code batchSizePerWorker x averagingFrequency} examples, sizes differing by at most one), and
  * the rounds take {@code workers} partitions at a time; an {@link Averaging} fits each round. After
- * every epoch the test set is evaluated on the cluster and the epoch's metrics go to the sink.
+ * every epoch the test set (and the validation set, when the job has one) is evaluated on the
+ * cluster and the epoch's metrics go to the sink; early stopping and the plateau schedule
+ * ({@link ValidationWatch}) decide from the validation set whether to go on, which epoch's network
+ * to keep and the next epoch's learning rate.
  */
 public final class SparkTrainer {
     /**
@@ -116,8 +115,16 @@ public final class SparkTrainer {
         return cores > threadsPerWorker() ? training.prefetch() : 0;
     }
 
-    /** The trained network and what each epoch measured (from the start epoch on). */
-    public record Result(MultiLayerNetwork network, List<EpochMetrics> epochs, Evaluation evaluation) {
+    /**
+     * What training produced.
+     *
+     * @param network    the network the run keeps: the last epoch's, or with early stopping the best one's
+     * @param epochs     what each epoch measured (from the start epoch on)
+     * @param evaluation the kept network's evaluation on the test set
+     * @param stopping   which epoch it is and why training ended
+     */
+    public record Result(MultiLayerNetwork network, List<EpochMetrics> epochs, Evaluation evaluation,
+                         RunMetrics.Stopping stopping) {
     }
 
     /**
@@ -128,9 +135,17 @@ public final class SparkTrainer {
      * @param iterationCount minibatch iterations already trained (the updater's own count travels
      *                       in the network's configuration)
      * @param within         where the first epoch continues (the network holds its state), if not from its start
+     * @param watch          where early stopping and the plateau schedule stood
+     * @param best           the best epoch's network so far, when early stopping kept one before; else null
      */
-    public record Start(int epoch, int iterationCount, Optional<RoundContinuation> within) {
-        public static final Start FRESH = new Start(1, 0, Optional.empty());
+    public record Start(int epoch, int iterationCount, Optional<RoundContinuation> within, WatchState watch,
+                        MultiLayerNetwork best) {
+        public static final Start FRESH = new Start(1, 0, Optional.empty(), WatchState.START, null);
+
+        /** A start without early-stopping state (a run that watches no validation set). */
+        public Start(int epoch, int iterationCount, Optional<RoundContinuation> within) {
+            this(epoch, iterationCount, within, WatchState.START, null);
+        }
     }
 
     /**
@@ -153,15 +168,16 @@ public final class SparkTrainer {
     /** Called after every epoch with the network as trained so far, e.g. to save a checkpoint. */
     @FunctionalInterface
     public interface EpochEnd {
-        EpochEnd NONE = (epoch, network, iterationCount) -> {
+        EpochEnd NONE = (epoch, network, iterationCount, watch) -> {
         };
 
         /**
          * @param epoch          the epoch just finished
          * @param network        the driver's network (do not modify)
          * @param iterationCount iterations trained so far, for {@link Start}
+         * @param watch          where early stopping and the plateau schedule stand, for {@link Start}
          */
-        void after(int epoch, MultiLayerNetwork network, int iterationCount) throws IOException;
+        void after(int epoch, MultiLayerNetwork network, int iterationCount, WatchState watch) throws IOException;
     }
 
     /** Trains a fresh network for {@code training.epochs} epochs on the prepared data. */
@@ -181,30 +197,49 @@ public final class SparkTrainer {
                       EpochEnd epochEnd) {
         int batch = inputs.batchSize();
         JavaRDD<DataSet> test = DataSets.inOrder(inputs.test(), batch, inputs.scaler());
+        JavaRDD<DataSet> validation = inputs.validation().map(v -> DataSets.inOrder(v, batch, inputs.scaler())).orElse(null);
         if (training.master() == TrainingMasterKind.ALLREDUCE && !inputs.train().kept()) {
             return fit(network, new StreamedEpochs(inputs.train(), workers, batch, training.seed(), inputs.shuffleBuffer(),
-                    inputs.scaler()), test, sink, start, epochEnd);
+                    inputs.scaler()), test, validation, sink, start, epochEnd);
         }
         if (training.master() == TrainingMasterKind.ALLREDUCE) {
             try (ShardedEpochs shards = new ShardedEpochs(inputs.train(), workers, batch, training.seed(),
                     training.reshuffleEvery(), inputs.scaler())) {
-                return fit(network, shards, test, sink, start, epochEnd);
+                return fit(network, shards, test, validation, sink, start, epochEnd);
             }
         }
-        TrainingEpochs epochs = new ReshuffledEpochs(inputs.train(), partitions(inputs.train().count()), batch,
+        TrainingEpochs epochs = new ReshuffledEpochs(inputs.train(), new RoundByRound(training, workers)
+                .partitions(inputs.train().count()), batch,
                 training.seed(), inputs.scaler());
-        return fit(network, epochs, test, sink, start, epochEnd);
+        return fit(network, epochs, test, validation, sink, start, epochEnd);
     }
 
-    /** Trains on minibatches cut elsewhere, every epoch's in {@link #partitions} partitions (tests). */
+    /** Trains on minibatches cut elsewhere, every epoch's in {@link RoundByRound#partitions} partitions (tests). */
     Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink, Start start,
                EpochEnd epochEnd) {
+        return fit(network, train, test, null, sink, start, epochEnd);
+    }
+
+    /**
+     * @param validation the validation set's minibatches; null when the job has none
+     */
+    Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, JavaRDD<DataSet> validation,
+               MetricsSink sink, Start start, EpochEnd epochEnd) {
         long trainExamples = train.examples();
         int classes = (int) network.layerSize(network.getnLayers() - 1);
         List<EpochMetrics> epochs = new ArrayList<>();
         Evaluation evaluation = null;
         long startNanos = System.nanoTime();
         test.persist(TEST_STORAGE);
+        if (validation != null) {
+            validation.persist(TEST_STORAGE);
+        }
+        ValidationWatch watch = new ValidationWatch(training, start.watch());
+        MultiLayerNetwork best = start.best();
+        if (!Double.isNaN(watch.nextRate())) {
+            LearningRates.set(network, watch.nextRate()); // a resumed run's plateau rate travels in its state
+        }
+        int trained = start.epoch() - 1;
         long[] partitionExamples = train.partitionExamples();
         sink.partitions(Arrays.stream(partitionExamples).boxed().toList());
         boolean allReduce = training.master() == TrainingMasterKind.ALLREDUCE;
@@ -226,7 +261,7 @@ public final class SparkTrainer {
                 List<RoundMetrics> rounds = allReduce
                         ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingEvery(epoch),
                         epoch, epoch == start.epoch() ? start.within().orElse(null) : null)
-                        : roundByRound(averaging, batches, epoch, partitionExamples, trainExamples, sink);
+                        : new RoundByRound(training, workers).epoch(averaging, batches, epoch, partitionExamples, trainExamples, sink);
                 if (allReduce && workersAverage.lastRetry() != null) {
                     sink.retried(workersAverage.lastRetry());
                 }
@@ -248,57 +283,66 @@ public final class SparkTrainer {
                 SparkDl4jMultiLayer evaluator = evaluator(network);
                 evaluation = evaluator.evaluate(test);
                 double testLoss = evaluator.calculateScore(test, true);
+                EpochMetrics.Validation checked = null;
+                if (validation != null) {
+                    // A fresh copy: dl4j-spark's scoring closes the parameters it broadcast (see evaluator).
+                    SparkDl4jMultiLayer checker = evaluator(network);
+                    double accuracy = checker.evaluate(validation).accuracy();
+                    checked = new EpochMetrics.Validation(checker.calculateScore(validation, true), accuracy,
+                            LearningRates.constant(network));
+                }
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double elapsed = (System.nanoTime() - startNanos) / 1e9;
                 double remaining = elapsed / (epoch - start.epoch() + 1) * (training.epochs() - epoch);
                 List<ClassMetrics> perClass = ClassMetrics.of(evaluation, classes);
                 EpochMetrics m = new EpochMetrics(epoch, training.epochs(), lossSum / rounds.size(), testLoss,
                         evaluation.accuracy(), ClassMetrics.macroF1(perClass), perClass, trainExamples, rounds.size(),
-                        trainSeconds, evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time);
+                        trainSeconds, evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time, checked);
                 epochs.add(m);
                 sink.epoch(m);
                 if (!Double.isFinite(testLoss)) {
                     throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
                 }
+                trained = epoch;
+                if (checked != null) {
+                    if (!Double.isFinite(checked.loss())) {
+                        throw new TrainingDivergedException(epoch, "on the validation set", "validation loss", checked.loss());
+                    }
+                    if (watch.observe(epoch, checked, checked.learningRate()) && watch.keepsBest()) {
+                        best = network.clone();
+                    }
+                    if (!Double.isNaN(watch.nextRate()) && watch.nextRate() != checked.learningRate()) {
+                        LearningRates.set(network, watch.nextRate());
+                    }
+                }
                 try {
-                    epochEnd.after(epoch, network, allReduce ? workersAverage.iterationCount() : averaging.iterationCount());
+                    epochEnd.after(epoch, network, allReduce ? workersAverage.iterationCount() : averaging.iterationCount(),
+                            watch.state());
                     checkpoints.dropThrough(epoch);
                 } catch (IOException e) {
                     throw new UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
                 }
+                if (watch.exhausted()) {
+                    break;
+                }
             }
-            if (evaluation == null) {
-                // Nothing left to train (resumed after the last epoch): evaluate what there is.
-                evaluation = evaluator(network).evaluate(test);
+            MultiLayerNetwork kept = watch.keepsBest() && best != null ? best : network;
+            if (evaluation == null || kept != network) {
+                // The kept network's own evaluation on the test set (after a resume past the last epoch, or
+                // the best epoch's network with early stopping): the run's test result.
+                evaluation = evaluator(kept).evaluate(test);
             }
+            int keptEpoch = kept == network ? trained : watch.state().bestEpoch();
+            RunMetrics.Stopping stopping = new RunMetrics.Stopping(keptEpoch, trained,
+                    watch.keepsBest() ? watch.metric() + " on data.validation" : "last epoch",
+                    watch.reason(trained, training.epochs()));
+            return new Result(kept, List.copyOf(epochs), evaluation, stopping);
         } finally {
             test.unpersist(false);
-        }
-        return new Result(network, List.copyOf(epochs), evaluation);
-    }
-
-    /**
-     * Trains one epoch round by round, each round a Spark job ({@code resident} and
-     * {@code parameter-averaging} masters), reporting every round as it ends.
-     */
-    private List<RoundMetrics> roundByRound(Averaging averaging, JavaRDD<DataSet> batches, int epoch,
-                                            long[] partitionExamples, long trainExamples, MetricsSink sink) {
-        boolean direct = training.approach() == TrainingApproach.DIRECT;
-        List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
-        List<RoundMetrics> out = new ArrayList<>();
-        for (int r = 0; r < rounds.size(); r++) {
-            Set<Integer> ids = rounds.get(r);
-            Averaging.Round round = averaging.fit(direct ? prune(batches, ids) : batches);
-            long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
-            RoundMetrics m = new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time(),
-                    round.averaging());
-            sink.round(m);
-            out.add(m);
-            if (!Double.isFinite(round.loss())) {
-                break;
+            if (validation != null) {
+                validation.unpersist(false);
             }
         }
-        return out;
     }
 
     /**
@@ -317,56 +361,6 @@ public final class SparkTrainer {
                 ? new ResidentAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed,
                 training.averaging().updaterState())
                 : new Dl4jAveraging(sc, network, training, workers, dataSetExamples, start.iterationCount(), timed);
-    }
-
-    /**
-     * Partitions of each epoch's training data. With the direct approach each partition is one
-     * worker's share of one averaging round (about {@code batchSizePerWorker x averagingFrequency}
-     * examples), and there are {@code workers} of them per round, so every round keeps every
-     * worker busy; with export, one per worker (dl4j-spark splits them into rounds itself).
-     */
-    int partitions(long examples) {
-        if (training.approach() == TrainingApproach.EXPORT) {
-            return workers;
-        }
-        long perRound = (long) workers * training.batchSizePerWorker() * training.averagingFrequency();
-        long rounds = Math.max(1, (examples + perRound - 1) / perRound);
-        return (int) Math.min(rounds * workers, Math.max(1, examples));
-    }
-
-    /**
-     * The averaging rounds of an epoch for the direct approach: its partitions, {@code workers} at
-     * a time, in order (the data is shuffled per epoch before it is cut into partitions). Each
-     * round is a pruned view of the epoch's RDD, so a round computes only its own partitions.
-     * (dl4j-spark's own direct approach cuts rounds with a random split, which reads the whole
-     * RDD once per round: quadratic in the data size, and its splits can leave a worker nearly
-     * idle.)
-     */
-    List<Set<Integer>> rounds(int partitions) {
-        List<Set<Integer>> rounds = new ArrayList<>();
-        for (int r = 0; r < partitions; r += workers) {
-            rounds.add(new HashSet<>(IntStream.range(r, Math.min(partitions, r + workers)).boxed().toList()));
-        }
-        return rounds;
-    }
-
-    /** The partitions {@code ids} of {@code train}, as an RDD that computes only those. */
-    static JavaRDD<DataSet> prune(JavaRDD<DataSet> train, Set<Integer> ids) {
-        return new JavaRDD<>(PartitionPruningRDD.create(train.rdd(), new InSet(ids)), train.classTag());
-    }
-
-    /** Keeps the partitions whose index is in a set; serializable, as Spark ships the RDD. */
-    private static final class InSet extends AbstractFunction1<Object, Object> implements Serializable {
-        private final Set<Integer> ids;
-
-        InSet(Set<Integer> ids) {
-            this.ids = ids;
-        }
-
-        @Override
-        public Object apply(Object index) {
-            return ids.contains((Integer) index);
-        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.normdrop.data.DataSets;
 import io.normdrop.data.Example;
 import io.normdrop.data.FeatureScaler;
 import io.normdrop.data.LoadedData;
+import io.normdrop.data.ValidationSplit;
 import io.normdrop.nn.DataDependentInit;
 import io.normdrop.nn.NetworkFactory;
 import io.normdrop.nn.NetworkSummary;
@@ -33,16 +34,18 @@ public final class TrainingInputs implements AutoCloseable {
     private final DataConfig data;
     private final LoadedData train;
     private final LoadedData test;
+    private final LoadedData validation;
     private final FeatureScaler scaler;
     private final MultiLayerConfiguration network;
     private final double readSeconds;
     private final long seed;
 
-    private TrainingInputs(DataConfig data, LoadedData train, LoadedData test, FeatureScaler scaler,
+    private TrainingInputs(DataConfig data, LoadedData train, LoadedData test, LoadedData validation, FeatureScaler scaler,
                            MultiLayerConfiguration network, double readSeconds, long seed) {
         this.data = data;
         this.train = train;
         this.test = test;
+        this.validation = validation;
         this.scaler = scaler;
         this.network = network;
         this.readSeconds = readSeconds;
@@ -61,13 +64,15 @@ public final class TrainingInputs implements AutoCloseable {
         DataLoader loader = new DataLoader(sc, job.data());
         LoadedData train = loader.train(job.knownClasses());
         LoadedData test;
+        LoadedData validation;
         try {
             test = loader.test(train);
+            validation = job.data().validation().files() == null ? null : loader.validation(train);
         } catch (RuntimeException e) {
             train.release();
             throw e;
         }
-        return of(job, train, test, warnings, start);
+        return of(job, train, test, validation, warnings, start);
     }
 
     /**
@@ -80,16 +85,27 @@ public final class TrainingInputs implements AutoCloseable {
      * @throws ConfigException when the data contradicts the job (class names, classes, features)
      */
     public static TrainingInputs of(JobConfig job, LoadedData train, LoadedData test, PrintWriter warnings) {
-        return of(job, train, test, warnings, System.nanoTime());
+        return of(job, train, test, null, warnings, System.nanoTime());
     }
 
-    private static TrainingInputs of(JobConfig job, LoadedData train, LoadedData test, PrintWriter warnings,
-                                     long start) {
+    /**
+     * @param validation the validation set's own files, read; null when the job has none (or holds
+     *                   {@code data.validation.fraction} of the training data out, which happens here)
+     */
+    private static TrainingInputs of(JobConfig job, LoadedData train, LoadedData test, LoadedData validation,
+                                     PrintWriter warnings, long start) {
         LoadedData original = train;
         try {
             warnSkipped(train, warnings);
             if (test != train) {
                 warnSkipped(test, warnings);
+            }
+            if (validation != null) {
+                warnSkipped(validation, warnings);
+            } else if (job.data().validation().fraction() > 0) {
+                ValidationSplit split = ValidationSplit.of(train, job.data().validation().fraction(), job.training().seed());
+                train = split.train();
+                validation = split.validation();
             }
             int names = job.data().classNames().size();
             if (names > 0 && names != train.classes()) {
@@ -103,6 +119,9 @@ public final class TrainingInputs implements AutoCloseable {
                 train = train.keep();
                 test = test == original ? train : test.keep();
             }
+            if (validation != null) {
+                validation = validation.keep();
+            }
             FeatureScaler scaler = FeatureScaler.fit(job.data().normalization(), train.examples().values(), train.features());
             ImageShape shape = job.data().shape() != null ? job.data().shape() : train.images();
             if (shape != null && shape.features() != train.features()) {
@@ -112,11 +131,14 @@ public final class TrainingInputs implements AutoCloseable {
             ModelConfig model = job.model().forDataClasses(train.classes());
             MultiLayerConfiguration network = shape != null ? NetworkFactory.configuration(model, job.training(), shape)
                     : NetworkFactory.configuration(model, job.training(), train.features());
-            return new TrainingInputs(job.data(), train, test, scaler, network, (System.nanoTime() - start) / 1e9,
-                    job.training().seed());
+            return new TrainingInputs(job.data(), train, test, validation, scaler, network,
+                    (System.nanoTime() - start) / 1e9, job.training().seed());
         } catch (RuntimeException e) {
             train.release();
             test.release();
+            if (validation != null) {
+                validation.release();
+            }
             throw e;
         }
     }
@@ -172,9 +194,11 @@ public final class TrainingInputs implements AutoCloseable {
 
     /** One line: what will be trained and tested, where, and how long reading took. */
     public String describe(int workers, String master) {
-        return String.format(Locale.ROOT, "normdrop: training %,d examples (%,d features, %d classes%s), testing on %,d, "
+        return String.format(Locale.ROOT, "normdrop: training %,d examples (%,d features, %d classes%s), %stesting on %,d, "
                         + "%d workers on %s (data read and checked in %.1f s; %s)", train.count(), train.features(),
-                train.classes(), scaler == null ? "" : ", " + scaler.kind().jobName(), test.count(), workers, master,
+                train.classes(), scaler == null ? "" : ", " + scaler.kind().jobName(), validation == null ? ""
+                        : String.format(Locale.ROOT, "validating on %,d%s, ", validation.count(),
+                        data.validation().files() == null ? " held out" : ""), test.count(), workers, master,
                 readSeconds, train.kept() ? "kept on the executors" : String.format(Locale.ROOT,
                         "%,d MiB of features, streamed from the files every epoch", train.featureBytes() >> 20));
     }
@@ -185,6 +209,11 @@ public final class TrainingInputs implements AutoCloseable {
 
     public LoadedData test() {
         return test;
+    }
+
+    /** The validation set; empty when the job has none. */
+    public java.util.Optional<LoadedData> validation() {
+        return java.util.Optional.ofNullable(validation);
     }
 
     /** The feature scaling fitted on the training data; null with {@code data.normalization = none}. */
@@ -216,5 +245,8 @@ public final class TrainingInputs implements AutoCloseable {
     public void close() {
         train.release();
         test.release();
+        if (validation != null) {
+            validation.release();
+        }
     }
 }

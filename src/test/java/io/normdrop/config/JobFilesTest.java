@@ -161,7 +161,7 @@ class JobFilesTest {
             data.shape=[1,28]                     | data.shape: invalid value [1, 28] (must be 3 whole numbers, each >= 1)
             data.shape=[1,0,28]                   | data.shape: invalid value [1, 0, 28] (must be 3 whole numbers, each >= 1)
             data.shape=28                         | data.shape: invalid value 28 (expected a list of whole numbers, e.g. [3, 3])
-            training.updater.schedule.type=linear | training.updater.schedule.type: invalid value "linear" (one of: none, step, exponential, cosine)
+            training.updater.schedule.type=linear | training.updater.schedule.type: invalid value "linear" (one of: none, step, exponential, cosine, plateau)
             training.updater.schedule.decay=0     | training.updater.schedule.decay: invalid value 0.0 (must be in (0, 1])
             training.updater.schedule.decay=1.5   | training.updater.schedule.decay: invalid value 1.5 (must be in (0, 1])
             training.updater.schedule.every=0     | training.updater.schedule.every: invalid value 0 (must be >= 1)
@@ -252,7 +252,7 @@ class JobFilesTest {
         UpdaterSpec sgd = new UpdaterSpec(UpdaterSpec.Kind.SGD, 0.1, 0);
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0, 1,
-                        AveragingSpec.DEFAULT, 0));
+                        AveragingSpec.DEFAULT, 0, TrainingConfig.EarlyStopping.OFF));
         assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
         assertThrows(ConfigException.class, () -> new Dropout(0.0));
         assertThrows(ConfigException.class, () -> DataSources.idx("train", "", "labels", 0));

@@ -41,7 +41,7 @@ class CompareCommandTest {
         assertTrue(r.out().lines().skip(1).findFirst().orElseThrow().startsWith("first "), r.out());
         assertTrue(r.out().contains("0.9000"), r.out());
         assertTrue(r.out().contains("(= first)"), "same parameters: " + r.out());
-        assertTrue(Files.readString(md).startsWith("| run | test acc |"));
+        assertTrue(Files.readString(md).startsWith("| run | val acc | test acc |"));
         assertTrue(Files.readString(html).contains("data-chart=\"compare-accuracy\""));
         try (var files = Files.list(md.getParent())) {
             assertEquals(2, files.count(), "no temporary or checksum files left");

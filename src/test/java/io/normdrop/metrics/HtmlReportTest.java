@@ -124,7 +124,7 @@ class HtmlReportTest {
                 e.metrics().samplesPerSecond(), e.metrics().elapsedSeconds(), e.metrics().remainingSeconds(), null),
                 e.spark(), e.memory(), e.retry())).toList();
         RunMetrics run = new RunMetrics(full.format(), full.run(), full.configDigest(), full.data(), full.settings(),
-                plain, full.rounds(), full.partitions(), full.spark(), full.model(), full.result());
+                plain, full.rounds(), full.partitions(), full.spark(), full.model(), full.result(), full.stopping());
         Element time = charts(HtmlReport.render(run)).get(2);
         String text = time.getTextContent();
         assertTrue(text.contains("training") && text.contains("evaluation") && !text.contains("broadcast"), text);

@@ -64,7 +64,8 @@ public final class SampleRun {
                 new MemorySample(120 << 20, 1 << 30, 60 << 20, 1L << 32, 420 << 20)),
                 NetworkDiagnostics.of(network),
                 new RunMetrics.Result(last.testAccuracy(), last.testLoss(), last.macroF1(),
-                        java.util.Arrays.stream(accuracies).max().orElseThrow(), last.classes(), confusion));
+                        java.util.Arrays.stream(accuracies).max().orElseThrow(), last.classes(), confusion),
+                new RunMetrics.Stopping(n, n, "last epoch", "trained all " + n + " epochs"));
     }
 
     /**
@@ -95,6 +96,6 @@ public final class SampleRun {
         List<RoundMetrics> rounds = m.rounds().stream().map(r -> new RoundMetrics(r.epoch(), r.round(), r.wallSeconds(),
                 r.score(), r.examples(), null, r.averaging())).toList();
         return new RunMetrics(m.format(), m.run(), m.configDigest(), m.data(), m.settings(), epochs, rounds,
-                m.partitions(), m.spark(), m.model(), m.result());
+                m.partitions(), m.spark(), m.model(), m.result(), m.stopping());
     }
 }

@@ -117,7 +117,7 @@ class RunDirectoryTest {
         try (RunDirectory out = RunDirectory.start(target.toString(), false, new Configuration())) {
             for (int epoch = 1; epoch <= 3; epoch++) {
                 java.nio.file.Files.writeString(Path.of(out.newCheckpoint(epoch).toUri()).resolve("state.json"), "{}");
-                out.dropCheckpointsBefore(epoch);
+                out.dropCheckpointsBefore(epoch, 0);
             }
             // The run fails here: no commit.
         }

@@ -157,7 +157,7 @@ class AveragingIT {
             }
         };
         SparkTrainer.Result result = new SparkTrainer(sc, job.training(), true).fit(network, epochs, epochs.batches(),
-                sink, SparkTrainer.Start.FRESH, (epoch, net, iterations) -> afterEpoch.add(flat(net)));
+                sink, SparkTrainer.Start.FRESH, (epoch, net, iterations, watch) -> afterEpoch.add(flat(net)));
         return new Trained(flat(result.network()), rounds, afterEpoch);
     }
 

@@ -30,7 +30,7 @@ class DivergenceIT {
         MultiLayerNetwork net = inputs.initialNetwork(c.model().dataInit(), new PrintWriter(Writer.nullWriter()));
         List<Integer> checkpointed = new ArrayList<>();
         // After epoch 1 is safely handed on (as a checkpoint would be), its parameters turn to NaN.
-        SparkTrainer.EpochEnd poison = (epoch, network, iterations) -> {
+        SparkTrainer.EpochEnd poison = (epoch, network, iterations, watch) -> {
             checkpointed.add(epoch);
             network.params().assign(Double.NaN);
         };
