@@ -53,11 +53,12 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
     static final Key<Double> MAX_BAD_FRACTION = Key.number("data.maxBadFraction", 0.01,
             "With onBadRecord = skip: the largest fraction of bad records a set may have.", Rules.fraction());
     static final Key<Normalization> NORMALIZATION = Key.oneOf("data.normalization", Normalization.class,
-            Normalization.NONE, """
+            Normalization.AUTO, """
             Feature scaling fitted on the training data with Spark aggregations, stored with the model \
-            (model.zip, as DL4J's normalizer) and applied to the test data and at inference: none | standardize \
-            ((x - mean) / std) | minmax ((x - min) / (max - min)). A constant feature is shifted, never divided \
-            by zero.""");
+            (model.zip, as DL4J's normalizer) and applied to the test data and at inference: auto (standardize, \
+            unless the examples are images: idx, or data.shape given, whose pixels are used as they are) | none | \
+            standardize ((x - mean) / std) | minmax ((x - min) / (max - min)). A constant feature is shifted, \
+            never divided by zero.""");
     static final Key<Integer> BATCH_SIZE = Key.integer("data.batchSize", 64, """
             Examples in each minibatch DataSet the executors build; also the evaluation batch. Workers \
             re-batch to training.batchSizePerWorker.""", Rules.atLeast(1));
@@ -237,6 +238,9 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
         ON_BAD_RECORD.check(onBadRecord);
         MAX_BAD_FRACTION.check(maxBadFraction);
         NORMALIZATION.check(normalization);
+        if (normalization == Normalization.AUTO) {
+            normalization = format == DataFormat.IDX || shape != null ? Normalization.NONE : Normalization.STANDARDIZE;
+        }
         LABEL_ORDER.check(labelOrder);
         CACHE_LIMIT_MIB.check(cacheLimitMiB);
         SHUFFLE_BUFFER.check(shuffleBuffer);
@@ -253,6 +257,12 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
         this(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord, maxBadFraction,
                 normalization, LabelOrder.FREQUENCY, null, CACHE_LIMIT_MIB.defaultValue(), SHUFFLE_BUFFER.defaultValue(),
                 Validation.NONE);
+    }
+
+    /** The same data section with another validation set. */
+    public DataConfig withValidation(Validation other) {
+        return new DataConfig(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord,
+                maxBadFraction, normalization, labelOrder, shape, cacheLimitMiB, shuffleBuffer, other);
     }
 
     /** The same data section with {@code data.cacheLimitMiB} set to {@code mib}. */

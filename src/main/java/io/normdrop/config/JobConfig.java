@@ -15,6 +15,12 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig train
             throw ConfigException.invalid(DataConfig.CLASSES.path(), data.classes(), "must equal the output layer's units ("
                     + units + "), or leave one of them out");
         }
+        if (training.epochs() == 0) {
+            training = training.withAutoEpochs();
+            if (!data.validation().exists()) {
+                data = data.withValidation(new DataConfig.Validation(null, TrainingConfig.AUTO_VALIDATION));
+            }
+        }
         if (training.watchesValidation() && !data.validation().exists()) {
             String key = training.earlyStopping().enabled() ? TrainingConfig.EarlyStopping.METRIC.path()
                     : UpdaterSpec.Schedule.TYPE.path();

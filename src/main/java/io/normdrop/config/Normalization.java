@@ -5,6 +5,8 @@ package io.normdrop.config;
  * model and applied to the test data and at inference.
  */
 public enum Normalization implements JobFileName {
+    /** Standardize, unless the examples are images (idx, or data.shape given): then none. Resolved when the job loads. */
+    AUTO,
     /** Features as read (IDX pixels are always scaled to [0, 1] first). */
     NONE,
     /** (x − mean) / standard deviation per feature; a constant feature becomes x − mean. */

@@ -33,8 +33,9 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
                 EarlyStopping(restore_best_weights = true).""");
         static final Key<Integer> PATIENCE = Key.integer("training.earlyStopping.patience", 3,
                 "Epochs without improvement before training stops.", Rules.atLeast(1));
-        static final Key<Double> MIN_DELTA = Key.number("training.earlyStopping.minDelta", 0.0,
-                "The least change of the metric that counts as an improvement (absolute).", Rules.nonNegative());
+        static final Key<Double> MIN_DELTA = Key.number("training.earlyStopping.minDelta", 0.0001,
+                "The least change of the metric that counts as an improvement (absolute; scikit-learn's tol).",
+                Rules.nonNegative());
 
         /** No early stopping. */
         public static final EarlyStopping OFF = new EarlyStopping(Metric.NONE, PATIENCE.defaultValue(),
@@ -55,8 +56,17 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         }
     }
 
-    static final Key<Integer> EPOCHS = Key.integer("training.epochs", 10, "Passes over the training set.",
-            Rules.atLeast(1));
+    /** The most epochs {@code training.epochs = 0} (auto) trains. */
+    public static final int AUTO_EPOCHS = 200;
+    /** The validation set {@code training.epochs = 0} holds out when the job gives none. */
+    public static final double AUTO_VALIDATION = 0.1;
+
+    static final Key<Integer> EPOCHS = Key.integer("training.epochs", 0, """
+            Passes over the training set. 0: auto: up to 200, stopped early when the validation loss has not \
+            improved for training.earlyStopping.patience epochs (keeping the best epoch), with 10 % of the \
+            training data held out as the validation set when data.validation gives none (as scikit-learn's \
+            and Keras's early stopping do). A number trains exactly that many epochs, unless \
+            training.earlyStopping says otherwise.""", Rules.atLeast(0));
     static final Key<Long> SEED = Key.whole("training.seed", 42,
             "Seeds weight init, dropout masks and the order of the data in every epoch.");
     static final Key<Double> L2 = Key.number("training.l2", 0.0,
@@ -158,6 +168,17 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
     public TrainingConfig withMaster(TrainingMasterKind other) {
         return new TrainingConfig(epochs, seed, updater, l2, workers, batchSizePerWorker, averagingFrequency, prefetch,
                 approach, other, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds, earlyStopping);
+    }
+
+    /**
+     * The settings {@code training.epochs = 0} (auto) stands for: up to {@value #AUTO_EPOCHS} epochs
+     * with early stopping on validation loss unless the job chose another metric.
+     */
+    TrainingConfig withAutoEpochs() {
+        EarlyStopping stop = earlyStopping.enabled() ? earlyStopping
+                : new EarlyStopping(EarlyStopping.Metric.VALIDATION_LOSS, earlyStopping.patience(), earlyStopping.minDelta());
+        return new TrainingConfig(AUTO_EPOCHS, seed, updater, l2, workers, batchSizePerWorker, averagingFrequency, prefetch,
+                approach, master, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds, stop);
     }
 
     /** Whether anything watches a validation set: early stopping or the plateau schedule. */

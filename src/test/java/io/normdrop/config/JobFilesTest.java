@@ -44,9 +44,26 @@ class JobFilesTest {
     }
 
     @Test
+    void autoNormalizationStandardizesAllButImages() {
+        assertEquals(Normalization.NONE, valid().data().normalization(), "idx: pixels as they are");
+        assertEquals(Normalization.STANDARDIZE, valid("data.format=csv", "data.train.path=a.csv", "data.test.path=b.csv")
+                .data().normalization());
+        assertEquals(Normalization.NONE, valid("data.format=csv", "data.train.path=a.csv", "data.test.path=b.csv",
+                "data.shape=[1,28,28]").data().normalization(), "csv of images");
+        assertEquals(Normalization.MINMAX, valid("data.format=csv", "data.train.path=a.csv", "data.test.path=b.csv",
+                "data.normalization=minmax").data().normalization());
+    }
+
+    @Test
     void validJobGetsDefaultsAndEffectiveDropout() {
         JobConfig c = valid();
-        assertEquals(10, c.training().epochs());
+        // training.epochs = 0 (auto): up to 200 epochs, early stopping on validation loss, a tenth held out.
+        assertEquals(TrainingConfig.AUTO_EPOCHS, c.training().epochs());
+        assertEquals(TrainingConfig.EarlyStopping.Metric.VALIDATION_LOSS, c.training().earlyStopping().metric());
+        assertEquals(0.1, c.data().validation().fraction());
+        assertEquals(10, valid("training.epochs=10").training().epochs());
+        assertFalse(valid("training.epochs=10").training().earlyStopping().enabled(), "a number trains that many epochs");
+        assertFalse(valid("training.epochs=10").data().validation().exists());
         assertEquals(42L, c.training().seed());
         assertEquals(UpdaterSpec.Kind.ADAM, c.training().updater().kind());
         assertEquals(TrainingApproach.DIRECT, c.training().approach());
@@ -106,7 +123,7 @@ class JobFilesTest {
             training.epoch=3                      | training.epoch: unknown key (did you mean epochs?
             model.layers[0].unit=3                | model.layers[0].unit: unknown key (did you mean units?
             model.layers[0].dropout={ p = 0.5 }   | model.layers[0].dropout.p: unknown key (dropout takes keep or rate)
-            training.epochs=0                     | training.epochs: invalid value 0 (must be >= 1)
+            training.epochs=-1                    | training.epochs: invalid value -1 (must be >= 0)
             training.epochs=ten                   | training.epochs: invalid value "ten" (expected a whole number)
             training.seed=1.5                     | training.seed: invalid value 1.5 (expected a whole number)
             training.workers=-1                   | training.workers: invalid value -1 (must be >= 0)
@@ -128,7 +145,7 @@ class JobFilesTest {
             data.csv.label=species                | data.csv.label: invalid value "species" (a column index (0, 1, ...); a column name needs data.csv.header = true)
             data.onBadRecord=ignore               | data.onBadRecord: invalid value "ignore" (one of: fail, skip)
             data.maxBadFraction=1.5               | data.maxBadFraction: invalid value 1.5 (must be in [0, 1])
-            data.normalization=zscore             | data.normalization: invalid value "zscore" (one of: none, standardize, minmax)
+            data.normalization=zscore             | data.normalization: invalid value "zscore" (one of: auto, none, standardize, minmax)
             data.features=-1                      | data.features: invalid value -1 (must be >= 0)
             data.classes=1                        | data.classes: invalid value 1 (0 (infer) or at least 2)
             data.classes=3                        | data.classes: invalid value 3 (must equal the output layer's units (10), or leave one of them out)

@@ -18,6 +18,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,10 +53,11 @@ class EarlyStoppingIT {
         return JobFiles.load(Path.of("jobs/quickstart.conf"), sets);
     }
 
-    @Test
-    void anUnreachableMinDeltaStopsAfterPatiencePlusOneEpochsKeepingTheFirst(JavaSparkContext sc, @TempDir Path dir)
-            throws Exception {
-        LoadedJob job = job(dir.resolve("trainer"));
+    @ParameterizedTest
+    @ValueSource(strings = {"allreduce", "resident", "parameter-averaging"})
+    void anUnreachableMinDeltaStopsAfterPatiencePlusOneEpochsKeepingTheFirst(String master, JavaSparkContext sc,
+                                                                              @TempDir Path dir) throws Exception {
+        LoadedJob job = job(dir.resolve("trainer"), "training.master=" + master);
         Map<Integer, float[]> checkpointed = new HashMap<>();
         SparkTrainer trainer = new SparkTrainer(sc, job.config().training(), false);
         SparkTrainer.Result result;
@@ -77,6 +80,47 @@ class EarlyStoppingIT {
         }
         assertEquals("validation-loss did not improve by more than 1000.0 for 2 epochs after epoch 1",
                 result.stopping().reason());
+    }
+
+    /**
+     * A run interrupted after epoch 2 and resumed from its state stops where the uninterrupted
+     * run stops (after epoch 3, patience 2 counted across the interruption) and keeps epoch 1.
+     */
+    @Test
+    void aResumedRunKnowsTheBestEpochAndItsPatience(JavaSparkContext sc, @TempDir Path dir) throws Exception {
+        LoadedJob job = job(dir.resolve("resumed"));
+        SparkTrainer trainer = new SparkTrainer(sc, job.config().training(), false);
+        Map<Integer, float[]> checkpointed = new HashMap<>();
+        io.normdrop.metrics.WatchState[] after2 = new io.normdrop.metrics.WatchState[1];
+        MultiLayerNetwork[] state2 = new MultiLayerNetwork[2];
+        SparkTrainer.Result resumed;
+        try (TrainingInputs inputs = TrainingInputs.prepare(sc, job.config(), new PrintWriter(new StringWriter()))) {
+            MultiLayerNetwork network = inputs.initialNetwork(job.config().model().dataInit(), new PrintWriter(new StringWriter()));
+            RuntimeException killed = new RuntimeException("the driver dies after epoch 2");
+            try {
+                trainer.fit(network, inputs, MetricsSink.all(), SparkTrainer.Start.FRESH, (epoch, trained, iterations, watch) -> {
+                    checkpointed.put(epoch, trained.params().toFloatVector());
+                    if (epoch == 1) {
+                        state2[0] = trained.clone(); // the best epoch's checkpoint
+                    }
+                    if (epoch == 2) {
+                        after2[0] = watch;
+                        state2[1] = trained.clone();
+                        throw killed;
+                    }
+                });
+            } catch (RuntimeException e) {
+                assertEquals(killed, e);
+            }
+            assertEquals(1, after2[0].bestEpoch());
+            assertEquals(1, after2[0].sinceBest());
+            resumed = trainer.fit(state2[1], inputs, MetricsSink.all(), new SparkTrainer.Start(3, 0,
+                    java.util.Optional.empty(), after2[0], state2[0]), SparkTrainer.EpochEnd.NONE);
+        }
+        assertEquals(1, resumed.epochs().size(), "epoch 3 only: the patience count went on");
+        assertEquals(new RunMetrics.Stopping(1, 3, "validation-loss on data.validation",
+                "validation-loss did not improve by more than 1000.0 for 2 epochs after epoch 1"), resumed.stopping());
+        assertArrayEquals(checkpointed.get(1), resumed.network().params().toFloatVector(), "epoch 1's network kept");
     }
 
     @Test

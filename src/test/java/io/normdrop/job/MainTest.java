@@ -65,8 +65,8 @@ class MainTest {
 
     @Test
     void badJobFileIsAUsageError() {
-        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "training.epochs=0"), 64,
-                "jobs/quickstart.conf (--set): training.epochs: invalid value 0 (must be >= 1)");
+        assertOneLine(run("validate", "jobs/quickstart.conf", "--set", "training.epochs=-1"), 64,
+                "jobs/quickstart.conf (--set): training.epochs: invalid value -1 (must be >= 0)");
         assertOneLine(run("train", "jobs/quickstart.conf", "--set", "training.epohcs=3"), 64,
                 "training.epohcs: unknown key (did you mean epochs?");
         assertOneLine(run("train", dir.resolve("missing.conf").toString()), 64, "no such file");

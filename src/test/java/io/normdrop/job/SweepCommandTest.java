@@ -136,9 +136,9 @@ class SweepCommandTest {
         assertTrue(e.getMessage().contains("sweeps: unknown key"), e.getMessage());
 
         Path badJob = dir.resolve("c.conf");
-        Files.writeString(badJob, Files.readString(ABLATION).replace("epochs = 5", "epochs = 0"));
+        Files.writeString(badJob, Files.readString(ABLATION).replace("epochs = 5", "epochs = -1"));
         e = assertThrows(ConfigException.class, () -> SweepCommand.cells(badJob, List.of(), null));
-        assertTrue(e.getMessage().contains("training.epochs: invalid value 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("training.epochs: invalid value -1"), e.getMessage());
 
         MainTest.Result r = MainTest.run("sweep", dir.resolve("missing.conf").toString());
         MainTest.assertOneLine(r, 64, "no such file");

@@ -318,7 +318,7 @@ class NormdropClassifierIT {
         assertEquals(1.0, plain.model().layers().get(0).dropout().keep(), "no dropout on the raw features");
         assertEquals(0.5, plain.model().layers().get(1).dropout().keep(), "dropout on the hidden layer's output");
 
-        assertThrows(ConfigException.class, () -> new NormdropClassifier().setJob("training.epochs = 0").loadJob());
+        assertThrows(ConfigException.class, () -> new NormdropClassifier().setJob("training.epochs = -1").loadJob());
         IllegalArgumentException output = assertThrows(IllegalArgumentException.class,
                 () -> new NormdropClassifier().setJob("output.dir = x").loadJob());
         assertTrue(output.getMessage().contains("'output'"), output.getMessage());

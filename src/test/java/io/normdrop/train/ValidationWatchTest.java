@@ -62,7 +62,7 @@ class ValidationWatchTest {
 
     @Test
     void thePlateauScheduleLowersTheRateAfterPatienceStalledEpochsDownToTheFloor() {
-        ValidationWatch w = new ValidationWatch(training("training.updater.schedule.type=plateau",
+        ValidationWatch w = new ValidationWatch(training("training.epochs=10", "training.updater.schedule.type=plateau",
                 "training.updater.schedule.patience=2", "training.updater.schedule.decay=0.1",
                 "training.updater.schedule.minLearningRate=0.00002", "training.updater.learningRate=0.001"),
                 WatchState.START);
