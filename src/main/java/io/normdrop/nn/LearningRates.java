@@ -33,6 +33,20 @@ public final class LearningRates {
     }
 
     /**
+     * The rate the network's first layer with an updater trains at now: its constant rate, or its
+     * schedule's value at the network's iteration and epoch counts.
+     */
+    public static double current(MultiLayerNetwork net) {
+        for (NeuralNetConfiguration c : net.getLayerWiseConfigurations().getConfs()) {
+            if (c.getLayer() instanceof BaseLayer b && b.getIUpdater() != null && b.getIUpdater().hasLearningRate()) {
+                return b.getIUpdater().getLearningRate(net.getLayerWiseConfigurations().getIterationCount(),
+                        net.getLayerWiseConfigurations().getEpochCount());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
      * Sets every layer's learning rate to {@code rate} (DL4J rebuilds the updater, keeping its
      * state), then puts {@link VectorizedAdam} back where the network had it.
      */

@@ -20,7 +20,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -280,16 +279,13 @@ public final class SparkTrainer {
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
                 long evalStart = System.nanoTime();
-                SparkDl4jMultiLayer evaluator = evaluator(network);
-                evaluation = evaluator.evaluate(test);
-                double testLoss = evaluator.calculateScore(test, true);
+                SetEvaluation tested = SetEvaluation.of(sc, network, test, classes);
+                evaluation = tested.evaluation();
+                double testLoss = tested.loss();
                 EpochMetrics.Validation checked = null;
                 if (validation != null) {
-                    // A fresh copy: dl4j-spark's scoring closes the parameters it broadcast (see evaluator).
-                    SparkDl4jMultiLayer checker = evaluator(network);
-                    double accuracy = checker.evaluate(validation).accuracy();
-                    checked = new EpochMetrics.Validation(checker.calculateScore(validation, true), accuracy,
-                            LearningRates.constant(network));
+                    SetEvaluation v = SetEvaluation.of(sc, network, validation, classes);
+                    checked = new EpochMetrics.Validation(v.loss(), v.evaluation().accuracy(), LearningRates.current(network));
                 }
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double elapsed = (System.nanoTime() - startNanos) / 1e9;
@@ -330,7 +326,7 @@ public final class SparkTrainer {
             if (evaluation == null || kept != network) {
                 // The kept network's own evaluation on the test set (after a resume past the last epoch, or
                 // the best epoch's network with early stopping): the run's test result.
-                evaluation = evaluator(kept).evaluate(test);
+                evaluation = SetEvaluation.of(sc, kept, test, classes).evaluation();
             }
             int keptEpoch = kept == network ? trained : watch.state().bestEpoch();
             RunMetrics.Stopping stopping = new RunMetrics.Stopping(keptEpoch, trained,
@@ -363,11 +359,4 @@ public final class SparkTrainer {
                 : new Dl4jAveraging(sc, network, training, workers, dataSetExamples, start.iterationCount(), timed);
     }
 
-    /**
-     * dl4j-spark's evaluation of a copy of {@code network}: in local mode its evaluation functions
-     * close the broadcast parameters, which there are the driver network's own arrays.
-     */
-    private SparkDl4jMultiLayer evaluator(MultiLayerNetwork network) {
-        return new SparkDl4jMultiLayer(sc, network.clone(), null);
-    }
 }
