@@ -16,14 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line: validate (reading the data on local Spark), help, and the exit code of each failure. */
-class MainTest {
+public class MainTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
     }
 
-    static Result run(String... args) {
+    /** Runs the command line in this JVM, as {@code normdrop} would, collecting its output. */
+    public static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -7,7 +7,7 @@ import io.normdrop.data.FashionMnistSample;
 import io.normdrop.data.IdxReader;
 import io.normdrop.data.IdxWriter;
 import io.normdrop.data.LabeledImages;
-import io.normdrop.job.Main;
+import io.normdrop.job.MainTest;
 import io.normdrop.job.TrainJob;
 import io.normdrop.score.TrainedModel;
 import io.normdrop.store.RunFiles;
@@ -16,27 +16,16 @@ import io.normdrop.testing.LocalSpark;
 import io.normdrop.testing.Processes;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,20 +147,22 @@ class OnnxExportIT {
         return Files.readAllBytes(Path.of(java.net.URI.create(run.directory())).resolve(RunFiles.ONNX_MODEL));
     }
 
+    /** The run's own test set, raw, scored by ONNX Runtime against the run's model in DL4J (pixels / 255 first). */
+    private static void assertTestSetScoresAsDl4j(TrainJob.Outcome run, float divisor, float[] rows, int n) throws Exception {
+        TrainedModel model = TrainedModel.load(run.directory(), false, new Configuration());
+        assertEquals(n * model.features(), rows.length);
+        double worst = OnnxExportTest.assertExportScoresAsDl4j(model, divisor, rows, onnxOf(run));
+        System.out.printf("%s: largest probability difference %.2e over %d rows%n", run.directory(), worst, n);
+    }
+
     @Test
     void theMlpsOnnxScoresItsTestSetAsDl4j() throws Exception {
-        assertEquals(400 * 6, csvTest.length);
-        double worst = OnnxExportTest.assertExportScoresAsDl4j(TrainedModel.load(mlp.directory(), false, new Configuration()),
-                1f, csvTest, onnxOf(mlp));
-        System.out.printf("mlp: largest probability difference %.2e over 400 rows%n", worst);
+        assertTestSetScoresAsDl4j(mlp, 1f, csvTest, 400);
     }
 
     @Test
     void theConvNetsOnnxScoresItsTestSetAsDl4j() throws Exception {
-        assertEquals(200 * 784, idxTest.length);
-        double worst = OnnxExportTest.assertExportScoresAsDl4j(TrainedModel.load(conv.directory(), false, new Configuration()),
-                255f, idxTest, onnxOf(conv));
-        System.out.printf("conv: largest probability difference %.2e over 200 rows%n", worst);
+        assertTestSetScoresAsDl4j(conv, 255f, idxTest, 200);
     }
 
     @Test
@@ -196,41 +187,36 @@ class OnnxExportIT {
     @Test
     void exportWritesWhatTheRunWrote() throws Exception {
         Path out = dir.resolve("exported.onnx");
-        Result r = normdrop("export", conv.directory(), "--format", "onnx", "--out", out.toString());
-        assertEquals(0, r.code, r.err);
+        MainTest.Result r = MainTest.run("export", conv.directory(), "--format", "onnx", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
         assertArrayEquals(onnxOf(conv), Files.readAllBytes(out), "the same bytes as the run's model.onnx");
-        assertTrue(r.out.startsWith("normdrop: wrote " + out), r.out);
+        assertTrue(r.out().startsWith("normdrop: wrote " + out), r.out());
 
-        r = normdrop("export", mlp.directory(), "--out", out.toString());
-        assertEquals(73, r.code, "an existing file is not replaced unasked");
+        r = MainTest.run("export", mlp.directory(), "--out", out.toString());
+        assertEquals(73, r.code(), "an existing file is not replaced unasked");
         assertArrayEquals(onnxOf(conv), Files.readAllBytes(out));
         // The published copy carries model.onnx, and exporting it gives the same file.
         Path published = dir.resolve("mlp/published");
         assertArrayEquals(onnxOf(mlp), Files.readAllBytes(published.resolve(RunFiles.ONNX_MODEL)));
-        assertEquals(0, normdrop("export", published.toString(), "--out", out.toString(), "--overwrite").code);
+        assertEquals(0, MainTest.run("export", published.toString(), "--out", out.toString(), "--overwrite").code());
         assertArrayEquals(onnxOf(mlp), Files.readAllBytes(out));
     }
 
     @Test
     void aModelOnnxCannotExpressIsRefusedAndNothingIsWritten() throws Exception {
-        MultiLayerNetwork batchNorm = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
-                .layer(new DenseLayer.Builder().nIn(6).nOut(5).build())
-                .layer(new BatchNormalization.Builder().nOut(5).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(6)).build());
-        batchNorm.init();
+        MultiLayerNetwork batchNorm = OnnxExportTest.batchNormalized(6);
         Path model = dir.resolve("batchnorm.zip");
         ModelSerializer.writeModel(batchNorm, model.toFile(), false);
         Path out = dir.resolve("refused.onnx");
-        Result r = normdrop("export", model.toString(), "--out", out.toString());
-        assertEquals(65, r.code);
+        MainTest.Result r = MainTest.run("export", model.toString(), "--out", out.toString());
+        assertEquals(65, r.code());
         assertEquals("normdrop: layer 1: BatchNormalization has no ONNX export (dense, output, conv2d and subsampling "
-                + "layers have)\n", r.err);
+                + "layers have)\n", r.err());
         assertFalse(Files.exists(out));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("refused")), "no temporary file left");
         }
-        assertEquals(66, normdrop("export", dir.resolve("none").toString(), "--out", out.toString()).code);
+        assertEquals(66, MainTest.run("export", dir.resolve("none").toString(), "--out", out.toString()).code());
     }
 
     /**
@@ -255,16 +241,5 @@ class OnnxExportIT {
         Processes.Result r = Processes.run(List.of("/usr/bin/python3", "-c", check, broken.toString()));
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains("nothing_makes_this"), r.err());
-    }
-
-    record Result(int code, String out, String err) {
-    }
-
-    static Result normdrop(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -227,14 +227,20 @@ class OnnxExportTest {
                 .map(onnx.Onnx.NodeProto::getOpType).toList(), "no dropout, nothing but the layers");
     }
 
-    @Test
-    void aLayerOnnxCannotExpressIsRefusedByName() {
-        MultiLayerNetwork batchNorm = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(5).build())
+    /** dense → batch normalization → output on {@code features} inputs: a layer the export does not write. */
+    static MultiLayerNetwork batchNormalized(int features) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
+                .layer(new DenseLayer.Builder().nIn(features).nOut(5).build())
                 .layer(new BatchNormalization.Builder().nOut(5).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(4)).build());
-        batchNorm.init();
+                .setInputType(InputType.feedForward(features)).build());
+        net.init();
+        return net;
+    }
+
+    @Test
+    void aLayerOnnxCannotExpressIsRefusedByName() {
+        MultiLayerNetwork batchNorm = batchNormalized(4);
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
                 () -> OnnxExport.toBytes(batchNorm, OnnxExport.Input.RAW, Map.of(), "x"));
         assertEquals("layer 1: BatchNormalization has no ONNX export (dense, output, conv2d and subsampling layers have)",
