@@ -14,7 +14,7 @@ import java.util.List;
 public record DataConfig(DataFormat format, DataSource train, DataSource test, int batchSize, List<String> classNames,
                          int features, int classes, Csv csv, Parquet parquet, BadRecordPolicy onBadRecord,
                          double maxBadFraction, Normalization normalization, LabelOrder labelOrder,
-                         ImageShape shape, int cacheLimitMiB, int shuffleBuffer, Validation validation) {
+                         ImageShape shape, int cacheLimitMiB, int shuffleBuffer, ValidationSet validation) {
     static final Key<DataFormat> FORMAT = Key.oneOf("data.format", DataFormat.class, DataFormat.IDX, """
             Data format. idx: MNIST-format IDX image and label files, gzipped or not (read on the driver; \
             pixels scaled to [0, 1]); keys train.images, train.labels (and test.*). csv: delimited text, one \
@@ -84,45 +84,6 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
             trained is a random one of them, as tf.data's shuffle buffer), on top of a new seeded order of \
             the files' parts (Spark partitions) dealt to the workers every epoch. Memory: about shuffleBuffer \
             x features x 4 bytes per worker. 1: the parts' own order.""", Rules.atLeast(1));
-
-    /**
-     * The validation set ({@code data.validation}), evaluated after every epoch beside the test set,
-     * and what early stopping and the plateau schedule watch (the test set never chooses): its own
-     * files (keys as {@code data.test}'s), or a fraction of the training data held out.
-     *
-     * @param files    the set's own files; null when the job names none
-     * @param fraction the fraction of the training data held out; 0 for none
-     */
-    public record Validation(DataSource files, double fraction) {
-        static final Key<Double> FRACTION = Key.number("data.validation.fraction", 0.0, """
-                Hold out this fraction of the training data as the validation set (when data.validation names no \
-                files): stratified (the fraction of every class, rounded), chosen by training.seed from the \
-                examples' order in the files, so the same rows for the same seed and data whatever the number of \
-                workers. The scaling is fitted on the rows left for training. 0: none.""",
-                Rules.inRange(0, true, 0.9, true));
-
-        /** No validation set. */
-        public static final Validation NONE = new Validation(null, 0);
-
-        public Validation {
-            FRACTION.check(fraction);
-            if (files != null && fraction > 0) {
-                throw ConfigException.invalid(FRACTION.path(), fraction, "give the validation set's files "
-                        + "(data.validation.path, or .images and .labels) or a fraction of the training data, not both");
-            }
-        }
-
-        /** Whether the job has a validation set. */
-        public boolean exists() {
-            return files != null || fraction > 0;
-        }
-
-        static Validation from(Config c) {
-            DataSource files = DataSource.from(c, "validation");
-            boolean named = files.images() != null || files.labels() != null || files.path() != null;
-            return new Validation(named ? files : null, FRACTION.read(c));
-        }
-    }
 
     /**
      * Layout of csv files: the values of the keys under {@code data.csv}.
@@ -223,7 +184,7 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
         requireFiles(format, train);
         requireFiles(format, test);
         if (validation == null) {
-            throw new ConfigException("data.validation", "is required (Validation.NONE for none)");
+            throw new ConfigException("data.validation", "is required (ValidationSet.NONE for none)");
         }
         if (validation.files() != null) {
             requireFiles(format, validation.files());
@@ -256,11 +217,11 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
                       double maxBadFraction, Normalization normalization) {
         this(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord, maxBadFraction,
                 normalization, LabelOrder.FREQUENCY, null, CACHE_LIMIT_MIB.defaultValue(), SHUFFLE_BUFFER.defaultValue(),
-                Validation.NONE);
+                ValidationSet.NONE);
     }
 
     /** The same data section with another validation set. */
-    public DataConfig withValidation(Validation other) {
+    public DataConfig withValidation(ValidationSet other) {
         return new DataConfig(format, train, test, batchSize, classNames, features, classes, csv, parquet, onBadRecord,
                 maxBadFraction, normalization, labelOrder, shape, cacheLimitMiB, shuffleBuffer, other);
     }
@@ -281,7 +242,7 @@ public record DataConfig(DataFormat format, DataSource train, DataSource test, i
                 BATCH_SIZE.read(c), CLASS_NAMES.read(c), FEATURES.read(c), CLASSES.read(c), Csv.from(c),
                 Parquet.from(c), ON_BAD_RECORD.read(c), MAX_BAD_FRACTION.read(c), NORMALIZATION.read(c), LABEL_ORDER.read(c),
                 SHAPE.read(c).isEmpty() ? null : ImageShape.of(SHAPE.read(c)), CACHE_LIMIT_MIB.read(c),
-                SHUFFLE_BUFFER.read(c), Validation.from(c));
+                SHUFFLE_BUFFER.read(c), ValidationSet.from(c));
     }
 
     /** IDX needs an image and a label file; the other formats a path. */

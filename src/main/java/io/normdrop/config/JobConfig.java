@@ -18,7 +18,7 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig train
         if (training.epochs() == 0) {
             training = training.withAutoEpochs();
             if (!data.validation().exists()) {
-                data = data.withValidation(new DataConfig.Validation(null, TrainingConfig.AUTO_VALIDATION));
+                data = data.withValidation(new ValidationSet(null, TrainingConfig.AUTO_VALIDATION));
             }
         }
         if (training.watchesValidation() && !data.validation().exists()) {

@@ -43,7 +43,7 @@ public final class JobSchema {
                     + "the plateau schedule watch, so that the test set stays a test. Its own files (keys as data.test's), "
                     + "or a fraction of the training data."),
             DataSource.VALIDATION.images(), DataSource.VALIDATION.labels(), DataSource.VALIDATION.path(),
-            DataSource.VALIDATION.limit(), DataConfig.Validation.FRACTION,
+            DataSource.VALIDATION.limit(), ValidationSet.FRACTION,
             DataConfig.FEATURES, DataConfig.SHAPE, DataConfig.CLASSES,
             new Section("data.csv", "Layout of csv files."),
             DataConfig.Csv.HEADER, DataConfig.Csv.DELIMITER, DataConfig.Csv.LABEL, DataConfig.Csv.KEY,

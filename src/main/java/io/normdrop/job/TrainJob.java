@@ -145,8 +145,7 @@ public final class TrainJob {
             checkpoint.ifPresent(k -> recorder.resumed(k.state().epochs(), k.state().rounds()));
             start = new SparkTrainer.Start(after + 1, checkpoint.map(k -> k.state().iterationCount()).orElse(0), within,
                     checkpoint.map(k -> k.state().watchState()).orElse(WatchState.START),
-                    checkpoint.map(k -> k.best() != null ? k.best() : k.state().watchState().bestEpoch() == after
-                            ? k.network().clone() : null).orElse(null));
+                    checkpoint.map(Checkpoints.Loaded::bestSoFar).orElse(null));
         } else {
             network = inputs.initialNetwork(job.config().model().dataInit(), out);
             start = SparkTrainer.Start.FRESH;

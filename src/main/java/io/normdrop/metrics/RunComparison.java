@@ -55,13 +55,13 @@ public final class RunComparison {
         return ranked;
     }
 
-    /** The validation accuracy of a run's kept epoch; NaN when it had no validation set. */
+    /** The validation accuracy of a run's kept epoch (its last, for documents without stopping); NaN without one. */
     static double validationAccuracy(JsonNode m) {
-        int kept = m.path("stopping").path("keptEpoch").asInt(-1);
-        for (JsonNode e : m.path("epochs")) {
-            JsonNode metrics = e.path("metrics");
-            if (metrics.path("epoch").asInt() == kept || kept < 0 && e == m.path("epochs").get(m.path("epochs").size() - 1)) {
-                JsonNode v = metrics.path("validation").path("accuracy");
+        JsonNode epochs = m.path("epochs");
+        int kept = m.path("stopping").path("keptEpoch").asInt(epochs.size());
+        for (JsonNode e : epochs) {
+            if (e.path("metrics").path("epoch").asInt() == kept) {
+                JsonNode v = e.path("metrics").path("validation").path("accuracy");
                 return v.isNumber() ? v.asDouble() : Double.NaN;
             }
         }

@@ -19,17 +19,15 @@ public final class LearningRates {
 
     /** The constant learning rate of the network's first layer with an updater; NaN when a schedule sets it. */
     public static double constant(MultiLayerNetwork net) {
-        for (NeuralNetConfiguration c : net.getLayerWiseConfigurations().getConfs()) {
-            if (c.getLayer() instanceof BaseLayer b && b.getIUpdater() != null && b.getIUpdater().hasLearningRate()) {
-                IUpdater u = b.getIUpdater();
-                boolean scheduled = u instanceof Adam a ? a.getLearningRateSchedule() != null
-                        : u instanceof Sgd s ? s.getLearningRateSchedule() != null
-                        : u instanceof Nesterovs n ? n.getLearningRateSchedule() != null
-                        : !(u instanceof RmsProp r) || r.getLearningRateSchedule() != null;
-                return scheduled ? Double.NaN : u.getLearningRate(0, 0);
-            }
+        IUpdater u = first(net);
+        if (u == null) {
+            return Double.NaN;
         }
-        return Double.NaN;
+        boolean scheduled = u instanceof Adam a ? a.getLearningRateSchedule() != null
+                : u instanceof Sgd s ? s.getLearningRateSchedule() != null
+                : u instanceof Nesterovs n ? n.getLearningRateSchedule() != null
+                : !(u instanceof RmsProp r) || r.getLearningRateSchedule() != null;
+        return scheduled ? Double.NaN : u.getLearningRate(0, 0);
     }
 
     /**
@@ -37,13 +35,19 @@ public final class LearningRates {
      * schedule's value at the network's iteration and epoch counts.
      */
     public static double current(MultiLayerNetwork net) {
+        IUpdater u = first(net);
+        return u == null ? Double.NaN : u.getLearningRate(net.getLayerWiseConfigurations().getIterationCount(),
+                net.getLayerWiseConfigurations().getEpochCount());
+    }
+
+    /** The updater of the network's first layer that has a learning rate; null for none. */
+    private static IUpdater first(MultiLayerNetwork net) {
         for (NeuralNetConfiguration c : net.getLayerWiseConfigurations().getConfs()) {
             if (c.getLayer() instanceof BaseLayer b && b.getIUpdater() != null && b.getIUpdater().hasLearningRate()) {
-                return b.getIUpdater().getLearningRate(net.getLayerWiseConfigurations().getIterationCount(),
-                        net.getLayerWiseConfigurations().getEpochCount());
+                return b.getIUpdater();
             }
         }
-        return Double.NaN;
+        return null;
     }
 
     /**

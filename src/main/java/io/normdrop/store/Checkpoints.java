@@ -68,6 +68,10 @@ public final class Checkpoints {
      *             checkpoint; null when that is this checkpoint's epoch or none was kept
      */
     public record Loaded(State state, MultiLayerNetwork network, Path directory, MultiLayerNetwork best) {
+        /** The best epoch's network so far: {@link #best}, or a copy of this one when this epoch is the best; else null. */
+        public MultiLayerNetwork bestSoFar() {
+            return best != null ? best : state.watchState().bestEpoch() == state.epoch() ? network.clone() : null;
+        }
     }
 
     /**
@@ -81,10 +85,6 @@ public final class Checkpoints {
                             WatchState watch, boolean keepsBest) throws IOException {
         save(output, new State(FORMAT, epoch, iterationCount, jobDigest, epochs, rounds, Instant.now().toString(), watch),
                 network, keepsBest ? watch.bestEpoch() : 0);
-    }
-
-    static void save(RunDirectory output, State state, MultiLayerNetwork network) throws IOException {
-        save(output, state, network, 0);
     }
 
     private static void save(RunDirectory output, State state, MultiLayerNetwork network, int keep) throws IOException {

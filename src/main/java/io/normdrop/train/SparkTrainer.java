@@ -304,7 +304,7 @@ public final class SparkTrainer {
                     if (!Double.isFinite(checked.loss())) {
                         throw new TrainingDivergedException(epoch, "on the validation set", "validation loss", checked.loss());
                     }
-                    if (watch.observe(epoch, checked, checked.learningRate()) && watch.keepsBest()) {
+                    if (watch.observe(epoch, checked) && watch.keepsBest()) {
                         best = network.clone();
                     }
                     if (!Double.isNaN(watch.nextRate()) && watch.nextRate() != checked.learningRate()) {

@@ -48,11 +48,12 @@ final class ValidationWatch {
     }
 
     /**
-     * Takes epoch {@code epoch}'s validation results (trained at {@code rate}); returns whether it
-     * is the best epoch so far, the one early stopping keeps.
+     * Takes epoch {@code epoch}'s validation results (with the rate it trained at); returns whether
+     * it is the best epoch so far, the one early stopping keeps.
      */
-    boolean observe(int epoch, EpochMetrics.Validation validation, double rate) {
+    boolean observe(int epoch, EpochMetrics.Validation validation) {
         double v = value(validation);
+        double rate = validation.learningRate();
         boolean best = state.bestEpoch() == 0 || better(v, state.best());
         int bestEpoch = best ? epoch : state.bestEpoch();
         double bestValue = best ? v : state.best();
