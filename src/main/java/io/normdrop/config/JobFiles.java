@@ -94,6 +94,11 @@ public final class JobFiles {
 
     private static LoadedJob build(String source, Config job, List<String> overrides) {
         Config defaults = JobSchema.defaults();
+        try {
+            job = JobSchema.renameAliases(job);
+        } catch (ConfigException e) {
+            throw e.at(originOf(job, e.key(), source));
+        }
         for (String override : overrides) {
             job = applyOverride(job, defaults, override);
         }
@@ -119,7 +124,7 @@ public final class JobFiles {
         if (eq <= 0) {
             throw new ConfigException("--set", "expected key=value, got \"" + override + "\"");
         }
-        String key = override.substring(0, eq).trim();
+        String key = JobSchema.canonical(override.substring(0, eq).trim());
         ConfigValue value = parseValue(override.substring(eq + 1).trim());
         List<String> segments = segments(key);
         try {

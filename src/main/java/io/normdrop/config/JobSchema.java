@@ -63,11 +63,11 @@ public final class JobSchema {
             UpdaterSpec.Schedule.TYPE, UpdaterSpec.Schedule.DECAY, UpdaterSpec.Schedule.EVERY, UpdaterSpec.Schedule.FLOOR,
             UpdaterSpec.Schedule.WARMUP, UpdaterSpec.Schedule.PATIENCE,
             TrainingConfig.L2, TrainingConfig.WORKERS, TrainingConfig.BATCH_SIZE_PER_WORKER,
-            TrainingConfig.AVERAGING_FREQUENCY, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
+            TrainingConfig.AVERAGING_PERIOD, TrainingConfig.PREFETCH, TrainingConfig.APPROACH, TrainingConfig.MASTER,
             TrainingConfig.THREADS_PER_WORKER, TrainingConfig.RESHUFFLE_EVERY,
             new Section("training.averaging", "How the workers' averaging is scheduled, and what it does with the "
                     + "updater's state."),
-            AveragingSpec.WARMUP_EVERY, AveragingSpec.WARMUP_EPOCHS, AveragingSpec.UPDATER_STATE,
+            AveragingSpec.WARMUP_PERIOD, AveragingSpec.WARMUP_EPOCHS, AveragingSpec.UPDATER_STATE,
             new Section("training.checkpoint", "Checkpoints for --resume: the end of every epoch always, and these."),
             TrainingConfig.CHECKPOINT_EVERY_ROUNDS,
             new Section("training.earlyStopping", "Stop when the validation set stops improving, keeping the best epoch."),
@@ -92,6 +92,37 @@ public final class JobSchema {
             ConfigParseOptions.defaults().setOriginDescription("job defaults"));
 
     private JobSchema() {
+    }
+
+    /**
+     * Old names of renamed keys, each with the key it now is: a job file or {@code --set} may still
+     * use them (documented in the new key's meaning), and the job reads them as the new key.
+     */
+    static final Map<String, String> ALIASES = Map.of(
+            "training.averagingFrequency", TrainingConfig.AVERAGING_PERIOD.path(),
+            "training.averaging.warmupEvery", AveragingSpec.WARMUP_PERIOD.path());
+
+    /** The key {@code path} names: itself, or the key an old name was renamed to. */
+    public static String canonical(String path) {
+        return ALIASES.getOrDefault(path, path);
+    }
+
+    /**
+     * {@code job} with every old key name replaced by its new one.
+     *
+     * @throws ConfigException when a job sets both a key and its old name
+     */
+    static Config renameAliases(Config job) {
+        for (Map.Entry<String, String> alias : ALIASES.entrySet()) {
+            if (job.hasPathOrNull(alias.getKey())) {
+                if (job.hasPathOrNull(alias.getValue())) {
+                    throw new ConfigException(alias.getKey(), "is the old name of " + alias.getValue()
+                            + ", which the job also sets: keep only " + alias.getValue());
+                }
+                job = job.withValue(alias.getValue(), job.getValue(alias.getKey())).withoutPath(alias.getKey());
+            }
+        }
+        return job;
     }
 
     /** Every key with a value of its own, in order ({@code model.layers} is not one: see {@link LayerSpec#KEYS}). */

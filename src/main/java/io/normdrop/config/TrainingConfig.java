@@ -7,7 +7,7 @@ import com.typesafe.config.Config;
  * declared below.
  */
 public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double l2, int workers,
-                             int batchSizePerWorker, int averagingFrequency, int prefetch,
+                             int batchSizePerWorker, int averagingPeriod, int prefetch,
                              TrainingApproach approach, TrainingMasterKind master, int threadsPerWorker,
                              int reshuffleEvery, AveragingSpec averaging, int checkpointEveryRounds,
                              EarlyStopping earlyStopping) {
@@ -77,11 +77,12 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
             Rules.atLeast(0));
     static final Key<Integer> BATCH_SIZE_PER_WORKER = Key.integer("training.batchSizePerWorker", 64,
             "Minibatch size each worker fits.", Rules.atLeast(1));
-    static final Key<Integer> AVERAGING_FREQUENCY = Key.integer("training.averagingFrequency", 10, """
-            Minibatches each worker fits between parameter averagings. Lower: closer to one-machine training, \
-            but more time broadcasting and collecting parameters; higher: faster, but the workers drift \
-            apart, which costs accuracy (every run's metrics show the drift). training.averaging can average more \
-            often in the first epochs.""", Rules.atLeast(1));
+    static final Key<Integer> AVERAGING_PERIOD = Key.integer("training.averagingPeriod", 10, """
+            The averaging period: minibatches each worker fits between parameter averages. Lower: closer to \
+            one-machine training, but more time broadcasting and collecting parameters; higher: faster, but the \
+            workers drift apart, which costs accuracy (every run's metrics show the drift). training.averaging can \
+            average more often in the first epochs. Formerly training.averagingFrequency (still accepted).""",
+            Rules.atLeast(1));
     static final Key<Integer> PREFETCH = Key.integer("training.prefetch", 2,
             "Minibatches each worker loads ahead of fitting: parameter-averaging master; allreduce master when a "
                     + "worker has a core its fitting leaves free (spark.task.cpus, or in local mode its share of the "
@@ -127,7 +128,7 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
         L2.check(l2);
         WORKERS.check(workers);
         BATCH_SIZE_PER_WORKER.check(batchSizePerWorker);
-        AVERAGING_FREQUENCY.check(averagingFrequency);
+        AVERAGING_PERIOD.check(averagingPeriod);
         PREFETCH.check(prefetch);
         APPROACH.check(approach);
         MASTER.check(master);
@@ -166,7 +167,7 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
 
     /** The same settings with another master, validated again. */
     public TrainingConfig withMaster(TrainingMasterKind other) {
-        return new TrainingConfig(epochs, seed, updater, l2, workers, batchSizePerWorker, averagingFrequency, prefetch,
+        return new TrainingConfig(epochs, seed, updater, l2, workers, batchSizePerWorker, averagingPeriod, prefetch,
                 approach, other, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds, earlyStopping);
     }
 
@@ -177,7 +178,7 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
     TrainingConfig withAutoEpochs() {
         EarlyStopping stop = earlyStopping.enabled() ? earlyStopping
                 : new EarlyStopping(EarlyStopping.Metric.VALIDATION_LOSS, earlyStopping.patience(), earlyStopping.minDelta());
-        return new TrainingConfig(AUTO_EPOCHS, seed, updater, l2, workers, batchSizePerWorker, averagingFrequency, prefetch,
+        return new TrainingConfig(AUTO_EPOCHS, seed, updater, l2, workers, batchSizePerWorker, averagingPeriod, prefetch,
                 approach, master, threadsPerWorker, reshuffleEvery, averaging, checkpointEveryRounds, stop);
     }
 
@@ -187,13 +188,13 @@ public record TrainingConfig(int epochs, long seed, UpdaterSpec updater, double 
     }
 
     /** Minibatches each worker fits between averagings in 1-based {@code epoch}. */
-    public int averagingEvery(int epoch) {
-        return averaging.every(epoch, averagingFrequency);
+    public int averagingPeriod(int epoch) {
+        return averaging.period(epoch, averagingPeriod);
     }
 
     static TrainingConfig from(Config c) {
         return new TrainingConfig(EPOCHS.read(c), SEED.read(c), UpdaterSpec.from(c), L2.read(c), WORKERS.read(c),
-                BATCH_SIZE_PER_WORKER.read(c), AVERAGING_FREQUENCY.read(c), PREFETCH.read(c), APPROACH.read(c),
+                BATCH_SIZE_PER_WORKER.read(c), AVERAGING_PERIOD.read(c), PREFETCH.read(c), APPROACH.read(c),
                 MASTER.read(c), THREADS_PER_WORKER.read(c), RESHUFFLE_EVERY.read(c), AveragingSpec.from(c),
                 CHECKPOINT_EVERY_ROUNDS.read(c), EarlyStopping.from(c));
     }

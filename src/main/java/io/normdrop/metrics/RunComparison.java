@@ -122,7 +122,7 @@ public final class RunComparison {
                     keeps.stream().allMatch("1"::equals) ? "none" : String.join(", ", keeps),
                     s.path("weightNorm").asBoolean() ? "yes" : "no",
                     s.path("dataInit").asBoolean() ? "yes" : "no",
-                    s.path("averaging").asText("every " + s.path("averagingFrequency").asText("?")),
+                    s.path("averaging").asText("every " + s.path("averagingPeriod").asText(s.path("averagingFrequency").asText("?"))),
                     digestCell));
         }
         return rows;

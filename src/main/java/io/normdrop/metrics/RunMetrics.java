@@ -82,7 +82,7 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      * @param seed               seed
      * @param workers            parameter-averaging workers
      * @param batchSizePerWorker minibatch size
-     * @param averagingFrequency minibatches per worker between averagings
+     * @param averagingPeriod    minibatches per worker between averages
      * @param averaging          the averaging schedule and updater-state policy, e.g.
      *                           {@code every 1 for 1 epoch, then 20; updater state local}
      * @param updater            updater and learning rate, e.g. {@code adam 0.001}
@@ -92,15 +92,15 @@ public record RunMetrics(String format, Run run, String configDigest, Data data,
      * @param dropout            per layer, the effective input retain probability (1 = none)
      * @param layers             per layer, type and units, e.g. {@code weightnorm-dense 512}
      */
-    public record Settings(int epochs, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
+    public record Settings(int epochs, long seed, int workers, int batchSizePerWorker, int averagingPeriod,
                            String averaging, String updater, String approach, boolean weightNorm, boolean dataInit,
                            List<Double> dropout,
                            List<String> layers) {
         /** The settings of {@code job} as trained by {@code workers} workers on the network {@code summary}. */
         static Settings of(JobConfig job, int workers, NetworkSummary summary) {
             TrainingConfig t = job.training();
-            return new Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingFrequency(),
-                    t.averaging().describe(t.averagingFrequency()), t.updater().describe(),
+            return new Settings(t.epochs(), t.seed(), workers, t.batchSizePerWorker(), t.averagingPeriod(),
+                    t.averaging().describe(t.averagingPeriod()), t.updater().describe(),
                     t.master() != TrainingMasterKind.PARAMETER_AVERAGING ? t.master().jobName()
                     : t.master().jobName() + " " + t.approach().jobName(),
                     job.model().layers().stream().anyMatch(l -> l.kind().isWeightNorm()), job.model().dataInit().enabled(),

@@ -41,7 +41,7 @@ final class Dl4jAveraging implements Averaging {
                   int dataSetExamples, int iterationCount, boolean timed) {
         this.master = new ParameterAveragingTrainingMaster.Builder(workers, dataSetExamples)
                 .batchSizePerWorker(training.batchSizePerWorker())
-                .averagingFrequency(training.averagingFrequency())
+                .averagingFrequency(training.averagingPeriod())
                 .workerPrefetchNumBatches(training.prefetch())
                 .saveUpdater(true)
                 .rngSeed(training.seed())

@@ -55,7 +55,7 @@ final class RoundByRound {
 
     /**
      * Partitions of each epoch's training data. With the direct approach each partition is one
-     * worker's share of one averaging round (about {@code batchSizePerWorker x averagingFrequency}
+     * worker's share of one averaging round (about {@code batchSizePerWorker x averagingPeriod}
      * examples), and there are {@code workers} of them per round, so every round keeps every
      * worker busy; with export, one per worker (dl4j-spark splits them into rounds itself).
      */
@@ -63,7 +63,7 @@ final class RoundByRound {
         if (training.approach() == TrainingApproach.EXPORT) {
             return workers;
         }
-        long perRound = (long) workers * training.batchSizePerWorker() * training.averagingFrequency();
+        long perRound = (long) workers * training.batchSizePerWorker() * training.averagingPeriod();
         long rounds = Math.max(1, (examples + perRound - 1) / perRound);
         return (int) Math.min(rounds * workers, Math.max(1, examples));
     }

@@ -33,7 +33,7 @@ import java.util.Optional;
 /**
  * Trains a network on Spark with parameter averaging. The trainer owns the epoch plan: every
  * epoch the training examples are reshuffled into partitions of one worker's share of one round
- * ({@code batchSizePerWorker x averagingFrequency} examples, sizes differing by at most one), and
+ * ({@code batchSizePerWorker x averagingPeriod} examples, sizes differing by at most one), and
  * the rounds take {@code workers} partitions at a time; an {@link Averaging} fits each round. After
  * every epoch the test set (and the validation set, when the job has one) is evaluated on the
  * cluster and the epoch's metrics go to the sink; early stopping and the plateau schedule
@@ -258,7 +258,7 @@ public final class SparkTrainer {
                     time = time.plus(new TimeBreakdown(0, 0, 0, shards.dealSeconds(), 0, 0));
                 }
                 List<RoundMetrics> rounds = allReduce
-                        ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingEvery(epoch),
+                        ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingPeriod(epoch),
                         epoch, epoch == start.epoch() ? start.within().orElse(null) : null)
                         : new RoundByRound(training, workers).epoch(averaging, batches, epoch, partitionExamples, trainExamples, sink);
                 if (allReduce && workersAverage.lastRetry() != null) {
@@ -348,7 +348,7 @@ public final class SparkTrainer {
     int roundsPerEpoch(long[] shardExamples, int epoch) {
         long most = Arrays.stream(shardExamples).max().orElse(0);
         long minibatches = (most + training.batchSizePerWorker() - 1) / training.batchSizePerWorker();
-        int every = training.averagingEvery(epoch);
+        int every = training.averagingPeriod(epoch);
         return (int) Math.max(1, (minibatches + every - 1) / every);
     }
 

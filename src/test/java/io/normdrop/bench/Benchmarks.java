@@ -132,7 +132,7 @@ public final class Benchmarks {
                 new SparkSettings(null, "normdrop-bench", Map.of("spark.ui.enabled", "false")), "local[2]"))) {
             for (int every : new int[]{5, 20}) {
                 SpeedBench.Run run = SpeedBench.normdrop(sc, job, List.of("training.epochs=2", "training.workers=2",
-                        "training.averagingFrequency=" + every, "output.dir=unused"));
+                        "training.averagingPeriod=" + every, "output.dir=unused"));
                 // Epoch 2: the first pays for JIT and for loading the data.
                 roundSeconds.put("every " + every, median(run.rounds().stream().filter(r -> r.epoch() == 2 && r.round() > 1)
                         .map(r -> r.wallSeconds()).toList()));
@@ -467,7 +467,7 @@ public final class Benchmarks {
         results.put("fashion", runs);
         md.append("## Fashion-MNIST, jobs/fashion-mnist.conf (784-512-256-10, keep 0.8, ")
                 .append(config.training().epochs()).append(" epochs; Spark: local[2], averaging every ")
-                .append(config.training().averagingFrequency()).append(" minibatches)\n\n")
+                .append(config.training().averagingPeriod()).append(" minibatches)\n\n")
                 .append("| run | test accuracy (last epoch) | best epoch | s/epoch (training) | samples/s |\n|---|---|---|---|---|\n");
         for (Map.Entry<String, Object> e : runs.entrySet()) {
             @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) e.getValue();

@@ -99,7 +99,7 @@ final class CompareBench {
             runs.put("(b) Normdrop, resident master (the job's averaging every 20), run 1", b1);
             runs.put("(b) Normdrop, resident master (the job's averaging every 20), run 2", b2);
             runs.put("(b10) the same, averaging every 10", normdrop(sc, config, defaultThreads, "resident",
-                    "training.averagingFrequency=10"));
+                    "training.averagingPeriod=10"));
             runs.put("(b') Normdrop with dl4j-spark's master (Normdrop's settings)", normdrop(sc, config, defaultThreads,
                     "parameter-averaging"));
             runs.put("(c) dl4j-spark ParameterAveragingTrainingMaster, defaults", dl4jDefaults(sc, config));

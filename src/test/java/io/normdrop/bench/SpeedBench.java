@@ -118,7 +118,7 @@ final class SpeedBench {
             pairRatios.add(a2.steadySeconds() / b2.asEpochs().steadySeconds());
             runs.put("(a) one JVM, MultiLayerNetwork.fit(iterator), run 1", a1);
             runs.put("(a) one JVM, MultiLayerNetwork.fit(iterator), run 2", a2);
-            String b = "(b) Normdrop, allreduce master (the job: averaging every " + config.training().averagingFrequency()
+            String b = "(b) Normdrop, allreduce master (the job: averaging every " + config.training().averagingPeriod()
                     + ", shards dealt once), run ";
             normdrop.put(b + 1, b1);
             normdrop.put(b + 2, b2);
@@ -200,7 +200,7 @@ final class SpeedBench {
             List<Double> accuracy = new ArrayList<>();
             Random shuffle = new Random(job.training().seed());
             try (ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(2)
-                    .averagingFrequency(job.training().averagingFrequency())
+                    .averagingFrequency(job.training().averagingPeriod())
                     .trainingMode(ParallelWrapper.TrainingMode.AVERAGING).build()) {
                 for (int epoch = 0; epoch < job.training().epochs(); epoch++) {
                     Collections.shuffle(batches, shuffle);
@@ -296,7 +296,7 @@ final class SpeedBench {
                         .serialize(request, ClassTag$.MODULE$.apply(RequestToSync.class)).remaining();
                 for (String master : List.of("allreduce", "resident")) {
                     List<String> sets = List.of("training.master=" + master, "training.workers=" + workers,
-                            "training.epochs=" + epochs, "training.averagingFrequency=" + frequency, "data.batchSize=" + batch,
+                            "training.epochs=" + epochs, "training.averagingPeriod=" + frequency, "data.batchSize=" + batch,
                             "training.batchSizePerWorker=" + batch, "training.reshuffleEvery=0", "output.dir=unused",
                             "data.train.limit=" + workers * frequency * batch * roundsPerEpoch, "data.test.limit=500");
                     bytes.take();

@@ -128,7 +128,7 @@ class JobFilesTest {
             training.seed=1.5                     | training.seed: invalid value 1.5 (expected a whole number)
             training.workers=-1                   | training.workers: invalid value -1 (must be >= 0)
             training.batchSizePerWorker=0         | training.batchSizePerWorker: invalid value 0 (must be >= 1)
-            training.averagingFrequency=0         | training.averagingFrequency: invalid value 0 (must be >= 1)
+            training.averagingPeriod=0         | training.averagingPeriod: invalid value 0 (must be >= 1)
             training.prefetch=-1                  | training.prefetch: invalid value -1 (must be >= 0)
             training.l2=-0.1                      | training.l2: invalid value -0.1 (must be a finite number >= 0)
             training.updater.learningRate=0       | training.updater.learningRate: invalid value 0.0 (must be a finite number > 0)
@@ -185,7 +185,7 @@ class JobFilesTest {
             training.updater.schedule.warmup=-1   | training.updater.schedule.warmup: invalid value -1 (must be >= 0)
             training.updater.schedule={type=cosine,minLearningRate=0.001} | training.updater.schedule.minLearningRate: invalid value 0.001 (must be below training.updater.learningRate (0.001))
             training.updater.schedule.sched=step  | training.updater.schedule.sched: unknown key
-            training.averaging.warmupEvery=0      | training.averaging.warmupEvery: invalid value 0 (must be >= 1)
+            training.averaging.warmupPeriod=0      | training.averaging.warmupPeriod: invalid value 0 (must be >= 1)
             training.averaging.warmupEpochs=-1    | training.averaging.warmupEpochs: invalid value -1 (must be >= 0)
             training.averaging.updaterState=keep  | training.averaging.updaterState: invalid value "keep" (one of: average, local, reset)
             training.averaging.every=20           | training.averaging.every: unknown key
@@ -270,7 +270,7 @@ class JobFilesTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new TrainingConfig(1, 1, sgd, 0, 0, 32, 0, 0, TrainingApproach.DIRECT, TrainingMasterKind.RESIDENT, 0, 1,
                         AveragingSpec.DEFAULT, 0, TrainingConfig.EarlyStopping.OFF));
-        assertEquals("training.averagingFrequency: invalid value 0 (must be >= 1)", e.getMessage());
+        assertEquals("training.averagingPeriod: invalid value 0 (must be >= 1)", e.getMessage());
         assertThrows(ConfigException.class, () -> new Dropout(0.0));
         assertThrows(ConfigException.class, () -> DataSources.idx("train", "", "labels", 0));
     }
@@ -319,15 +319,33 @@ class JobFilesTest {
 
     @Test
     void theAveragingScheduleSwitchesFrequencyAfterTheWarmUpEpochs() {
-        TrainingConfig t = valid("training.averagingFrequency=20",
-                "training.averaging={ warmupEvery = 2, warmupEpochs = 3, updaterState = local }").training();
-        assertEquals(List.of(2, 2, 2, 20, 20), java.util.stream.IntStream.rangeClosed(1, 5).map(t::averagingEvery).boxed().toList());
+        TrainingConfig t = valid("training.averagingPeriod=20",
+                "training.averaging={ warmupPeriod = 2, warmupEpochs = 3, updaterState = local }").training();
+        assertEquals(List.of(2, 2, 2, 20, 20), java.util.stream.IntStream.rangeClosed(1, 5).map(t::averagingPeriod).boxed().toList());
         assertEquals(AveragingSpec.UpdaterState.LOCAL, t.averaging().updaterState());
         assertEquals("every 2 for 3 epochs, then 20; updater state local", t.averaging().describe(20));
         TrainingConfig plain = valid().training();
         assertEquals(AveragingSpec.DEFAULT, plain.averaging(), "today's averaging by default");
-        assertEquals(List.of(10, 10), List.of(plain.averagingEvery(1), plain.averagingEvery(2)));
-        assertEquals("every 10", plain.averaging().describe(plain.averagingFrequency()));
+        assertEquals(List.of(10, 10), List.of(plain.averagingPeriod(1), plain.averagingPeriod(2)));
+        assertEquals("every 10", plain.averaging().describe(plain.averagingPeriod()));
+    }
+
+    @Test
+    void theOldNamesOfTheAveragingPeriodStillWork(@TempDir Path dir) throws IOException {
+        TrainingConfig set = valid("training.averagingFrequency=20", "training.averaging.warmupEvery=2",
+                "training.averaging.warmupEpochs=1").training();
+        assertEquals(List.of(2, 20), List.of(set.averagingPeriod(1), set.averagingPeriod(2)));
+        Path file = dir.resolve("old.conf");
+        Files.writeString(file, VALID + "training { averagingFrequency = 7, averaging.warmupEvery = 3 }\n");
+        TrainingConfig read = JobFiles.load(file, List.of()).config().training();
+        assertEquals(7, read.averagingPeriod());
+        assertEquals(3, read.averaging().warmupPeriod());
+        assertEquals(valid("training.averagingPeriod=7").training().averagingPeriod(), read.averagingPeriod());
+        ConfigException both = assertThrows(ConfigException.class, () -> JobFiles.parse(VALID
+                + "training { averagingFrequency = 7, averagingPeriod = 8 }\n", List.of()));
+        assertTrue(both.getMessage().contains("training.averagingFrequency")
+                && both.getMessage().contains("keep only training.averagingPeriod"), both.getMessage());
+        assertTrue(error("training.averagingFrequencies=3").contains("unknown key"), "only the exact old name is an alias");
     }
 
     @Test

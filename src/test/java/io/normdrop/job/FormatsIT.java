@@ -57,7 +57,7 @@ class FormatsIT {
                   { type = weightnorm-dense, units = 32 }
                   { type = output }
                 ]
-                training { epochs = 3, workers = 2, averagingFrequency = 2, updater.learningRate = 0.005 }
+                training { epochs = 3, workers = 2, averagingPeriod = 2, updater.learningRate = 0.005 }
                 output.dir = "%s"
                 """.formatted(data, dir.resolve(out)));
         return job;

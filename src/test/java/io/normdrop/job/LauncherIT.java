@@ -47,9 +47,9 @@ class LauncherIT {
 
     @Test
     void badJobAndMissingDataExitWithTheirCodesAndOneLine() throws Exception {
-        Processes.Result bad = launch("jobs/quickstart.conf", "--set", "training.averagingFrequency=0", "--out", dir.resolve("a").toString());
+        Processes.Result bad = launch("jobs/quickstart.conf", "--set", "training.averagingPeriod=0", "--out", dir.resolve("a").toString());
         assertEquals(64, bad.code(), bad.err());
-        assertEquals("normdrop: jobs/quickstart.conf (--set): training.averagingFrequency: invalid value 0 (must be >= 1)",
+        assertEquals("normdrop: jobs/quickstart.conf (--set): training.averagingPeriod: invalid value 0 (must be >= 1)",
                 bad.err().strip());
 
         String missing = dir.resolve("missing-images.gz").toString();

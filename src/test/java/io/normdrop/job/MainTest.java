@@ -51,7 +51,7 @@ public class MainTest {
         assertTrue(r.out().contains("0   WeightNormDense       784     100 relu"), r.out());
         assertTrue(r.out().contains("1 (no dropout)"), r.out());
         assertTrue(r.out().contains("0.8"), r.out());
-        assertTrue(r.out().contains("averagingFrequency=10"), r.out());
+        assertTrue(r.out().contains("averagingPeriod=10"), r.out());
     }
 
     @Test

@@ -121,7 +121,7 @@ class ResumeIT {
     }
 
     /** Settings of the kill inside an epoch: 40 rounds an epoch, a round checkpoint after every second. */
-    static final List<String> WITHIN = List.of("data.train.limit=10000", "training.averagingFrequency=2",
+    static final List<String> WITHIN = List.of("data.train.limit=10000", "training.averagingPeriod=2",
             "training.checkpoint.everyRounds=2");
 
     @Test

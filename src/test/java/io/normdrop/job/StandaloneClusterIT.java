@@ -300,7 +300,7 @@ class StandaloneClusterIT {
         List<String> sets = new ArrayList<>(JOB);
         sets.set(0, "training.epochs=3");
         // About 60 rounds per epoch, so the epoch's stage runs for seconds: the kill lands inside it.
-        sets.addAll(List.of("training.batchSizePerWorker=16", "data.batchSize=16", "training.averagingFrequency=5"));
+        sets.addAll(List.of("training.batchSizePerWorker=16", "data.batchSize=16", "training.averagingPeriod=5"));
         List<String> confs = List.of("--conf", "spark.authenticate=true", "--conf", "spark.authenticate.secret.file=" + secretFile);
         Path reference = work.resolve("uninterrupted");
         Submitted r = await(submit("client", reference, work.resolve("uninterrupted.log"), false, confs, sets),

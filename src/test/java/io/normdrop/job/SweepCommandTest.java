@@ -97,10 +97,10 @@ class SweepCommandTest {
             assertEquals(15, j.training().epochs());
             assertEquals(2, j.training().workers());
             String[] label = c.label().split(", ");
-            assertEquals("every " + j.training().averagingFrequency(), label[0]);
+            assertEquals("every " + j.training().averagingPeriod(), label[0]);
             assertEquals(label[1].equals("warm-up") ? 1 : 0, j.training().averaging().warmupEpochs(), c.label());
             assertEquals(label[2], j.training().averaging().updaterState().jobName(), c.label());
-            settings.add(j.training().averaging().describe(j.training().averagingFrequency()));
+            settings.add(j.training().averaging().describe(j.training().averagingPeriod()));
         }
         assertEquals(18, settings.size(), "every cell averages its own way");
     }

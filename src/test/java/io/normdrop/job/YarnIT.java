@@ -196,7 +196,7 @@ class YarnIT {
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path(hadoop.uri("/models/yarn-failed"))), "nothing written");
 
         List<String> bad = new ArrayList<>(JOB);
-        bad.add("training.averagingFrequency=0");
+        bad.add("training.averagingPeriod=0");
         Path badLog = work.resolve("bad-job.log");
         int badCode = await(submit("cluster", hadoop.uri("/datasets/sample"), hadoop.uri("/models/yarn-bad"),
                 badLog, bad), badLog);
@@ -216,7 +216,7 @@ class YarnIT {
         List<String> sets = new ArrayList<>(JOB);
         sets.set(0, "training.epochs=3");
         // About 60 rounds per epoch, so the epoch's stage runs for seconds: the kill lands inside it.
-        sets.addAll(List.of("training.batchSizePerWorker=16", "data.batchSize=16", "training.averagingFrequency=5"));
+        sets.addAll(List.of("training.batchSizePerWorker=16", "data.batchSize=16", "training.averagingPeriod=5"));
         Process p = submit("client", out, log, sets);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         int epoch1;

@@ -98,8 +98,8 @@ class AveragingIT {
      */
     @Test
     void theWarmUpEpochAveragesEveryStepThenTheSteadyFrequencyTakesOver(JavaSparkContext sc) {
-        Trained warm = train(sc, "allreduce", List.of("training.averaging={ warmupEvery = 1, warmupEpochs = 1 }"));
-        Trained everyStep = train(sc, "allreduce", List.of("training.averagingFrequency=1"));
+        Trained warm = train(sc, "allreduce", List.of("training.averaging={ warmupPeriod = 1, warmupEpochs = 1 }"));
+        Trained everyStep = train(sc, "allreduce", List.of("training.averagingPeriod=1"));
         assertEquals(ROUNDS * FREQUENCY, warm.rounds().stream().filter(r -> r.epoch() == 1).count());
         assertEquals(ROUNDS, warm.rounds().stream().filter(r -> r.epoch() == 2).count());
         assertTrue(maxDiff(warm.afterEpoch().get(0), everyStep.afterEpoch().get(0)) < 1e-6,
@@ -119,7 +119,7 @@ class AveragingIT {
      */
     static Trained train(JavaSparkContext sc, String master, List<String> extra) {
         List<String> sets = new ArrayList<>(List.of("training.workers=2", "training.epochs=2",
-                "training.averagingFrequency=" + FREQUENCY, "data.batchSize=" + BATCH,
+                "training.averagingPeriod=" + FREQUENCY, "data.batchSize=" + BATCH,
                 "training.batchSizePerWorker=" + BATCH, "training.updater.type=adam",
                 "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
                 "data.train.limit=" + (2 * ROUNDS * FREQUENCY * BATCH), "training.master=" + master));

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LocalSpark.class)
 class DropoutOnSparkIT {
     static final List<String> SMALL = List.of("training.workers=2", "training.epochs=2", "data.batchSize=32",
-            "training.batchSizePerWorker=32", "training.averagingFrequency=5", "data.train.limit=1280",
+            "training.batchSizePerWorker=32", "training.averagingPeriod=5", "data.train.limit=1280",
             "data.test.limit=256", "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }");
 
     static float[] train(JavaSparkContext sc, String type, UnaryOperator<MultiLayerConfiguration> alter) {

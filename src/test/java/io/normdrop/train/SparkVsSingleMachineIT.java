@@ -57,7 +57,7 @@ class SparkVsSingleMachineIT {
                 "training.workers=1", "training.epochs=2", "training.approach=" + approach, "training.master=" + master,
                 "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH,
                 // one averaging round covers the epoch, so dl4j-spark does not re-split the data
-                "training.averagingFrequency=" + (EXAMPLES / BATCH),
+                "training.averagingPeriod=" + (EXAMPLES / BATCH),
                 "data.train.limit=" + EXAMPLES));
         if (model.equals("conv")) {
             sets.add(CONV);
@@ -112,7 +112,7 @@ class SparkVsSingleMachineIT {
     void twoWorkersAveragingEveryStepEqualOneJvmOnTheConvNet(String master, JavaSparkContext sc) {
         int steps = 6;
         List<String> sets = List.of(CONV, "training.updater.type=sgd", "training.updater.learningRate=0.05",
-                "training.master=" + master, "training.workers=2", "training.epochs=2", "training.averagingFrequency=1",
+                "training.master=" + master, "training.workers=2", "training.epochs=2", "training.averagingPeriod=1",
                 "data.batchSize=" + BATCH, "training.batchSizePerWorker=" + BATCH, "data.train.limit=" + (2 * steps * BATCH));
         JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), sets).config();
         LabeledImages data = new IdxReader(sc.hadoopConfiguration()).read(job.data().train(), 10);
@@ -181,7 +181,7 @@ class SparkVsSingleMachineIT {
         int frequency = 4;
         int rounds = 3;
         List<String> sets = List.of("training.workers=2", "training.epochs=2",
-                "training.averagingFrequency=" + frequency, "data.batchSize=" + BATCH,
+                "training.averagingPeriod=" + frequency, "data.batchSize=" + BATCH,
                 "training.batchSizePerWorker=" + BATCH, "training.updater.type=adam",
                 "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
                 "data.train.limit=" + (2 * rounds * frequency * BATCH));
@@ -225,7 +225,7 @@ class SparkVsSingleMachineIT {
 
     private static float[] twoWorkers(JavaSparkContext sc, String master) {
         JobConfig job = JobFiles.load(Path.of("jobs/quickstart.conf"), List.of("training.master=" + master,
-                "training.workers=2", "training.epochs=2", "training.averagingFrequency=4",
+                "training.workers=2", "training.epochs=2", "training.averagingPeriod=4",
                 "model.layers[1].dropout={ keep = 1 }", "model.layers[2].dropout={ keep = 1 }",
                 "data.train.limit=1280", "data.test.limit=200")).config();
         SparkTrainer trainer = new SparkTrainer(sc, job.training(), true);
