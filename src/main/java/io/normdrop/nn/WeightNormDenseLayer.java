@@ -24,9 +24,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
     /** The last training forward pass, for the backward pass of the same step; null once used. */
-    private Kept kept;
+    private ForwardForBackprop lastForward;
 
-    private record Kept(INDArray input, WeightNormLayers.Scale scale, WeightNormLayers.Forward forward) {
+    private record ForwardForBackprop(INDArray input, WeightNormLayers.Scale scale, WeightNormLayers.Forward forward) {
     }
 
     public WeightNormDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -39,7 +39,7 @@ public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
         assertInputSet(forBackprop);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray z;
-        kept = null;
+        lastForward = null;
         if (training && !forBackprop && (workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS)
                 || workspaceMgr.isWorkspaceOpen(ArrayType.ACTIVATIONS))) {
             WeightNormLayers.Scale scale;
@@ -50,7 +50,7 @@ public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
                     ArrayType.ACTIVATIONS, workspaceMgr, ArrayType.ACTIVATIONS, layerId());
             // The activation function runs in place on what this returns: keep the pre-activations apart.
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, forward.z());
-            kept = new Kept(input, scale, forward);
+            lastForward = new ForwardForBackprop(input, scale, forward);
         } else {
             z = WeightNormLayers.preOutput(input, params, hasBias(), workspaceMgr, layerId());
         }
@@ -66,15 +66,15 @@ public class WeightNormDenseLayer extends BaseLayer<WeightNormDense> {
         applyDropOutIfNecessary(true, workspaceMgr);
         WeightNormLayers.Scale scale;
         WeightNormLayers.Forward forward;
-        if (kept != null && kept.input() == input) {
-            scale = kept.scale();
-            forward = kept.forward();
+        if (lastForward != null && lastForward.input() == input) {
+            scale = lastForward.scale();
+            forward = lastForward.forward();
         } else {
             scale = WeightNormLayers.scale(params);
             forward = WeightNormLayers.forward(input, params, scale, hasBias(), ArrayType.BP_WORKING_MEM, workspaceMgr,
                     ArrayType.BP_WORKING_MEM, layerId());
         }
-        kept = null;
+        lastForward = null;
         INDArray delta = layerConf().getActivationFn().backprop(forward.z(), epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
