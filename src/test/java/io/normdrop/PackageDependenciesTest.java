@@ -3,6 +3,7 @@ package io.normdrop;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +65,36 @@ class PackageDependenciesTest {
             String info = Files.readString(MAIN.resolve(pkg).resolve("package-info.java"));
             assertTrue(info.contains("Depends on"), pkg + "/package-info.java says what it may use");
         }
+    }
+
+    /** What only {@code train.Masters} may know: the masters by name and the epochs each expects. */
+    private static final List<String> MASTER_SPECIFIC = List.of("io/normdrop/train/AllReduceAveraging",
+            "io/normdrop/train/AllReduceTask", "io/normdrop/train/ResidentAveraging", "io/normdrop/train/Dl4jAveraging",
+            "io/normdrop/train/RoundByRound", "io/normdrop/train/ResidentRun", "io/normdrop/data/ShardedEpochs",
+            "io/normdrop/data/StreamedEpochs", "io/normdrop/data/ReshuffledEpochs", "io/normdrop/config/TrainingMasterKind");
+
+    /** The master-specific types that the compiled class {@code name} (and its nested classes) refers to. */
+    private static List<String> masterSpecificTypesIn(String name) throws IOException {
+        Path classes = Path.of("target/classes/io/normdrop/train");
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(classes)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches(name + "(\\$.*)?\\.class")).toList()) {
+                // Every type a class refers to is named in its constant pool, as io/normdrop/...
+                String constants = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                MASTER_SPECIFIC.stream().filter(constants::contains)
+                        .forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void theTrainerKnowsNoMasterByName() throws IOException {
+        assertEquals(List.of(), masterSpecificTypesIn("SparkTrainer"),
+                "SparkTrainer trains through train.Averaging; only train.Masters picks a master");
+        // The control: the factory does name them, and the check finds them in its bytecode.
+        assertTrue(masterSpecificTypesIn("Masters").containsAll(List.of("io/normdrop/train/AllReduceAveraging",
+                "io/normdrop/data/ShardedEpochs", "io/normdrop/config/TrainingMasterKind")), "the check reads class files");
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * {@code reshuffleEvery} epochs the examples are dealt anew across the workers (one Spark shuffle).
  * Partition {@code w} of an epoch is worker {@code w}'s minibatches for the whole epoch.
  */
-public final class ShardedEpochs implements TrainingEpochs, AutoCloseable {
+public final class ShardedEpochs implements TrainingEpochs {
     /** Deserialized: the shards are plain Java arrays, read in place by the task of their executor. */
     private static final StorageLevel SHARDS = StorageLevel.MEMORY_AND_DISK();
 
@@ -64,7 +64,8 @@ public final class ShardedEpochs implements TrainingEpochs, AutoCloseable {
      * Seconds the last call to {@link #epoch} spent dealing the examples into shards and caching
      * them (0 when the cached shards were reused).
      */
-    public double dealSeconds() {
+    @Override
+    public double preparationSeconds() {
         return dealSeconds;
     }
 

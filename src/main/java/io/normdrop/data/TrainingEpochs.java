@@ -8,7 +8,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * whose partitions are the workers' shares, {@code workers} partitions per averaging round in
  * partition order.
  */
-public interface TrainingEpochs {
+public interface TrainingEpochs extends AutoCloseable {
     /** Training examples in every epoch. */
     long examples();
 
@@ -20,5 +20,19 @@ public interface TrainingEpochs {
 
     /** The minibatches of {@code epoch} (1-based). */
     JavaRDD<DataSet> epoch(int epoch);
+
+    /**
+     * Seconds the last call to {@link #epoch} spent preparing the epoch's data on the driver
+     * before any worker fits (dealing the examples into shards and caching them); 0 when it
+     * prepares nothing there (the RDD is computed as the workers read it).
+     */
+    default double preparationSeconds() {
+        return 0;
+    }
+
+    /** Drops what the epochs cached; nothing by default. */
+    @Override
+    default void close() {
+    }
 
 }

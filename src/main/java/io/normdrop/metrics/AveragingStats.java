@@ -118,7 +118,7 @@ public record AveragingStats(double driftMean, double driftMax, List<TensorDrift
 
         /** The summary of the rounds that carry statistics; null when none does. */
         public static Summary ofRounds(List<RoundMetrics> rounds) {
-            return of(rounds.stream().map(RoundMetrics::averaging).filter(java.util.Objects::nonNull).toList());
+            return of(rounds.stream().flatMap(r -> r.averaging().stream()).toList());
         }
 
         private static double mean(List<AveragingStats> stats, Function<AveragingStats, Double> f) {

@@ -1,6 +1,7 @@
 package io.normdrop.metrics;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one training epoch measured.
@@ -19,7 +20,7 @@ import java.util.List;
  * @param samplesPerSecond trainExamples / trainSeconds
  * @param elapsedSeconds   wall time since training started, evaluation included
  * @param remainingSeconds estimated wall time for the remaining epochs
- * @param time             the epoch's training time by activity (sum over its rounds); null when
+ * @param time             the epoch's training time by activity (sum over its rounds); empty when
  *                         rounds are not timed (metrics.trainingStats)
  * @param validation       loss and accuracy on the validation set after the epoch, and the learning
  *                         rate the epoch trained at; null when the job has no validation set
@@ -27,7 +28,7 @@ import java.util.List;
 public record EpochMetrics(int epoch, int epochs, double trainLoss, double testLoss, double testAccuracy,
                            double macroF1, List<ClassMetrics> classes, long trainExamples, int rounds,
                            double trainSeconds, double evalSeconds, double samplesPerSecond, double elapsedSeconds,
-                           double remainingSeconds, TimeBreakdown time, Validation validation) {
+                           double remainingSeconds, Optional<TimeBreakdown> time, Validation validation) {
     /**
      * @param loss         mean loss on the validation set
      * @param accuracy     accuracy on the validation set, in [0, 1]
@@ -39,7 +40,8 @@ public record EpochMetrics(int epoch, int epochs, double trainLoss, double testL
     /** An epoch of a run without a validation set. */
     public EpochMetrics(int epoch, int epochs, double trainLoss, double testLoss, double testAccuracy, double macroF1,
                         List<ClassMetrics> classes, long trainExamples, int rounds, double trainSeconds, double evalSeconds,
-                        double samplesPerSecond, double elapsedSeconds, double remainingSeconds, TimeBreakdown time) {
+                        double samplesPerSecond, double elapsedSeconds, double remainingSeconds,
+                        Optional<TimeBreakdown> time) {
         this(epoch, epochs, trainLoss, testLoss, testAccuracy, macroF1, classes, trainExamples, rounds, trainSeconds,
                 evalSeconds, samplesPerSecond, elapsedSeconds, remainingSeconds, time, null);
     }

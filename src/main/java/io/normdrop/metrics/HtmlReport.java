@@ -138,8 +138,9 @@ public final class HtmlReport {
      * V) and the stragglers, round by round; nothing for a master that does not measure them.
      */
     private static void averaging(StringBuilder sb, RunMetrics m) {
-        List<RoundMetrics> rounds = m.rounds().stream().filter(r -> r.averaging() != null).toList();
-        AveragingStats.Summary all = AveragingStats.Summary.of(rounds.stream().map(RoundMetrics::averaging).toList());
+        List<RoundMetrics> rounds = m.rounds().stream().filter(r -> r.averaging().isPresent()).toList();
+        List<AveragingStats> stats = rounds.stream().map(r -> r.averaging().orElseThrow()).toList();
+        AveragingStats.Summary all = AveragingStats.Summary.of(stats);
         if (all == null) {
             return;
         }
@@ -147,16 +148,16 @@ public final class HtmlReport {
         Map<Integer, Long> perEpoch = rounds.stream().collect(Collectors.groupingBy(RoundMetrics::epoch, Collectors.counting()));
         double[] x = rounds.stream().mapToDouble(r -> r.epoch() - 1 + (double) r.round() / perEpoch.get(r.epoch())).toArray();
         List<Svg.Series> drift = new ArrayList<>(List.of(
-                new Svg.Series("mean", DRIFT[0], x, rounds.stream().mapToDouble(r -> r.averaging().driftMean()).toArray()),
-                new Svg.Series("max", DRIFT[1], x, rounds.stream().mapToDouble(r -> r.averaging().driftMax()).toArray())));
-        List<AveragingStats.TensorDrift> tensors = rounds.get(0).averaging().tensors();
+                new Svg.Series("mean", DRIFT[0], x, stats.stream().mapToDouble(AveragingStats::driftMean).toArray()),
+                new Svg.Series("max", DRIFT[1], x, stats.stream().mapToDouble(AveragingStats::driftMax).toArray())));
+        List<AveragingStats.TensorDrift> tensors = stats.get(0).tensors();
         for (int t = 0; t < tensors.size() && drift.size() < DRIFT.length; t++) {
             AveragingStats.TensorDrift tensor = tensors.get(t);
             // The weight-norm layers' gain g and direction V (DL4J's parameter keys).
             if (tensor.param().equals("g") || tensor.param().equals("V")) {
                 int index = t;
                 drift.add(new Svg.Series("layer " + tensor.layer() + " " + tensor.param(), DRIFT[drift.size()], x,
-                        rounds.stream().mapToDouble(r -> r.averaging().tensors().get(index).mean()).toArray()));
+                        stats.stream().mapToDouble(a -> a.tensors().get(index).mean()).toArray()));
             }
         }
         sb.append("<h2>Averaging</h2>\n<div class=\"row\">\n");
@@ -164,7 +165,7 @@ public final class HtmlReport {
                 + "\u2016\u03b8\u0304\u2016", "epoch", "drift", drift));
         sb.append(Svg.lineChart("stragglers", "Slowest worker's fit time over the mean, per round", "epoch", "ratio",
                 List.of(new Svg.Series("straggler ratio", STRAGGLER, x,
-                        rounds.stream().mapToDouble(r -> r.averaging().stragglerRatio()).toArray()))));
+                        stats.stream().mapToDouble(AveragingStats::stragglerRatio).toArray()))));
         sb.append("</div>\n");
         sb.append(String.format(Locale.ROOT, "<p>%s. %,d averages; drift mean %.3g, largest %.3g; the workers' round losses "
                         + "%.3g apart on average. Slowest worker: %.2f&times; the mean fit time on average, %.2f&times; at worst; "
@@ -176,14 +177,15 @@ public final class HtmlReport {
     private static String timeChart(List<EpochMetrics> e) {
         String[] cats = e.stream().map(m -> String.valueOf(m.epoch())).toArray(String[]::new);
         List<Svg.Stack> stacks = new ArrayList<>();
-        boolean breakdown = e.stream().allMatch(m -> m.time() != null);
+        List<TimeBreakdown> times = e.stream().flatMap(m -> m.time().stream()).toList();
+        boolean breakdown = times.size() == e.size();
         if (breakdown) {
-            stacks.add(new Svg.Stack("broadcast", TIME_COLORS[0], e.stream().mapToDouble(m -> m.time().broadcast()).toArray()));
-            stacks.add(new Svg.Stack("fit", TIME_COLORS[1], e.stream().mapToDouble(m -> m.time().fit()).toArray()));
-            stacks.add(new Svg.Stack("aggregation", TIME_COLORS[2], e.stream().mapToDouble(m -> m.time().aggregation()).toArray()));
-            stacks.add(new Svg.Stack("repartition", TIME_COLORS[3], e.stream().mapToDouble(m -> m.time().repartition()).toArray()));
-            stacks.add(new Svg.Stack("export", TIME_COLORS[4], e.stream().mapToDouble(m -> m.time().export()).toArray()));
-            stacks.add(new Svg.Stack("other", TIME_COLORS[5], e.stream().mapToDouble(m -> m.time().other()).toArray()));
+            stacks.add(new Svg.Stack("broadcast", TIME_COLORS[0], times.stream().mapToDouble(TimeBreakdown::broadcast).toArray()));
+            stacks.add(new Svg.Stack("fit", TIME_COLORS[1], times.stream().mapToDouble(TimeBreakdown::fit).toArray()));
+            stacks.add(new Svg.Stack("aggregation", TIME_COLORS[2], times.stream().mapToDouble(TimeBreakdown::aggregation).toArray()));
+            stacks.add(new Svg.Stack("repartition", TIME_COLORS[3], times.stream().mapToDouble(TimeBreakdown::repartition).toArray()));
+            stacks.add(new Svg.Stack("export", TIME_COLORS[4], times.stream().mapToDouble(TimeBreakdown::export).toArray()));
+            stacks.add(new Svg.Stack("other", TIME_COLORS[5], times.stream().mapToDouble(TimeBreakdown::other).toArray()));
         } else {
             stacks.add(new Svg.Stack("training", TIME_COLORS[1], e.stream().mapToDouble(EpochMetrics::trainSeconds).toArray()));
         }

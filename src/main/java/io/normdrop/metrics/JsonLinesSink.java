@@ -1,6 +1,7 @@
 package io.normdrop.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Writes each epoch's metrics as one JSON object per line ({@code metrics.jsonl}). */
 public final class JsonLinesSink implements MetricsSink {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
     private final OutputStream out;
 
     /** @param out the stream to write to; closed with the sink */

@@ -2,6 +2,7 @@ package io.normdrop.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
@@ -22,7 +23,8 @@ public final class MetricsFiles {
     public static final String REPORT_FILE = "report.html";
     public static final String PROMETHEUS_FILE = "metrics.prom";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module())
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
     private MetricsFiles() {
     }
@@ -71,14 +73,12 @@ public final class MetricsFiles {
         StringBuilder sb = new StringBuilder(String.join(",", header)).append('\n');
         for (RunMetrics.Epoch ep : metrics.epochs()) {
             EpochMetrics e = ep.metrics();
-            TimeBreakdown t = e.time();
             List<String> row = new ArrayList<>(List.of(String.valueOf(e.epoch()), num(e.trainLoss()), num(e.testLoss()),
                     num(e.testAccuracy()), num(e.macroF1()), num(e.trainSeconds()), num(e.evalSeconds()),
-                    num(e.samplesPerSecond()), num(e.elapsedSeconds()), String.valueOf(e.rounds()),
-                    t == null ? "" : num(t.broadcast()), t == null ? "" : num(t.fit()),
-                    t == null ? "" : num(t.aggregation()), t == null ? "" : num(t.repartition()),
-                    t == null ? "" : num(t.export()), t == null ? "" : num(t.other()),
-                    String.valueOf(ep.spark().tasks()), String.valueOf(ep.spark().failedTasks()),
+                    num(e.samplesPerSecond()), num(e.elapsedSeconds()), String.valueOf(e.rounds())));
+            row.addAll(e.time().map(t -> List.of(num(t.broadcast()), num(t.fit()), num(t.aggregation()),
+                    num(t.repartition()), num(t.export()), num(t.other()))).orElse(List.of("", "", "", "", "", "")));
+            row.addAll(List.of(String.valueOf(ep.spark().tasks()), String.valueOf(ep.spark().failedTasks()),
                     num(ep.spark().gcSeconds()), String.valueOf(ep.memory().heapUsedBytes()),
                     String.valueOf(ep.memory().nd4jOffHeapBytes())));
             AveragingStats.Summary a = AveragingStats.Summary.ofRounds(

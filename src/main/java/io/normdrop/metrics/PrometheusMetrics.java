@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A run's metrics in Prometheus terms: gauges labelled with the job's name ({@code model}),
@@ -72,7 +71,7 @@ public final class PrometheusMetrics {
         p.gauge("normdrop_driver_nd4j_offheap_peak_bytes", "Peak ND4J off-heap bytes on the driver",
                 m.spark().peakDriverMemory().nd4jOffHeapBytes());
         p.gauge("normdrop_last_success_timestamp_seconds", "When the run finished (Unix time)", finishedEpochSeconds);
-        List<TimeBreakdown> timed = m.epochs().stream().map(e -> e.metrics().time()).filter(Objects::nonNull).toList();
+        List<TimeBreakdown> timed = m.epochs().stream().flatMap(e -> e.metrics().time().stream()).toList();
         if (!timed.isEmpty()) {
             // Only runs whose rounds were timed (metrics.trainingStats) have a breakdown to show.
             Gauge phase = Gauge.build("normdrop_training_phase_seconds", "Training time by activity, summed over rounds")

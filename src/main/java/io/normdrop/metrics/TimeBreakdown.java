@@ -19,6 +19,11 @@ public record TimeBreakdown(double broadcast, double fit, double aggregation, do
                             double other) {
     public static final TimeBreakdown ZERO = new TimeBreakdown(0, 0, 0, 0, 0, 0);
 
+    /** Time spent preparing data before the workers fit (counted as repartitioning), and nothing else. */
+    public static TimeBreakdown preparing(double seconds) {
+        return new TimeBreakdown(0, 0, 0, seconds, 0, 0);
+    }
+
     /** The parts' sum: the wall time covered. */
     public double total() {
         return broadcast + fit + aggregation + repartition + export + other;

@@ -2,6 +2,7 @@ package io.normdrop.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.normdrop.config.ConfigException;
 import io.normdrop.data.MissingInputException;
 import io.normdrop.metrics.RoundMetrics;
@@ -37,7 +38,7 @@ public final class Checkpoints {
     static final String STATE = "state.json";
     static final String FORMAT = "normdrop-checkpoint/1";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module());
 
     private Checkpoints() {
     }

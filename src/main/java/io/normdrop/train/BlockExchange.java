@@ -1,37 +1,13 @@
 package io.normdrop.train;
 
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.RequestMethod$;
-import org.apache.spark.RequestToSync;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.network.buffer.ManagedBuffer;
-import org.apache.spark.network.buffer.NioManagedBuffer;
-import org.apache.spark.network.shuffle.BlockFetchingListener;
-import org.apache.spark.rpc.RpcEndpointRef;
-import org.apache.spark.rpc.RpcTimeout;
 import org.apache.spark.storage.BlockId;
-import org.apache.spark.storage.BlockManager;
-import org.apache.spark.storage.BlockManagerId;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.storage.TestBlockId;
-import org.apache.spark.util.RpcUtils;
-import org.apache.spark.util.io.ChunkedByteBuffer;
-import scala.Enumeration;
-import scala.concurrent.Await;
-import scala.concurrent.Future;
-import scala.concurrent.duration.FiniteDuration;
-import scala.reflect.ClassTag$;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The mean of one float vector per task of a barrier stage, computed by the tasks themselves
@@ -45,39 +21,18 @@ import java.util.concurrent.TimeoutException;
  * own port, authenticated and encrypted when {@code spark.authenticate} and
  * {@code spark.network.crypto.enabled} are on; they are never reported to the driver and are
  * removed once every task has read them.
- *
- * <p>The synchronizations ask Spark's barrier coordinator directly, as
- * {@link BarrierTaskContext#barrier()} does, because that method checks for the coordinator's
- * answer only once a second (Spark 3.5): a second per synchronization, where a round of this
- * network trains in a quarter of one. Like it, a waiting task checks every second whether Spark
- * has killed it (a failed peer fails the stage).
+ * The synchronizations go through {@link BarrierSync}, the blocks through {@link PeerBlocks}.
  */
 final class BlockExchange {
-    /**
-     * Serialized, in memory while there is room, on local disk when the memory store evicts it:
-     * a block a peer has yet to read must not be lost (with memory alone, another put under
-     * memory pressure drops it, the peer's fetch finds nothing, and every retry fails alike).
-     */
-    static final StorageLevel LEVEL = StorageLevel.MEMORY_AND_DISK_SER();
-    private static final RpcTimeout NO_TIMEOUT = new RpcTimeout(FiniteDuration.apply(365, TimeUnit.DAYS),
-            "spark.barrier.sync.timeout");
-    private static final FiniteDuration KILL_CHECK = FiniteDuration.apply(1, TimeUnit.SECONDS);
-
-    private final BarrierTaskContext ctx;
-    private final BlockManager blocks;
-    private final RpcEndpointRef coordinator;
+    private final BarrierSync barrier;
+    private final PeerBlocks peers;
     private final String tag;
-    private final long fetchTimeoutNanos;
     private final int me;
-    private final String[] executors;
-    private final String[] hosts;
-    private final int[] ports;
     /** This task's blocks of the previous round, removed once every task has finished it; then of this round. */
     private List<BlockId> previous = new ArrayList<>();
     private List<BlockId> current = new ArrayList<>();
     /** Blocks of {@link #share}, removed when the exchange finishes. */
     private final List<BlockId> shared = new ArrayList<>();
-    private int syncs;
     /** Buffers of the blocks put in even and odd rounds, by put order within the round. */
     private final ByteBuffer[][] buffers;
     /** This task's slice of every task's vector, reused across rounds. */
@@ -89,42 +44,28 @@ final class BlockExchange {
      * @param tag names this exchange's blocks: unique per training run, epoch and stage attempt
      */
     BlockExchange(BarrierTaskContext ctx, String tag) {
-        this.ctx = ctx;
-        SparkEnv env = SparkEnv.get();
-        this.blocks = env.blockManager();
-        this.coordinator = RpcUtils.makeDriverRef("barrierSync", env.conf(), env.rpcEnv());
+        this.barrier = new BarrierSync(ctx);
+        this.peers = new PeerBlocks(ctx, barrier.allGather(PeerBlocks.self()));
         this.tag = tag;
-        this.fetchTimeoutNanos = TimeUnit.SECONDS.toNanos(env.conf().getTimeAsSeconds("spark.network.timeout", "120s"));
         this.me = ctx.partitionId();
-        BlockManagerId self = blocks.blockManagerId();
-        String[] all = sync(self.executorId() + "\t" + self.host() + "\t" + self.port(), RequestMethod$.MODULE$.ALL_GATHER());
-        executors = new String[all.length];
-        hosts = new String[all.length];
-        ports = new int[all.length];
-        for (int i = 0; i < all.length; i++) {
-            String[] f = all[i].split("\t");
-            executors[i] = f[0];
-            hosts[i] = f[1];
-            ports[i] = Integer.parseInt(f[2]);
-        }
-        buffers = new ByteBuffer[2][all.length];
+        buffers = new ByteBuffer[2][peers.tasks()];
         // A failed or killed task leaves nothing behind in its block manager.
         ctx.addTaskCompletionListener(c -> {
-            removeAll(previous);
-            removeAll(current);
-            removeAll(shared);
+            peers.removeAll(previous);
+            peers.removeAll(current);
+            peers.removeAll(shared);
         });
     }
 
     /** Every task's {@code message}, by task (one all-gather). */
     String[] allGather(String message) {
-        return sync(message, RequestMethod$.MODULE$.ALL_GATHER());
+        return barrier.allGather(message);
     }
 
     /** Whether no task before this one runs on its executor (the executor's first task). */
     boolean firstOnExecutor() {
         for (int j = 0; j < me; j++) {
-            if (executors[j].equals(executors[me])) {
+            if (peers.executor(j).equals(peers.executor(me))) {
                 return false;
             }
         }
@@ -138,7 +79,7 @@ final class BlockExchange {
     byte[] share(int from, byte[] bytes, String name) {
         BlockId id = new TestBlockId("normdrop_" + tag + "_share_" + name + "_" + from);
         if (me == from) {
-            store(id, ByteBuffer.wrap(bytes));
+            peers.store(id, ByteBuffer.wrap(bytes));
             shared.add(id);
         }
         if (tasks() > 1) {
@@ -147,7 +88,7 @@ final class BlockExchange {
         if (me == from) {
             return bytes;
         }
-        return bytes(from, id);
+        return peers.bytes(from, id);
     }
 
     /**
@@ -159,7 +100,7 @@ final class BlockExchange {
         for (int j = 0; j < n; j++) {
             if (j != me) {
                 BlockId id = new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + j + "_" + me);
-                store(id, ByteBuffer.wrap(out[j]));
+                peers.store(id, ByteBuffer.wrap(out[j]));
                 shared.add(id);
             }
         }
@@ -168,50 +109,34 @@ final class BlockExchange {
         }
         byte[][] in = new byte[n][];
         for (int i = 0; i < n; i++) {
-            in[i] = i == me ? out[me] : bytes(i, new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + me + "_" + i));
+            in[i] = i == me ? out[me] : peers.bytes(i, new TestBlockId("normdrop_" + tag + "_all_" + name + "_" + me + "_" + i));
         }
         return in;
     }
 
-    /** Task {@code task}'s block {@code id}, whole. */
-    private byte[] bytes(int task, BlockId id) {
-        ManagedBuffer buffer = buffer(task, id);
-        try {
-            ByteBuffer b = buffer.nioByteBuffer();
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading block " + id.name() + " of executor " + executors[task], e);
-        } finally {
-            buffer.release();
-        }
-    }
-
     /** Tasks taking part. */
     int tasks() {
-        return executors.length;
+        return peers.tasks();
     }
 
     /** Barrier synchronizations (and all-gathers) so far: each is one small message to the driver per task. */
     int syncs() {
-        return syncs;
+        return barrier.count();
     }
 
-    /** Replaces {@code v} with the mean over all tasks of their {@code v}; see {@link #mean(float[], int, int, int, ParamLayout, WorkerMean.Drift)}. */
+    /** Replaces {@code v} with the mean over all tasks of their {@code v}; see {@link #mean(float[], int, int, int, DriftSums)}. */
     void mean(float[] v, int round) {
-        mean(v, 0, v.length, round, null, null);
+        mean(v, 0, v.length, round, DriftSums.NONE);
     }
 
     /**
      * Replaces {@code v[offset, offset + length)} with its mean over all tasks (every task calls
-     * this with the same range, once per round), computed by {@link WorkerMean} as the driver
+     * this with the same range, once per round), computed by {@link VectorMean} as the driver
      * averages {@link ResidentAveraging}'s results; adds the drift of the parameters in this
-     * task's slice to {@code drift} (null: not measured).
-     *
-     * @param layout where the parameters are in {@code v} (from index 0); null with {@code drift}
+     * task's slice to {@code drift} ({@link DriftSums#NONE}: not measured; the parameters are
+     * at the start of {@code v}, as laid out by the sums' {@link ParamLayout}).
      */
-    void mean(float[] v, int offset, int length, int round, ParamLayout layout, WorkerMean.Drift drift) {
+    void mean(float[] v, int offset, int length, int round, DriftSums drift) {
         int n = tasks();
         if (n == 1) {
             return;
@@ -223,7 +148,7 @@ final class BlockExchange {
         }
         sync();
         // Every task has finished the previous round: its blocks are no longer read.
-        removeAll(previous);
+        peers.removeAll(previous);
 
         int a = offset + from(me, length);
         int b = offset + from(me + 1, length);
@@ -237,15 +162,15 @@ final class BlockExchange {
             if (j == me) {
                 System.arraycopy(v, a, parts[j], 0, b - a);
             } else {
-                fetch(j, block(round, "part", me, j), parts[j], 0);
+                peers.fetch(j, block(round, "part", me, j), parts[j], 0);
             }
         }
-        WorkerMean.mean(parts, a, b, v, layout, drift);
+        VectorMean.of(parts, a, b, v, drift);
         put(block(round, "mean", me, me), v, a, b, round);
         sync();
         for (int j = 0; j < n; j++) {
             if (j != me) {
-                fetch(j, block(round, "mean", j, j), v, offset + from(j, length));
+                peers.fetch(j, block(round, "mean", j, j), v, offset + from(j, length));
             }
         }
         List<BlockId> done = previous;
@@ -258,36 +183,13 @@ final class BlockExchange {
         if (tasks() > 1) {
             sync();
         }
-        removeAll(previous);
-        removeAll(current);
-        removeAll(shared);
+        peers.removeAll(previous);
+        peers.removeAll(current);
+        peers.removeAll(shared);
     }
 
     private void sync() {
-        sync("", RequestMethod$.MODULE$.BARRIER());
-    }
-
-    /** One synchronization of all tasks (the {@code syncs}-th of this stage attempt); every task's message. */
-    private String[] sync(String message, Enumeration.Value method) {
-        RequestToSync request = RequestToSync.apply(ctx.numPartitions(), ctx.stageId(), ctx.stageAttemptNumber(),
-                ctx.taskAttemptId(), syncs, ctx.partitionId(), message, method);
-        Future<String[]> answer = coordinator.ask(request, NO_TIMEOUT, ClassTag$.MODULE$.apply(String[].class));
-        while (true) {
-            try {
-                String[] messages = Await.result(answer, KILL_CHECK);
-                syncs++;
-                return messages;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ctx.killTaskIfInterrupted();
-                throw new IllegalStateException("interrupted while synchronizing the workers", e);
-            } catch (Exception e) {
-                if (!(e instanceof TimeoutException)) {
-                    throw new IllegalStateException("synchronizing the workers failed: " + e.getMessage(), e);
-                }
-                ctx.killTaskIfInterrupted();
-            }
-        }
+        barrier.barrier();
     }
 
     /** First index of slice {@code j} of a range of {@code length}, relative to the range. */
@@ -312,87 +214,7 @@ final class BlockExchange {
         }
         ByteBuffer bytes = mine[k].clear().limit((b - a) * Float.BYTES);
         bytes.asFloatBuffer().put(v, a, b - a);
-        store(id, bytes);
+        peers.store(id, bytes);
         current.add(id);
-    }
-
-    /** Stores {@code bytes} as block {@code id} in this executor's block manager, not reported to the driver. */
-    private void store(BlockId id, ByteBuffer bytes) {
-        if (!blocks.putBytes(id, new ChunkedByteBuffer(bytes), LEVEL, false, ClassTag$.MODULE$.apply(byte[].class))) {
-            throw new IllegalStateException("the block manager of executor " + executors[me] + " refused block "
-                    + id.name() + " (" + bytes.remaining() + " bytes): out of storage memory?");
-        }
-    }
-
-    /** Reads task {@code task}'s block {@code id} into {@code out} from {@code offset}. */
-    private void fetch(int task, BlockId id, float[] out, int offset) {
-        ManagedBuffer buffer = buffer(task, id);
-        try {
-            ByteBuffer bytes = buffer.nioByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().get(out, offset, bytes.remaining() / Float.BYTES);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading averaging block " + id.name() + " of executor " + executors[task], e);
-        } finally {
-            buffer.release();
-        }
-    }
-
-    /**
-     * Task {@code task}'s block {@code id}, local or fetched. A fetch is waited for a second at a
-     * time, checking whether Spark killed this task (a failed peer fails the stage; Spark marks a
-     * barrier task killed without interrupting it), so a task whose peer died does not hold its
-     * slot through the transport's retries; at most {@code spark.network.timeout}.
-     */
-    private ManagedBuffer buffer(int task, BlockId id) {
-        if (executors[task].equals(executors[me])) {
-            return blocks.getLocalBlockData(id);
-        }
-        CompletableFuture<ManagedBuffer> fetched = new CompletableFuture<>();
-        blocks.blockTransferService().fetchBlocks(hosts[task], ports[task], executors[task], new String[]{id.name()},
-                new BlockFetchingListener() {
-                    @Override
-                    public void onBlockFetchSuccess(String blockId, ManagedBuffer data) {
-                        // The transport releases data after this call: keep a copy, as fetchBlockSync does.
-                        try {
-                            ByteBuffer copy = ByteBuffer.allocate((int) data.size());
-                            copy.put(data.nioByteBuffer()).flip();
-                            fetched.complete(new NioManagedBuffer(copy));
-                        } catch (IOException | RuntimeException e) {
-                            fetched.completeExceptionally(e);
-                        }
-                    }
-
-                    @Override
-                    public void onBlockFetchFailure(String blockId, Throwable e) {
-                        fetched.completeExceptionally(e);
-                    }
-                }, null);
-        long deadline = System.nanoTime() + fetchTimeoutNanos;
-        while (true) {
-            try {
-                return fetched.get(1, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                ctx.killTaskIfInterrupted();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no block " + id.name() + " from executor " + executors[task] + " in "
-                            + TimeUnit.NANOSECONDS.toSeconds(fetchTimeoutNanos) + " s (spark.network.timeout)");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ctx.killTaskIfInterrupted();
-                throw new IllegalStateException("interrupted while fetching block " + id.name(), e);
-            } catch (ExecutionException e) {
-                ctx.killTaskIfInterrupted();
-                throw new UncheckedIOException("fetching block " + id.name() + " from executor " + executors[task]
-                        + " failed: " + e.getCause().getMessage(), new IOException(e.getCause()));
-            }
-        }
-    }
-
-    private void removeAll(List<BlockId> ids) {
-        for (BlockId id : ids) {
-            blocks.removeBlock(id, false);
-        }
-        ids.clear();
     }
 }

@@ -1,11 +1,12 @@
 package io.normdrop.train;
 
 import io.normdrop.config.AveragingSpec.UpdaterState;
+import io.normdrop.config.TrainingConfig;
 import io.normdrop.metrics.AveragingStats;
+import io.normdrop.metrics.RoundMetrics;
 import io.normdrop.metrics.TimeBreakdown;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.datasets.iterator.IteratorDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -14,7 +15,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
+import java.util.Optional;
 
 /**
  * Parameter averaging with the networks resident on the executors, without what dl4j-spark's
@@ -26,36 +27,18 @@ import java.util.UUID;
  * partition's iterator and returns parameters, updater state, mean loss and counts; the driver
  * averages the results. Every worker runs ND4J and OpenBLAS with {@code threadsPerWorker} threads
  * (the cores Spark gives a task), so workers do not oversubscribe the cores. The driver measures
- * the workers' drift as it averages ({@link WorkerMean}).
+ * the workers' drift as it averages ({@link DriftSums}).
  */
-final class ResidentAveraging implements Averaging {
-    private final String id = UUID.randomUUID().toString();
-    private final JavaSparkContext sc;
-    private final MultiLayerNetwork network;
-    private final String configuration;
-    private final int batchSize;
-    private final int threadsPerWorker;
-    private final boolean timed;
-    private final UpdaterState updaterState;
-    private final ParamLayout layout;
+final class ResidentAveraging extends RoundByRound {
+    private final ResidentRun run;
 
     /**
-     * @param network          the driver's network, which holds the average after every round
-     * @param batchSize        minibatch size each worker fits (DataSets are re-batched to it)
-     * @param threadsPerWorker ND4J/BLAS threads of each worker (>= 1)
-     * @param timed            whether rounds report where their time went
-     * @param updaterState     what an average does with the updater state
+     * @param run               the driver's side of the run; closed with this averaging
+     * @param partitionExamples examples in each partition of every epoch
      */
-    ResidentAveraging(JavaSparkContext sc, MultiLayerNetwork network, int batchSize, int threadsPerWorker, boolean timed,
-                      UpdaterState updaterState) {
-        this.sc = sc;
-        this.network = network;
-        this.configuration = network.getLayerWiseConfigurations().toJson();
-        this.batchSize = batchSize;
-        this.threadsPerWorker = Math.max(1, threadsPerWorker);
-        this.timed = timed;
-        this.updaterState = updaterState;
-        this.layout = ParamLayout.of(network);
+    ResidentAveraging(ResidentRun run, TrainingConfig training, int workers, long[] partitionExamples) {
+        super(training, workers, partitionExamples);
+        this.run = run;
     }
 
     /** One worker's round. */
@@ -84,54 +67,54 @@ final class ResidentAveraging implements Averaging {
     }
 
     @Override
-    public Round fit(JavaRDD<DataSet> data) {
+    protected RoundMetrics round(JavaRDD<DataSet> data, int epoch, int round, long examples) {
         long start = System.nanoTime();
-        Broadcast<ResidentNetworks.Snapshot> snapshot = sc.broadcast(ResidentNetworks.Snapshot.of(network, configuration));
-        long broadcastNanos = System.nanoTime() - start;
-        String run = id;
-        int batch = batchSize;
-        int threads = threadsPerWorker;
-        boolean local = updaterState == UpdaterState.LOCAL;
+        ResidentRun.Shipped shipped = run.ship();
+        Broadcast<ResidentNetworks.Snapshot> snapshot = shipped.snapshot();
+        String id = run.id;
+        int batch = run.batchSize;
+        int threads = run.threadsPerWorker;
+        boolean local = run.updaterState == UpdaterState.LOCAL;
         List<Result> results = data.mapPartitions(it -> it.hasNext()
-                ? List.of(fit(run, snapshot.value(), it, batch, threads, local)).iterator()
+                ? List.of(fit(id, snapshot.value(), it, batch, threads, local)).iterator()
                 : Collections.<Result>emptyIterator()).collect();
         long aggregateStart = System.nanoTime();
         snapshot.unpersist(false);
-        WorkerMean.Drift drift = results.isEmpty() ? null : new WorkerMean.Drift(results.size(), layout.tensors());
+        DriftSums drift = results.isEmpty() ? DriftSums.NONE : new DriftSums(results.size(), run.layout);
         double loss = average(results, drift);
         long end = System.nanoTime();
         double wall = (end - start) / 1e9;
-        AveragingStats stats = drift == null ? null : drift.stats(layout,
+        Optional<AveragingStats> stats = results.isEmpty() ? Optional.empty() : Optional.of(drift.stats(
                 results.stream().mapToDouble(r -> r.minibatches == 0 ? Double.NaN : r.lossSum / r.minibatches).toArray(),
                 results.stream().mapToLong(r -> r.fitNanos).toArray(),
-                results.stream().map(r -> r.executor).toArray(String[]::new));
-        if (!timed || results.isEmpty()) {
-            return new Round(loss, wall, null, stats);
+                results.stream().map(r -> r.executor).toArray(String[]::new)));
+        Optional<TimeBreakdown> time = Optional.empty();
+        if (run.timed && !results.isEmpty()) {
+            double fit = results.stream().mapToLong(r -> r.fitNanos).sum() / 1e9 / results.size();
+            // The rest of the round: scheduling the tasks, reading the round's reshuffled partitions
+            // (Spark computes them before the task's function runs), shipping the results.
+            time = Optional.of(new TimeBreakdown(shipped.seconds(), fit, (end - aggregateStart) / 1e9, 0, 0, 0).within(wall));
         }
-        double fit = results.stream().mapToLong(r -> r.fitNanos).sum() / 1e9 / results.size();
-        // The rest of the round: scheduling the tasks, reading the round's reshuffled partitions
-        // (Spark computes them before the task's function runs), shipping the results.
-        return new Round(loss, wall, new TimeBreakdown(broadcastNanos / 1e9, fit, (end - aggregateStart) / 1e9, 0, 0, 0)
-                .within(wall), stats);
+        return new RoundMetrics(epoch, round, wall, loss, examples, time, stats);
     }
 
     /**
      * Puts the mean of the workers' parameters (adding their drift to {@code drift}) and updater
      * state (zeros with {@code reset}) into the driver network; the mean loss.
      */
-    private double average(List<Result> results, WorkerMean.Drift drift) {
+    private double average(List<Result> results, DriftSums drift) {
         if (results.isEmpty()) {
             return Double.NaN;
         }
         float[][] params = results.stream().map(r -> r.params).toArray(float[][]::new);
         float[] mean = new float[params[0].length];
-        WorkerMean.mean(params, 0, mean.length, mean, layout, drift);
+        VectorMean.of(params, 0, mean.length, mean, drift);
         float[] updater = null;
         if (results.get(0).updaterState != null) {
             updater = new float[results.get(0).updaterState.length];
-            if (updaterState != UpdaterState.RESET) {
-                WorkerMean.mean(results.stream().map(r -> r.updaterState).toArray(float[][]::new), 0, updater.length,
-                        updater, null, null);
+            if (run.updaterState != UpdaterState.RESET) {
+                VectorMean.of(results.stream().map(r -> r.updaterState).toArray(float[][]::new), 0, updater.length,
+                        updater, DriftSums.NONE);
             }
         }
         double loss = 0;
@@ -142,14 +125,13 @@ final class ResidentAveraging implements Averaging {
             minibatches += r.minibatches;
             iterations = Math.max(iterations, r.iterationCount);
         }
-        ResidentNetworks.load(network, mean, updater);
-        network.getLayerWiseConfigurations().setIterationCount(iterations);
+        run.load(mean, updater, iterations);
         return minibatches == 0 ? Double.NaN : loss / minibatches;
     }
 
     @Override
     public int iterationCount() {
-        return network.getLayerWiseConfigurations().getIterationCount();
+        return run.iterationCount();
     }
 
     /**
@@ -159,7 +141,7 @@ final class ResidentAveraging implements Averaging {
      */
     static Result fit(String run, ResidentNetworks.Snapshot s, java.util.Iterator<DataSet> data, int batchSize, int n,
                       boolean local) {
-        MultiLayerNetwork net = ResidentNetworks.take(run, s, n);
+        MultiLayerNetwork net = ResidentNetworks.borrow(run, s, n);
         int worker = TaskContext.getPartitionId();
         // Rounds are told apart by the iterations trained before them, the same for all their workers.
         long round = s.iterationCount;
@@ -184,13 +166,12 @@ final class ResidentAveraging implements Averaging {
             return new Result(ResidentNetworks.params(net), ResidentNetworks.updaterState(net), lossSum, minibatches,
                     net.getLayerWiseConfigurations().getIterationCount(), fitNanos, ResidentNetworks.executor());
         } finally {
-            ResidentNetworks.give(run, net);
+            ResidentNetworks.giveBack(run, net);
         }
     }
 
-    /** Drops this run's resident networks: here, and best effort on the executors. */
     @Override
     public void close() {
-        ResidentNetworks.drop(sc, id);
+        run.close();
     }
 }

@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
 /**
  * The workers' networks, kept on each executor JVM across rounds and epochs of one training run
  * (building a network from its JSON configuration costs more than a round's averaging). A task
- * takes one, loads the driver's {@link Snapshot} into it, trains, and gives it back. Workers that
+ * borrows one, loads the driver's {@link Snapshot} into it, trains, and gives it back. Workers that
  * keep their own updater state between averagings keep it here too.
  */
 final class ResidentNetworks {
@@ -67,9 +67,9 @@ final class ResidentNetworks {
 
     /**
      * A network of run {@code run} holding {@code s}, with ND4J and BLAS on {@code threads}
-     * threads; give it back with {@link #give}.
+     * threads, from this JVM's pool (or built); give it back with {@link #giveBack}.
      */
-    static MultiLayerNetwork take(String run, Snapshot s, int threads) {
+    static MultiLayerNetwork borrow(String run, Snapshot s, int threads) {
         if (Nd4j.getEnvironment().maxThreads() != threads) {
             Nd4j.getEnvironment().setMaxThreads(threads);
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -125,7 +125,8 @@ final class ResidentNetworks {
         }
     }
 
-    static void give(String run, MultiLayerNetwork net) {
+    /** Returns a network {@link #borrow} lent to this JVM's pool of run {@code run}, for the next task. */
+    static void giveBack(String run, MultiLayerNetwork net) {
         POOLS.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).offer(net);
     }
 

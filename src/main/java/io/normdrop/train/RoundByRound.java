@@ -11,42 +11,56 @@ import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
  * The epoch of the {@code resident} and {@code parameter-averaging} masters: the epoch's
- * partitions cut into averaging rounds, {@code workers} partitions a round, each round a Spark job.
+ * partitions cut into averaging rounds, {@code workers} partitions a round, each round a Spark job
+ * that a subclass runs ({@link #round}); every round is reported as it ends.
  */
-final class RoundByRound {
+abstract class RoundByRound implements Averaging {
     private final TrainingConfig training;
     private final int workers;
+    private final long[] partitionExamples;
+    private final long trainExamples;
 
-    RoundByRound(TrainingConfig training, int workers) {
+    /**
+     * @param partitionExamples examples in each partition of every epoch
+     */
+    RoundByRound(TrainingConfig training, int workers, long[] partitionExamples) {
         this.training = training;
         this.workers = workers;
+        this.partitionExamples = partitionExamples.clone();
+        this.trainExamples = Arrays.stream(partitionExamples).sum();
     }
 
     /**
-     * Trains one epoch round by round, each round a Spark job ({@code resident} and
-     * {@code parameter-averaging} masters), reporting every round as it ends.
+     * Trains one round: every partition of {@code data} is one worker's share; leaves the average
+     * in the driver network.
+     *
+     * @param examples the round's training examples
      */
-    List<RoundMetrics> epoch(Averaging averaging, JavaRDD<DataSet> batches, int epoch,
-                                            long[] partitionExamples, long trainExamples, MetricsSink sink) {
+    protected abstract RoundMetrics round(JavaRDD<DataSet> data, int epoch, int round, long examples);
+
+    /** Round checkpoints are the allreduce master's: an epoch here always trains from its start. */
+    @Override
+    public final List<RoundMetrics> epoch(int epoch, JavaRDD<DataSet> batches, Optional<RoundContinuation> within,
+                                          MetricsSink sink) {
         boolean direct = training.approach() == TrainingApproach.DIRECT;
-        List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length) : List.of(Set.of());
+        List<Set<Integer>> rounds = direct ? rounds(partitionExamples.length, workers) : List.of(Set.of());
         List<RoundMetrics> out = new ArrayList<>();
         for (int r = 0; r < rounds.size(); r++) {
             Set<Integer> ids = rounds.get(r);
-            Averaging.Round round = averaging.fit(direct ? prune(batches, ids) : batches);
             long examples = direct ? ids.stream().mapToLong(i -> partitionExamples[i]).sum() : trainExamples;
-            RoundMetrics m = new RoundMetrics(epoch, r + 1, round.wallSeconds(), round.loss(), examples, round.time(),
-                    round.averaging());
+            RoundMetrics m = round(direct ? prune(batches, ids) : batches, epoch, r + 1, examples);
             sink.round(m);
             out.add(m);
-            if (!Double.isFinite(round.loss())) {
+            if (!Double.isFinite(m.score())) {
                 break;
             }
         }
@@ -59,7 +73,7 @@ final class RoundByRound {
      * examples), and there are {@code workers} of them per round, so every round keeps every
      * worker busy; with export, one per worker (dl4j-spark splits them into rounds itself).
      */
-    int partitions(long examples) {
+    static int partitions(TrainingConfig training, int workers, long examples) {
         if (training.approach() == TrainingApproach.EXPORT) {
             return workers;
         }
@@ -76,7 +90,7 @@ final class RoundByRound {
      * RDD once per round: quadratic in the data size, and its splits can leave a worker nearly
      * idle.)
      */
-    List<Set<Integer>> rounds(int partitions) {
+    static List<Set<Integer>> rounds(int partitions, int workers) {
         List<Set<Integer>> rounds = new ArrayList<>();
         for (int r = 0; r < partitions; r += workers) {
             rounds.add(new HashSet<>(IntStream.range(r, Math.min(partitions, r + workers)).boxed().toList()));

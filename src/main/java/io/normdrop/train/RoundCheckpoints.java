@@ -8,14 +8,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.util.SerializableConfiguration;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,9 +17,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * Checkpoints inside an allreduce epoch ({@code training.checkpoint.everyRounds}), so that a run
@@ -41,12 +32,10 @@ import java.util.zip.CheckedOutputStream;
  * the driver, broadcasts it as the epoch's parameters, and its workers skip the minibatches of
  * the rounds already trained: every epoch's minibatches are the same for the same seed.
  *
- * <p>The files are binary and checked on reading: a format line, the job's resume digest, sizes
- * that must match the network and the run's workers and rounds, and a CRC-32 at the end.
+ * <p>The files are binary and checked on reading ({@link RoundCheckpointFile}).
  */
 public final class RoundCheckpoints implements Serializable {
     private static final long serialVersionUID = 1L;
-    static final String FORMAT = "normdrop-rounds/1";
     static final String STATE = "state";
     private static final String WORKER = "worker-";
 
@@ -95,16 +84,16 @@ public final class RoundCheckpoints implements Serializable {
         Path round0 = roundDir(epoch, round);
         try {
             FileSystem fs = round0.getFileSystem(hadoop.value());
-            try (Writer out = new Writer(fs.create(new Path(round0, WORKER + worker), true))) {
-                header(out, epoch, round, workers);
+            try (RoundCheckpointFile.Writer out = new RoundCheckpointFile.Writer(fs.create(new Path(round0, WORKER + worker), true))) {
+                RoundCheckpointFile.header(out, jobDigest, epoch, round, workers);
                 out.writeInt(worker);
-                writeProgress(out, progress, round);
+                RoundCheckpointFile.writeProgress(out, progress, round);
                 out.seal();
             }
             Path temp = new Path(round0, STATE + ".tmp");
             if (worker == 0) {
-                try (Writer out = new Writer(fs.create(temp, true))) {
-                    header(out, epoch, round, workers);
+                try (RoundCheckpointFile.Writer out = new RoundCheckpointFile.Writer(fs.create(temp, true))) {
+                    RoundCheckpointFile.header(out, jobDigest, epoch, round, workers);
                     out.writeInt(length);
                     ByteBuffer b = ByteBuffer.allocate(length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                     b.asFloatBuffer().put(v, 0, length);
@@ -127,53 +116,6 @@ public final class RoundCheckpoints implements Serializable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot checkpoint round " + (round + 1) + " of epoch " + epoch + " in "
                     + round0 + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A checkpoint file being written, ended by the CRC-32 of its content. */
-    private static final class Writer extends DataOutputStream {
-        private final CRC32 crc;
-
-        Writer(OutputStream raw) {
-            this(new CRC32(), raw);
-        }
-
-        private Writer(CRC32 crc, OutputStream raw) {
-            super(new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
-            this.crc = crc;
-        }
-
-        /** Writes the checksum of everything so far. */
-        void seal() throws IOException {
-            writeLong(crc.getValue());
-        }
-    }
-
-    private void header(DataOutputStream out, int epoch, int round, int workers) throws IOException {
-        out.writeUTF(FORMAT);
-        out.writeUTF(jobDigest);
-        out.writeInt(epoch);
-        out.writeInt(round);
-        out.writeInt(workers);
-    }
-
-    private static void writeProgress(DataOutputStream out, RoundRecovery.Progress p, int round) throws IOException {
-        out.writeInt(p.iterationCount);
-        WorkerMean.Drift first = p.drift[0];
-        out.writeInt(first.tensors);
-        for (int r = 0; r <= round; r++) {
-            out.writeDouble(p.lossSums[r]);
-            out.writeInt(p.minibatches[r]);
-            out.writeLong(p.examples[r]);
-            out.writeLong(p.fitNanos[r]);
-            out.writeLong(p.readNanos[r]);
-            out.writeLong(p.exchangeNanos[r]);
-            for (double d : p.drift[r].deviation) {
-                out.writeDouble(d);
-            }
-            for (double d : p.drift[r].meanSquare) {
-                out.writeDouble(d);
-            }
         }
     }
 
@@ -207,24 +149,24 @@ public final class RoundCheckpoints implements Serializable {
         try {
             return read(fs, at, epoch, round, workers, rounds, params, updater, tensors);
         } catch (ChecksumException | EOFException e) {
-            throw damaged(at, "cannot be read (" + e.getMessage() + ")");
+            throw RoundCheckpointFile.damaged(at, "cannot be read (" + e.getMessage() + ")");
         }
     }
 
     private Optional<RoundContinuation> read(FileSystem fs, Path at, int epoch, int round, int workers, int rounds, int params,
                                         int updater, int tensors) throws IOException {
         float[] state;
-        try (Reader in = check(fs, new Path(at, STATE), epoch, round)) {
+        try (RoundCheckpointFile.Reader in = RoundCheckpointFile.open(fs, new Path(at, STATE), jobDigest, epoch, round)) {
             if (in.readInt() != workers) {
                 return Optional.empty();
             }
             int length = in.readInt();
             if (length != params && length != params + updater) {
-                throw damaged(at, "holds " + length + " values, the network has " + params + " parameters and "
+                throw RoundCheckpointFile.damaged(at, "holds " + length + " values, the network has " + params + " parameters and "
                         + updater + " updater values");
             }
             if (round >= rounds - 1) {
-                throw damaged(at, "comes after round " + (round + 1) + " of an epoch of " + rounds + " rounds");
+                throw RoundCheckpointFile.damaged(at, "comes after round " + (round + 1) + " of an epoch of " + rounds + " rounds");
             }
             byte[] bytes = new byte[length * Float.BYTES];
             in.readFully(bytes);
@@ -234,91 +176,15 @@ public final class RoundCheckpoints implements Serializable {
         }
         RoundRecovery.Progress[] progress = new RoundRecovery.Progress[workers];
         for (int w = 0; w < workers; w++) {
-            try (Reader in = check(fs, new Path(at, WORKER + w), epoch, round)) {
+            try (RoundCheckpointFile.Reader in = RoundCheckpointFile.open(fs, new Path(at, WORKER + w), jobDigest, epoch, round)) {
                 if (in.readInt() != workers || in.readInt() != w) {
-                    throw damaged(at, "worker " + w + "'s file names another worker or number of workers");
+                    throw RoundCheckpointFile.damaged(at, "worker " + w + "'s file names another worker or number of workers");
                 }
-                progress[w] = readProgress(in, round, rounds, workers, tensors, at);
+                progress[w] = RoundCheckpointFile.readProgress(in, round, rounds, workers, tensors, at);
                 in.verify(at);
             }
         }
         return Optional.of(new RoundContinuation(epoch, round, progress, state, at.toString()));
-    }
-
-    /** Opens a checkpoint file and reads its header up to the number of workers, which comes next. */
-    private Reader check(FileSystem fs, Path file, int epoch, int round) throws IOException {
-        Reader in = new Reader(fs.open(file));
-        try {
-            if (!FORMAT.equals(in.readUTF())) {
-                throw damaged(file, "is not a " + FORMAT + " file");
-            }
-            if (!jobDigest.equals(in.readUTF())) {
-                throw new ConfigException("--resume", "the job differs from the one that wrote the checkpoint in "
-                        + file.getParent() + " (only training.epochs, training.checkpoint and output may change); run "
-                        + "without --resume to start afresh");
-            }
-            if (in.readInt() != epoch || in.readInt() != round) {
-                throw damaged(file, "names another epoch or round than its directory");
-            }
-            return in;
-        } catch (IOException | RuntimeException e) {
-            in.close();
-            throw e;
-        }
-    }
-
-    /** A checkpoint file being read, with the CRC-32 of what was read so far. */
-    private static final class Reader extends DataInputStream {
-        private final CRC32 crc;
-
-        Reader(InputStream raw) {
-            this(new CRC32(), raw);
-        }
-
-        private Reader(CRC32 crc, InputStream raw) {
-            super(new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), crc));
-            this.crc = crc;
-        }
-
-        /** Reads the stored checksum and compares it with the content's. */
-        void verify(Path at) throws IOException {
-            long computed = crc.getValue();
-            if (readLong() != computed) {
-                throw damaged(at, "fails its checksum");
-            }
-        }
-    }
-
-    private static RoundRecovery.Progress readProgress(DataInputStream in, int round, int rounds, int workers, int tensors,
-                                                       Path at) throws IOException {
-        RoundRecovery.Progress p = new RoundRecovery.Progress(rounds);
-        p.iterationCount = in.readInt();
-        if (in.readInt() != tensors) {
-            throw damaged(at, "its drift counts another number of parameter tensors than the network's " + tensors);
-        }
-        for (int r = 0; r <= round; r++) {
-            p.lossSums[r] = in.readDouble();
-            p.minibatches[r] = in.readInt();
-            p.examples[r] = in.readLong();
-            p.fitNanos[r] = in.readLong();
-            p.readNanos[r] = in.readLong();
-            p.exchangeNanos[r] = in.readLong();
-            WorkerMean.Drift d = new WorkerMean.Drift(workers, tensors);
-            for (int i = 0; i < d.deviation.length; i++) {
-                d.deviation[i] = in.readDouble();
-            }
-            for (int i = 0; i < d.meanSquare.length; i++) {
-                d.meanSquare[i] = in.readDouble();
-            }
-            p.drift[r] = d;
-        }
-        p.round = round;
-        return p;
-    }
-
-    private static IllegalStateException damaged(Path at, String what) {
-        return new IllegalStateException("the round checkpoint " + at + " " + what + "; delete it, or run without "
-                + "--resume to start afresh");
     }
 
     /** Deletes the checkpoints of {@code epoch} and before (its epoch checkpoint is written). */

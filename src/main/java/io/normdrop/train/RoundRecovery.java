@@ -46,7 +46,7 @@ final class RoundRecovery {
         final long[] fitNanos;
         final long[] readNanos;
         final long[] exchangeNanos;
-        final WorkerMean.Drift[] drift;
+        final DriftSums[] drift;
 
         Progress(int rounds) {
             lossSums = new double[rounds];
@@ -55,17 +55,17 @@ final class RoundRecovery {
             fitNanos = new long[rounds];
             readNanos = new long[rounds];
             exchangeNanos = new long[rounds];
-            drift = new WorkerMean.Drift[rounds];
+            drift = new DriftSums[rounds];
         }
 
-        /** This progress without its drift sums (the driver gets those as {@link WorkerMean.Rows}). */
+        /** This progress without its drift sums (the driver gets those as {@link DriftSums.PerWorker}). */
         Progress withoutDrift() {
             return new Progress(lossSums, minibatches, examples, fitNanos, readNanos, exchangeNanos,
-                    new WorkerMean.Drift[0], round, iterationCount);
+                    new DriftSums[0], round, iterationCount);
         }
 
         private Progress(double[] lossSums, int[] minibatches, long[] examples, long[] fitNanos, long[] readNanos,
-                         long[] exchangeNanos, WorkerMean.Drift[] drift, int round, int iterationCount) {
+                         long[] exchangeNanos, DriftSums[] drift, int round, int iterationCount) {
             this.lossSums = lossSums;
             this.minibatches = minibatches;
             this.examples = examples;
@@ -110,7 +110,7 @@ final class RoundRecovery {
      * Keeps the average after round {@code round}, {@code v[0, length)}, when {@code keeper} (the
      * executor's first task; the others only mark their progress). {@code v} is kept, not
      * copied: the task leaves it alone until its next round has completed and replaced it here
-     * ({@link FlatState} alternates two vectors), and a round completes only
+     * ({@link StateVector} alternates two vectors), and a round completes only
      * with every worker, so a task of a failed attempt cannot complete another one.
      */
     static void completed(String run, int epoch, int round, float[] v, int length, boolean keeper, Progress progress,

@@ -1,12 +1,7 @@
 package io.normdrop.train;
 
-import io.normdrop.config.ConfigException;
 import io.normdrop.config.TrainingConfig;
-import io.normdrop.config.TrainingMasterKind;
 import io.normdrop.data.DataSets;
-import io.normdrop.data.ReshuffledEpochs;
-import io.normdrop.data.ShardedEpochs;
-import io.normdrop.data.StreamedEpochs;
 import io.normdrop.data.TrainingEpochs;
 import io.normdrop.metrics.ClassMetrics;
 import io.normdrop.metrics.EpochMetrics;
@@ -31,11 +26,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Trains a network on Spark with parameter averaging. The trainer owns the epoch plan: every
- * epoch the training examples are reshuffled into partitions of one worker's share of one round
- * ({@code batchSizePerWorker x averagingPeriod} examples, sizes differing by at most one), and
- * the rounds take {@code workers} partitions at a time; an {@link Averaging} fits each round. After
- * every epoch the test set (and the validation set, when the job has one) is evaluated on the
+ * Trains a network on Spark with parameter averaging, epoch by epoch: the job's master
+ * ({@code training.master}), built once by {@link Masters} with the training epochs cut for it,
+ * trains each epoch as an {@link Averaging}; the trainer knows no master by name. After every epoch the test set (and the validation set, when the job has one) is evaluated on the
  * cluster and the epoch's metrics go to the sink; early stopping and the plateau schedule
  * ({@link ValidationWatch}) decide from the validation set whether to go on, which epoch's network
  * to keep and the next epoch's learning rate.
@@ -52,7 +45,7 @@ public final class SparkTrainer {
     private final TrainingConfig training;
     private final int workers;
     private final boolean timed;
-    private final RoundCheckpoints checkpoints;
+    private final Masters masters;
 
     /**
      * @param sc       the Spark context (not stopped by the trainer)
@@ -69,49 +62,12 @@ public final class SparkTrainer {
         this.training = training;
         this.workers = training.workers() > 0 ? training.workers() : sc.defaultParallelism();
         this.timed = timed;
-        this.checkpoints = checkpoints;
-    }
-
-    /**
-     * Refuses more allreduce workers than local mode has task slots: a barrier stage runs all its
-     * tasks at once, and Spark would wait for slots that never come. (On a cluster, executors
-     * may still be starting; Spark itself refuses a barrier stage that cannot fit.)
-     */
-    static void requireSlots(JavaSparkContext sc, TrainingConfig training) {
-        if (training.master() == TrainingMasterKind.ALLREDUCE && sc.isLocal() && training.workers() > sc.defaultParallelism()) {
-            throw new ConfigException("training.workers", "is " + training.workers() + ", but the allreduce master runs every "
-                    + "worker at once and " + sc.master() + " has only " + sc.defaultParallelism() + " task slots");
-        }
+        this.masters = new Masters(sc, training, workers, timed, checkpoints);
     }
 
     /** Workers used: {@code training.workers}, or Spark's default parallelism when that is 0. */
     public int workers() {
         return workers;
-    }
-
-    /**
-     * ND4J/BLAS threads per worker: {@code training.threadsPerWorker}, else the cores Spark gives a
-     * task ({@code spark.task.cpus}); in local mode the JVM's cores shared by the workers.
-     */
-    private int threadsPerWorker() {
-        if (training.threadsPerWorker() > 0) {
-            return training.threadsPerWorker();
-        }
-        return sc.isLocal() ? Math.max(1, Runtime.getRuntime().availableProcessors() / workers)
-                : sc.getConf().getInt("spark.task.cpus", 1);
-    }
-
-    /**
-     * Minibatches an allreduce worker reads ahead on a thread of its own: {@code training.prefetch}
-     * when the worker has a core its fitting leaves free (its task's cores, or in local mode its
-     * share of the JVM's, beyond its ND4J threads), else 0. Measured on 2 cores with 2 workers, a
-     * reading thread without a core of its own cost 5-11 % of the epoch: it halved the waits for
-     * data but slowed fitting more.
-     */
-    int readAhead() {
-        int cores = sc.isLocal() ? Runtime.getRuntime().availableProcessors() / workers
-                : sc.getConf().getInt("spark.task.cpus", 1);
-        return cores > threadsPerWorker() ? training.prefetch() : 0;
     }
 
     /**
@@ -148,20 +104,13 @@ public final class SparkTrainer {
     }
 
     /**
-     * The round checkpoint to continue from inside {@code epoch}, if the workers wrote one that
-     * fits this run (the same number of workers), for a network like {@code network} trained on
-     * {@code examples} examples.
+     * The round checkpoint to continue from inside {@code epoch}, if the master writes them and
+     * one fits this run (the same number of workers), for a network like {@code network} trained
+     * on {@code examples} examples.
      */
     public Optional<RoundContinuation> roundCheckpoint(int epoch, long examples, MultiLayerNetwork network)
             throws IOException {
-        if (training.master() != TrainingMasterKind.ALLREDUCE || epoch > training.epochs()) {
-            return Optional.empty();
-        }
-        // The allreduce masters' shares differ by at most one example.
-        long[] most = {(examples + workers - 1) / workers};
-        float[] updater = ResidentNetworks.updaterState(network);
-        return checkpoints.latest(epoch, workers, roundsPerEpoch(most, epoch), (int) network.params().length(),
-                updater == null ? 0 : updater.length, ParamLayout.of(network).tensors());
+        return masters.roundCheckpoint(epoch, examples, network);
     }
 
     /** Called after every epoch with the network as trained so far, e.g. to save a checkpoint. */
@@ -196,33 +145,22 @@ public final class SparkTrainer {
                       EpochEnd epochEnd) {
         int batch = inputs.batchSize();
         JavaRDD<DataSet> test = DataSets.inOrder(inputs.test(), batch, inputs.scaler());
-        JavaRDD<DataSet> validation = inputs.validation().map(v -> DataSets.inOrder(v, batch, inputs.scaler())).orElse(null);
-        if (training.master() == TrainingMasterKind.ALLREDUCE && !inputs.train().kept()) {
-            return fit(network, new StreamedEpochs(inputs.train(), workers, batch, training.seed(), inputs.shuffleBuffer(),
-                    inputs.scaler()), test, validation, sink, start, epochEnd);
+        Optional<JavaRDD<DataSet>> validation = inputs.validation().map(v -> DataSets.inOrder(v, batch, inputs.scaler()));
+        try (TrainingEpochs epochs = masters.epochs(inputs)) {
+            return fit(network, epochs, test, validation, sink, start, epochEnd);
         }
-        if (training.master() == TrainingMasterKind.ALLREDUCE) {
-            try (ShardedEpochs shards = new ShardedEpochs(inputs.train(), workers, batch, training.seed(),
-                    training.reshuffleEvery(), inputs.scaler())) {
-                return fit(network, shards, test, validation, sink, start, epochEnd);
-            }
-        }
-        TrainingEpochs epochs = new ReshuffledEpochs(inputs.train(), new RoundByRound(training, workers)
-                .partitions(inputs.train().count()), batch,
-                training.seed(), inputs.scaler());
-        return fit(network, epochs, test, validation, sink, start, epochEnd);
     }
 
-    /** Trains on minibatches cut elsewhere, every epoch's in {@link RoundByRound#partitions} partitions (tests). */
+    /** Trains on minibatches cut elsewhere, as the job's master expects them (tests). */
     Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, MetricsSink sink, Start start,
                EpochEnd epochEnd) {
-        return fit(network, train, test, null, sink, start, epochEnd);
+        return fit(network, train, test, Optional.empty(), sink, start, epochEnd);
     }
 
     /**
-     * @param validation the validation set's minibatches; null when the job has none
+     * @param validation the validation set's minibatches, when the job has one
      */
-    Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, JavaRDD<DataSet> validation,
+    Result fit(MultiLayerNetwork network, TrainingEpochs train, JavaRDD<DataSet> test, Optional<JavaRDD<DataSet>> validation,
                MetricsSink sink, Start start, EpochEnd epochEnd) {
         long trainExamples = train.examples();
         int classes = (int) network.layerSize(network.getnLayers() - 1);
@@ -230,9 +168,7 @@ public final class SparkTrainer {
         Evaluation evaluation = null;
         long startNanos = System.nanoTime();
         test.persist(TEST_STORAGE);
-        if (validation != null) {
-            validation.persist(TEST_STORAGE);
-        }
+        validation.ifPresent(v -> v.persist(TEST_STORAGE));
         ValidationWatch watch = new ValidationWatch(training, start.watch());
         MultiLayerNetwork best = start.best();
         if (!Double.isNaN(watch.nextRate())) {
@@ -241,38 +177,19 @@ public final class SparkTrainer {
         int trained = start.epoch() - 1;
         long[] partitionExamples = train.partitionExamples();
         sink.partitions(Arrays.stream(partitionExamples).boxed().toList());
-        boolean allReduce = training.master() == TrainingMasterKind.ALLREDUCE;
-        requireSlots(sc, training);
-        try (Averaging averaging = allReduce ? null : averaging(network, train.dataSetExamples(), start);
-             AllReduceAveraging workersAverage = allReduce
-                     ? new AllReduceAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed,
-                     training.averaging().updaterState(), readAhead(), checkpoints)
-                     : null) {
+        try (Averaging averaging = masters.averaging(network, train, start.iterationCount())) {
             for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 // The updater's schedule counts epochs from 0; the workers' networks take the count from here.
                 network.getLayerWiseConfigurations().setEpochCount(epoch - 1);
                 JavaRDD<DataSet> batches = train.epoch(epoch);
-                TimeBreakdown time = timed ? TimeBreakdown.ZERO : null;
-                if (time != null && train instanceof ShardedEpochs shards) {
-                    time = time.plus(new TimeBreakdown(0, 0, 0, shards.dealSeconds(), 0, 0));
-                }
-                List<RoundMetrics> rounds = allReduce
-                        ? workersAverage.fit(batches, roundsPerEpoch(partitionExamples, epoch), training.averagingPeriod(epoch),
-                        epoch, epoch == start.epoch() ? start.within().orElse(null) : null)
-                        : new RoundByRound(training, workers).epoch(averaging, batches, epoch, partitionExamples, trainExamples, sink);
-                if (allReduce && workersAverage.lastRetry() != null) {
-                    sink.retried(workersAverage.lastRetry());
-                }
+                List<RoundMetrics> rounds = averaging.epoch(epoch, batches,
+                        epoch == start.epoch() ? start.within() : Optional.empty(), sink);
+                Optional<TimeBreakdown> time = timed ? Optional.of(rounds.stream().flatMap(r -> r.time().stream())
+                        .reduce(TimeBreakdown.preparing(train.preparationSeconds()), TimeBreakdown::plus)) : Optional.empty();
                 double lossSum = 0;
                 for (RoundMetrics round : rounds) {
-                    if (time != null && round.time() != null) {
-                        time = time.plus(round.time());
-                    }
                     lossSum += round.score();
-                    if (allReduce) {
-                        sink.round(round);
-                    }
                     if (!Double.isFinite(round.score())) {
                         throw new TrainingDivergedException(epoch, "round " + round.round(), "training loss", round.score());
                     }
@@ -282,25 +199,23 @@ public final class SparkTrainer {
                 SetEvaluation tested = SetEvaluation.of(sc, network, test, classes);
                 evaluation = tested.evaluation();
                 double testLoss = tested.loss();
-                EpochMetrics.Validation checked = null;
-                if (validation != null) {
-                    SetEvaluation v = SetEvaluation.of(sc, network, validation, classes);
-                    checked = new EpochMetrics.Validation(v.loss(), v.evaluation().accuracy(), LearningRates.current(network));
-                }
+                Optional<EpochMetrics.Validation> validated = validation.map(set -> SetEvaluation.of(sc, network, set, classes))
+                        .map(v -> new EpochMetrics.Validation(v.loss(), v.evaluation().accuracy(), LearningRates.current(network)));
                 double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
                 double elapsed = (System.nanoTime() - startNanos) / 1e9;
                 double remaining = elapsed / (epoch - start.epoch() + 1) * (training.epochs() - epoch);
                 List<ClassMetrics> perClass = ClassMetrics.of(evaluation, classes);
                 EpochMetrics m = new EpochMetrics(epoch, training.epochs(), lossSum / rounds.size(), testLoss,
                         evaluation.accuracy(), ClassMetrics.macroF1(perClass), perClass, trainExamples, rounds.size(),
-                        trainSeconds, evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time, checked);
+                        trainSeconds, evalSeconds, trainExamples / trainSeconds, elapsed, remaining, time, validated.orElse(null));
                 epochs.add(m);
                 sink.epoch(m);
                 if (!Double.isFinite(testLoss)) {
                     throw new TrainingDivergedException(epoch, "on the test set", "test loss", testLoss);
                 }
                 trained = epoch;
-                if (checked != null) {
+                if (validated.isPresent()) {
+                    EpochMetrics.Validation checked = validated.get();
                     if (!Double.isFinite(checked.loss())) {
                         throw new TrainingDivergedException(epoch, "on the validation set", "validation loss", checked.loss());
                     }
@@ -312,9 +227,8 @@ public final class SparkTrainer {
                     }
                 }
                 try {
-                    epochEnd.after(epoch, network, allReduce ? workersAverage.iterationCount() : averaging.iterationCount(),
-                            watch.state());
-                    checkpoints.dropThrough(epoch);
+                    epochEnd.after(epoch, network, averaging.iterationCount(), watch.state());
+                    masters.epochCheckpointed(epoch);
                 } catch (IOException e) {
                     throw new UncheckedIOException("checkpoint after epoch " + epoch + " failed: " + e.getMessage(), e);
                 }
@@ -335,28 +249,7 @@ public final class SparkTrainer {
             return new Result(kept, List.copyOf(epochs), evaluation, stopping);
         } finally {
             test.unpersist(false);
-            if (validation != null) {
-                validation.unpersist(false);
-            }
+            validation.ifPresent(v -> v.unpersist(false));
         }
     }
-
-    /**
-     * Rounds of epoch {@code epoch} of the allreduce master: those of the worker with the most
-     * minibatches, at the epoch's averaging frequency.
-     */
-    int roundsPerEpoch(long[] shardExamples, int epoch) {
-        long most = Arrays.stream(shardExamples).max().orElse(0);
-        long minibatches = (most + training.batchSizePerWorker() - 1) / training.batchSizePerWorker();
-        int every = training.averagingPeriod(epoch);
-        return (int) Math.max(1, (minibatches + every - 1) / every);
-    }
-
-    private Averaging averaging(MultiLayerNetwork network, int dataSetExamples, Start start) {
-        return training.master() == TrainingMasterKind.RESIDENT
-                ? new ResidentAveraging(sc, network, training.batchSizePerWorker(), threadsPerWorker(), timed,
-                training.averaging().updaterState())
-                : new Dl4jAveraging(sc, network, training, workers, dataSetExamples, start.iterationCount(), timed);
-    }
-
 }

@@ -60,7 +60,7 @@ public final class TrainingInputs implements AutoCloseable {
      */
     public static TrainingInputs prepare(JavaSparkContext sc, JobConfig job, PrintWriter warnings) {
         long start = System.nanoTime();
-        SparkTrainer.requireSlots(sc, job.training());
+        Masters.requireSlots(sc, job.training());
         DataLoader loader = new DataLoader(sc, job.data());
         LoadedData train = loader.train(job.knownClasses());
         LoadedData test;

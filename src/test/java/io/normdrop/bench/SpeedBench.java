@@ -64,7 +64,7 @@ final class SpeedBench {
 
         /** Share of training time outside the workers' fit, per epoch. */
         List<Double> outsideFit() {
-            return epochs.stream().map(m -> 1 - m.time().fit() / m.trainSeconds()).toList();
+            return epochs.stream().map(m -> 1 - m.time().orElseThrow().fit() / m.trainSeconds()).toList();
         }
 
         /** Mean share outside fit over epochs 2..n. */
@@ -88,7 +88,7 @@ final class SpeedBench {
                         @Override
                         public void epoch(EpochMetrics m) {
                             System.out.printf("  %s epoch %d: %.2f s, outside fit %.1f%%, accuracy %.4f%n", overrides,
-                                    m.epoch(), m.trainSeconds(), 100 * (1 - m.time().fit() / m.trainSeconds()), m.testAccuracy());
+                                    m.epoch(), m.trainSeconds(), 100 * (1 - m.time().orElseThrow().fit() / m.trainSeconds()), m.testAccuracy());
                         }
                     });
             return new Run(result.epochs(), rounds, inputs.train().count());
@@ -168,8 +168,8 @@ final class SpeedBench {
                 aAccuracy - (b1.epochs().get(epochs - 1).testAccuracy()
                         + normdrop.values().stream().skip(1).findFirst().orElseThrow().epochs().get(epochs - 1).testAccuracy()) / 2));
         md.append(String.format("- (b) run 1, epoch %d: %.2f s training = fit %.2f + exchange %.2f + broadcast %.2f + reshuffle "
-                        + "%.2f + other %.2f s%n%n", last.epoch(), last.trainSeconds(), last.time().fit(),
-                last.time().aggregation(), last.time().broadcast(), last.time().repartition(), last.time().other()));
+                        + "%.2f + other %.2f s%n%n", last.epoch(), last.trainSeconds(), last.time().orElseThrow().fit(),
+                last.time().orElseThrow().aggregation(), last.time().orElseThrow().broadcast(), last.time().orElseThrow().repartition(), last.time().orElseThrow().other()));
     }
 
     private static List<String> with(List<String> base, String... more) {
@@ -315,8 +315,8 @@ final class SpeedBench {
                     row.put("syncBytesPerRound", syncs * syncBytes / (double) rounds);
                     row.put("driverBytesPerRound", (received + syncs * syncBytes) / (double) rounds);
                     List<RoundMetrics> later = run.rounds().stream().filter(m -> m.epoch() > 1 && m.round() > 1).toList();
-                    row.put("fitSecondsPerRound", later.stream().mapToDouble(m -> m.time().fit()).average().orElse(0));
-                    row.put("exchangeSecondsPerRound", later.stream().mapToDouble(m -> m.time().aggregation()).average().orElse(0));
+                    row.put("fitSecondsPerRound", later.stream().mapToDouble(m -> m.time().orElseThrow().fit()).average().orElse(0));
+                    row.put("exchangeSecondsPerRound", later.stream().mapToDouble(m -> m.time().orElseThrow().aggregation()).average().orElse(0));
                     row.put("wallSecondsPerRound", later.stream().mapToDouble(RoundMetrics::wallSeconds).average().orElse(0));
                     rows.add(row);
                     System.out.println("allreduce bench: " + row);
@@ -345,12 +345,12 @@ final class SpeedBench {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("workers", workers);
                 row.put("trainSecondsPerEpoch", steady.stream().mapToDouble(EpochMetrics::trainSeconds).average().orElseThrow());
-                row.put("fitSecondsPerEpoch", steady.stream().mapToDouble(m -> m.time().fit()).average().orElseThrow());
+                row.put("fitSecondsPerEpoch", steady.stream().mapToDouble(m -> m.time().orElseThrow().fit()).average().orElseThrow());
                 row.put("exchangeSecondsPerRound", rounds.stream().filter(m -> m.round() > 1)
-                        .mapToDouble(m -> m.time().aggregation()).average().orElse(0));
+                        .mapToDouble(m -> m.time().orElseThrow().aggregation()).average().orElse(0));
                 row.put("roundsPerEpoch", rounds.size() / (double) steady.size());
                 row.put("firstRoundOtherSeconds", rounds.stream().filter(m -> m.round() == 1)
-                        .mapToDouble(m -> m.time().other() + m.time().broadcast()).average().orElse(0));
+                        .mapToDouble(m -> m.time().orElseThrow().other() + m.time().orElseThrow().broadcast()).average().orElse(0));
                 fashion.add(row);
                 System.out.println("allreduce bench, fashion: " + row);
             }

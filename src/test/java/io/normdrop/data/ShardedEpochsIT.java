@@ -64,7 +64,7 @@ class ShardedEpochsIT {
                 assertNotEquals(e1.get(w), e2.get(w), "worker " + w + " reshuffles its shard");
             }
             assertTrue(Math.abs(e1.get(0).size() - e1.get(1).size()) <= 1, "balanced shards");
-            assertEquals(0, shards.dealSeconds(), 0.0, "epoch 2 reuses the cached shards");
+            assertEquals(0, shards.preparationSeconds(), 0.0, "epoch 2 reuses the cached shards");
         }
     }
 

@@ -121,7 +121,7 @@ class HtmlReportTest {
                 e.metrics().epoch(), e.metrics().epochs(), e.metrics().trainLoss(), e.metrics().testLoss(),
                 e.metrics().testAccuracy(), e.metrics().macroF1(), e.metrics().classes(), e.metrics().trainExamples(),
                 e.metrics().rounds(), e.metrics().trainSeconds(), e.metrics().evalSeconds(),
-                e.metrics().samplesPerSecond(), e.metrics().elapsedSeconds(), e.metrics().remainingSeconds(), null),
+                e.metrics().samplesPerSecond(), e.metrics().elapsedSeconds(), e.metrics().remainingSeconds(), java.util.Optional.empty()),
                 e.spark(), e.memory(), e.retry())).toList();
         RunMetrics run = new RunMetrics(full.format(), full.run(), full.configDigest(), full.data(), full.settings(),
                 plain, full.rounds(), full.partitions(), full.spark(), full.model(), full.result(), full.stopping());

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,6 +47,31 @@ class MetricsFilesTest {
         assertEquals(0.05, doc.at("/rounds/1/averaging/lossMax").asDouble() - doc.at("/rounds/1/averaging/lossMin").asDouble(),
                 1e-12);
         assertEquals("every 10", doc.at("/settings/averaging").asText());
+    }
+
+    @Test
+    void anUntimedRoundAndAnUnmeasuredAverageAreNullAsBefore() throws IOException {
+        RunMetrics timed = SampleRun.of("sample", SampleRun.network(1), 0.70, 0.80, 0.85);
+        RunMetrics untimed = SampleRun.untimed(timed);
+        List<RoundMetrics> unmeasured = untimed.rounds().stream().map(r -> new RoundMetrics(r.epoch(), r.round(),
+                r.wallSeconds(), r.score(), r.examples(), r.time(), Optional.empty())).toList();
+        RunMetrics plain = new RunMetrics(untimed.format(), untimed.run(), untimed.configDigest(), untimed.data(),
+                untimed.settings(), untimed.epochs(), unmeasured, untimed.partitions(), untimed.spark(), untimed.model(),
+                untimed.result(), untimed.stopping());
+        JsonNode doc = read(MetricsFiles.json(plain));
+        assertTrue(doc.at("/epochs/0/metrics").has("time") && doc.at("/epochs/0/metrics/time").isNull());
+        assertTrue(doc.at("/rounds/0").has("time") && doc.at("/rounds/0/time").isNull());
+        assertTrue(doc.at("/rounds/0").has("averaging") && doc.at("/rounds/0/averaging").isNull());
+        assertEquals(0.05, read(MetricsFiles.json(timed)).at("/rounds/0/time/broadcast").asDouble(), 1e-12,
+                "a timed round's breakdown is the object it was");
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        try (JsonLinesSink sink = new JsonLinesSink(lines)) {
+            sink.epoch(untimed.epochs().get(0).metrics());
+            sink.epoch(timed.epochs().get(0).metrics());
+        }
+        String[] written = lines.toString(StandardCharsets.UTF_8).split("\n");
+        assertTrue(written[0].contains("\"time\":null"), written[0]);
+        assertTrue(written[1].contains("\"time\":{\"broadcast\":0.2"), written[1]);
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A made-up but complete {@link RunMetrics}: a small network with two weight-norm layers and
@@ -40,12 +41,12 @@ public final class SampleRun {
                     new ClassMetrics(2, acc + 0.05, acc + 0.05, acc + 0.05, 100));
             TimeBreakdown time = new TimeBreakdown(0.2, 3.0 - 0.1 * e, 0.8, 0.3, 0.0, 0.1);
             for (int r = 1; r <= 4; r++) {
-                rounds.add(new RoundMetrics(e, r, time.total() / 4, 1.0 / e, 250, new TimeBreakdown(0.05,
-                        time.fit() / 4, 0.2, 0.075, 0, 0.025), averaging(e, r)));
+                rounds.add(new RoundMetrics(e, r, time.total() / 4, 1.0 / e, 250, Optional.of(new TimeBreakdown(0.05,
+                        time.fit() / 4, 0.2, 0.075, 0, 0.025)), Optional.of(averaging(e, r))));
             }
             EpochMetrics m = new EpochMetrics(e, n, 1.2 / e, 1.0 / e + 0.1, acc, ClassMetrics.macroF1(classes), classes,
                     1000, 4, time.total(), 0.5, 1000 / time.total(), e * (time.total() + 0.5),
-                    (n - e) * (time.total() + 0.5), time);
+                    (n - e) * (time.total() + 0.5), Optional.of(time));
             epochs.add(new RunMetrics.Epoch(m, new SparkStats(10, 0, 0, 4.0, 0.1, 0.05, 1000, 0, 0, 0, 0),
                     new MemorySample(100 << 20, 1 << 30, 50 << 20, 1L << 32, 400 << 20), null));
         }
@@ -90,11 +91,11 @@ public final class SampleRun {
             EpochMetrics e = ep.metrics();
             return new RunMetrics.Epoch(new EpochMetrics(e.epoch(), e.epochs(), e.trainLoss(), e.testLoss(),
                     e.testAccuracy(), e.macroF1(), e.classes(), e.trainExamples(), e.rounds(), e.trainSeconds(),
-                    e.evalSeconds(), e.samplesPerSecond(), e.elapsedSeconds(), e.remainingSeconds(), null),
+                    e.evalSeconds(), e.samplesPerSecond(), e.elapsedSeconds(), e.remainingSeconds(), Optional.empty()),
                     ep.spark(), ep.memory(), ep.retry());
         }).toList();
         List<RoundMetrics> rounds = m.rounds().stream().map(r -> new RoundMetrics(r.epoch(), r.round(), r.wallSeconds(),
-                r.score(), r.examples(), null, r.averaging())).toList();
+                r.score(), r.examples(), Optional.empty(), r.averaging())).toList();
         return new RunMetrics(m.format(), m.run(), m.configDigest(), m.data(), m.settings(), epochs, rounds,
                 m.partitions(), m.spark(), m.model(), m.result(), m.stopping());
     }

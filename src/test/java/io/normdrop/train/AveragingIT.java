@@ -56,8 +56,8 @@ class AveragingIT {
         assertEquals(2 * ROUNDS, allReduce.rounds().size());
         assertEquals(2 * ROUNDS, resident.rounds().size());
         for (int r = 0; r < allReduce.rounds().size(); r++) {
-            AveragingStats a = allReduce.rounds().get(r).averaging();
-            AveragingStats d = resident.rounds().get(r).averaging();
+            AveragingStats a = allReduce.rounds().get(r).averaging().orElseThrow();
+            AveragingStats d = resident.rounds().get(r).averaging().orElseThrow();
             assertTrue(a.driftMean() > 1e-4, "the workers drifted apart in round " + r + ": " + a.driftMean());
             assertEquals(d.driftMean(), a.driftMean(), 1e-3 * d.driftMean(), "round " + r);
             // Two workers sit at the same distance on either side of their mean.
@@ -77,7 +77,7 @@ class AveragingIT {
         }
         // Every parameter tensor of quickstart's network: g, v and b of the weight-norm layers, W and b of the output.
         assertEquals(java.util.Set.of("0_g", "0_V", "0_b", "1_g", "1_V", "1_b", "2_W", "2_b"),
-                allReduce.rounds().get(0).averaging().tensors().stream().map(t -> t.layer() + "_" + t.param())
+                allReduce.rounds().get(0).averaging().orElseThrow().tensors().stream().map(t -> t.layer() + "_" + t.param())
                         .collect(java.util.stream.Collectors.toSet()));
     }
 
@@ -106,9 +106,9 @@ class AveragingIT {
                 "epoch 1 as averaging every step: " + maxDiff(warm.afterEpoch().get(0), everyStep.afterEpoch().get(0)));
         assertTrue(maxDiff(warm.params(), everyStep.params()) > 1e-4, "epoch 2 averages less often");
         // Averaging after every minibatch leaves the workers closer together than after four (here 1.7 times).
-        double warmDrift = warm.rounds().stream().filter(r -> r.epoch() == 1).mapToDouble(r -> r.averaging().driftMean())
+        double warmDrift = warm.rounds().stream().filter(r -> r.epoch() == 1).mapToDouble(r -> r.averaging().orElseThrow().driftMean())
                 .average().orElseThrow();
-        double steadyDrift = warm.rounds().stream().filter(r -> r.epoch() == 2).mapToDouble(r -> r.averaging().driftMean())
+        double steadyDrift = warm.rounds().stream().filter(r -> r.epoch() == 2).mapToDouble(r -> r.averaging().orElseThrow().driftMean())
                 .average().orElseThrow();
         assertTrue(steadyDrift > 1.4 * warmDrift, "drift every step " + warmDrift + ", every 4 steps " + steadyDrift);
     }

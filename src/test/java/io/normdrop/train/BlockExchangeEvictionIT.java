@@ -29,8 +29,8 @@ class BlockExchangeEvictionIT {
 
     @Test
     void anExchangeBlockIsNotLostWhenTheMemoryStoreFills() throws Exception {
-        String level = BlockExchange.LEVEL.equals(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER())
-                ? "MEMORY_AND_DISK_SER" : BlockExchange.LEVEL.toString();
+        String level = PeerBlocks.LEVEL.equals(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER())
+                ? "MEMORY_AND_DISK_SER" : PeerBlocks.LEVEL.toString();
         String exchange = probe(level);
         assertTrue(exchange.endsWith("level MEMORY_AND_DISK_SER: kept"), exchange);
         String former = probe("MEMORY_ONLY_SER");

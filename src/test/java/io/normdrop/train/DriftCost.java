@@ -38,8 +38,8 @@ public final class DriftCost {
             for (int v = 0; v < 2; v++) {
                 int variant = (r + v) % 2;
                 long start = System.nanoTime();
-                WorkerMean.mean(parts, 0, slice, out, layout,
-                        variant == 1 ? new WorkerMean.Drift(2, layout.tensors()) : null);
+                VectorMean.of(parts, 0, slice, out,
+                        variant == 1 ? new DriftSums(2, layout) : DriftSums.NONE);
                 t[variant] = (System.nanoTime() - start) / 1e6;
             }
             millis.add(t);

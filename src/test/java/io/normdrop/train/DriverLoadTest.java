@@ -28,9 +28,9 @@ class DriverLoadTest {
         long total = 0;
         for (int w = 0; w < workers; w++) {
             RoundRecovery.Progress p = new RoundRecovery.Progress(ROUNDS);
-            WorkerMean.Drift[] sums = p.drift;
+            DriftSums[] sums = p.drift;
             for (int r = 0; r < ROUNDS; r++) {
-                sums[r] = new WorkerMean.Drift(workers, TENSORS);
+                sums[r] = new DriftSums(workers, TENSORS);
                 Arrays.fill(sums[r].deviation, 1.0 / (r + 1));
                 Arrays.fill(sums[r].meanSquare, 3.0 / (r + 1));
                 p.lossSums[r] = r;
@@ -40,11 +40,11 @@ class DriverLoadTest {
             }
             double[] own = new double[ROUNDS * TENSORS];
             Arrays.fill(own, 0.5);
-            AllReduceAveraging.WorkerEpoch epoch = whole
-                    ? new AllReduceAveraging.WorkerEpoch(w, w + "@host", null, null, 640, p, null, 0, -1)
-                    : new AllReduceAveraging.WorkerEpoch(w, w + "@host", null, null, 640, p.withoutDrift(),
-                    new WorkerMean.Rows(own, own.clone()), 0, -1);
-            total += kryo.serialize(epoch, ClassTag$.MODULE$.apply(AllReduceAveraging.WorkerEpoch.class)).remaining();
+            AllReduceTask.WorkerEpoch epoch = whole
+                    ? new AllReduceTask.WorkerEpoch(w, w + "@host", null, null, 640, p, null, 0, -1)
+                    : new AllReduceTask.WorkerEpoch(w, w + "@host", null, null, 640, p.withoutDrift(),
+                    new DriftSums.PerWorker(own, own.clone()), 0, -1);
+            total += kryo.serialize(epoch, ClassTag$.MODULE$.apply(AllReduceTask.WorkerEpoch.class)).remaining();
         }
         return total / ROUNDS;
     }

@@ -49,7 +49,7 @@ class PlateauRateTest {
         assertEquals(0.001, LearningRates.constant(driver), 1e-12);
 
         // The worker's network is built from the configuration shipped at the start (rate 0.01).
-        MultiLayerNetwork worker = ResidentNetworks.take("plateau-test", ResidentNetworks.Snapshot.of(driver, configuration), 1);
+        MultiLayerNetwork worker = ResidentNetworks.borrow("plateau-test", ResidentNetworks.Snapshot.of(driver, configuration), 1);
         try {
             assertEquals(0.001, LearningRates.constant(worker), 1e-12, "the driver's rate, not the configuration's");
             assertTrue(VectorizedAdam.installed(worker));

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ResidentNetworksTest {
     @Test
     void aWorkersOwnStateReturnsInLaterStepsNotInARetryOfItsOwn() {
-        MultiLayerNetwork net = WorkerMeanTest.network();
+        MultiLayerNetwork net = DriftSumsTest.network();
         INDArray state = net.getUpdater().getStateViewArray();
         String run = "own-state-test";
         try {

@@ -37,7 +37,7 @@ class RoundCheckpointsTest {
             p.fitNanos[r] = 1000L * (r + 1);
             p.readNanos[r] = 10L * r;
             p.exchangeNanos[r] = 77;
-            p.drift[r] = new WorkerMean.Drift(WORKERS, tensors);
+            p.drift[r] = new DriftSums(WORKERS, tensors);
             Arrays.fill(p.drift[r].deviation, 0.25 * r + worker);
             Arrays.fill(p.drift[r].meanSquare, 3.0 / (r + 1));
         }
@@ -56,7 +56,7 @@ class RoundCheckpointsTest {
 
     @Test
     void theLatestCompleteRoundComesBackExactly(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork net = WorkerMeanTest.network();
+        MultiLayerNetwork net = DriftSumsTest.network();
         int params = (int) net.params().length();
         int updater = (int) net.getUpdater().getStateViewArray().length();
         int tensors = ParamLayout.of(net).tensors();
@@ -129,7 +129,7 @@ class RoundCheckpointsTest {
 
     @Test
     void withTheUpdaterStateResetOnlyTheParametersAreKept(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork net = WorkerMeanTest.network();
+        MultiLayerNetwork net = DriftSumsTest.network();
         int params = (int) net.params().length();
         int updater = (int) net.getUpdater().getStateViewArray().length();
         int tensors = ParamLayout.of(net).tensors();

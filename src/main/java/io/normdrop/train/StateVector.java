@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link RoundRecovery} keeps without copying) stays intact through the next round. A round
  * allocates nothing.
  */
-final class FlatState {
+final class StateVector {
     private final FloatPointer params;
     private final FloatPointer state;
     private final INDArray stateArray;
@@ -20,7 +20,7 @@ final class FlatState {
     private final float[][] vs;
     private float[] v;
 
-    FlatState(MultiLayerNetwork net) {
+    StateVector(MultiLayerNetwork net) {
         INDArray p = net.params();
         INDArray s = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
         this.params = pointer(p);

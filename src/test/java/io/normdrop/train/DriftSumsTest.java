@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bit, the drift is ‖θᵢ − θ̄‖ / ‖θ̄‖ per tensor as computed directly, and slices measured
  * separately (as allreduce tasks do) add up to the whole.
  */
-class WorkerMeanTest {
+class DriftSumsTest {
     static MultiLayerNetwork network() {
         return Networks.of("""
                 [
@@ -73,12 +73,12 @@ class WorkerMeanTest {
             expected[i] = ((workers[0][i] + workers[1][i]) + workers[2][i]) * (1 / 3f);
         }
         float[] mean = new float[length];
-        WorkerMean.Drift whole = new WorkerMean.Drift(n, layout.tensors());
-        WorkerMean.mean(workers, 0, length, mean, layout, whole);
+        DriftSums whole = new DriftSums(n, layout);
+        VectorMean.of(workers, 0, length, mean, whole);
         assertArrayEquals(expected, mean);
 
         // Slices cut across tensors, each measured on its own as an allreduce task measures its slice.
-        WorkerMean.Drift sliced = new WorkerMean.Drift(n, layout.tensors());
+        DriftSums sliced = new DriftSums(n, layout);
         float[] slicedMean = new float[length];
         int[] cuts = {0, 5, p / 2, p - 3, length};
         for (int c = 0; c + 1 < cuts.length; c++) {
@@ -88,15 +88,15 @@ class WorkerMeanTest {
             for (int j = 0; j < n; j++) {
                 parts[j] = java.util.Arrays.copyOfRange(workers[j], a, b);
             }
-            WorkerMean.Drift slice = new WorkerMean.Drift(n, layout.tensors());
-            WorkerMean.mean(parts, a, b, slicedMean, layout, slice);
+            DriftSums slice = new DriftSums(n, layout);
+            VectorMean.of(parts, a, b, slicedMean, slice);
             sliced.add(slice);
         }
         assertArrayEquals(expected, slicedMean);
         assertArrayEquals(whole.deviation, sliced.deviation, 1e-9);
         assertArrayEquals(whole.meanSquare, sliced.meanSquare, 1e-9);
 
-        AveragingStats stats = whole.stats(layout, new double[]{0.5, 0.7, 0.6}, new long[]{10, 40, 10},
+        AveragingStats stats = whole.stats(new double[]{0.5, 0.7, 0.6}, new long[]{10, 40, 10},
                 new String[]{"1@a", "2@b", "3@c"});
         double[] all = new double[n];
         for (int t = 0; t < layout.tensors(); t++) {
@@ -146,9 +146,9 @@ class WorkerMeanTest {
         ParamLayout layout = ParamLayout.of(network());
         float[] same = new float[layout.parameters()];
         java.util.Arrays.fill(same, 0.25f);
-        WorkerMean.Drift drift = new WorkerMean.Drift(2, layout.tensors());
-        WorkerMean.mean(new float[][]{same, same.clone()}, 0, same.length, new float[same.length], layout, drift);
-        AveragingStats stats = drift.stats(layout, new double[]{1, Double.NaN}, new long[]{5, 5}, new String[]{"a", "b"});
+        DriftSums drift = new DriftSums(2, layout);
+        VectorMean.of(new float[][]{same, same.clone()}, 0, same.length, new float[same.length], drift);
+        AveragingStats stats = drift.stats(new double[]{1, Double.NaN}, new long[]{5, 5}, new String[]{"a", "b"});
         assertEquals(0, stats.driftMax(), 0);
         assertEquals(1, stats.lossMin(), 0, "a worker without minibatches has no loss to compare");
         assertEquals(1, stats.stragglerRatio(), 0);
