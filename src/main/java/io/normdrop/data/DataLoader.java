@@ -226,7 +226,7 @@ public final class DataLoader {
                 char separator = config.csv().separator();
                 yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, columns, rules), header != null);
             }
-            case LIBSVM -> TextRecords.read(sc, source.path(), () -> TextParsers.libsvm(rules), false);
+            case LIBSVM -> TextRecords.read(sc, source.path(), () -> LibsvmParsers.libsvm(rules), false);
             case PARQUET -> ParquetRecords.read(sc, source.path(), config.parquet(), rules);
             case IDX -> throw new IllegalStateException("IDX is read on the driver");
         };

@@ -73,7 +73,7 @@ public final class ScoringData {
                         source.labels() != null, List.of(), source.describe());
             }
             case LIBSVM -> {
-                return new Read(TextRecords.readNumbered(sc, path, () -> TextParsers.keyedLibsvm(rules), false), true,
+                return new Read(TextRecords.readNumbered(sc, path, () -> LibsvmParsers.keyedLibsvm(rules), false), true,
                         List.of(), path);
             }
             case PARQUET -> {
