@@ -103,7 +103,7 @@ public final class JobFiles {
             job = applyOverride(job, defaults, override);
         }
         try {
-            JobSchema.rejectUnknownKeys(job.root());
+            UnknownKeys.reject(job.root());
             Config resolved = job.withFallback(defaults).resolve(RESOLVE);
             return new LoadedJob(source, resolved, JobConfig.from(resolved));
         } catch (ConfigException e) {

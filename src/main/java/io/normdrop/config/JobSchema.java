@@ -2,25 +2,18 @@ package io.normdrop.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigUtil;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Every job key in one list, in the order {@code conf/job-defaults.conf} shows them, with the
  * meaning of each section: what a job file may say. The defaults file is rendered from it
  * ({@link #render}, {@code normdrop keys}), and the defaults a job starts from are parsed from that
- * rendering; a job's keys are checked against those defaults.
+ * rendering; a job's keys are checked against those defaults ({@link UnknownKeys}).
  */
 public final class JobSchema {
     /** A block of keys and what it is for. */
@@ -224,81 +217,5 @@ public final class JobSchema {
 
     private static String last(String path) {
         return path.substring(path.lastIndexOf('.') + 1);
-    }
-
-    // ---- checking a job's keys ----------------------------------------------------------------
-
-    /** @throws ConfigException for the first key of {@code job} that the schema does not declare */
-    static void rejectUnknownKeys(ConfigObject job) {
-        rejectUnknownKeys(job, "");
-    }
-
-    private static void rejectUnknownKeys(ConfigObject object, String prefix) {
-        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
-            String path = prefix.isEmpty() ? ConfigUtil.joinPath(entry.getKey()) : prefix + "." + ConfigUtil.joinPath(entry.getKey());
-            ConfigValue value = entry.getValue();
-            if (path.equals(SparkSettings.CONF.path())) {
-                continue;
-            }
-            if (!DEFAULTS.hasPathOrNull(path)) {
-                ConfigObject parent = prefix.isEmpty() ? DEFAULTS.root() : DEFAULTS.getObject(prefix);
-                if (Rules.namesASecret(entry.getKey())) {
-                    throw new ConfigException(path, "unknown key; secrets do not belong in job files (they are copied "
-                            + "into the run's provenance): name a file or an environment variable that holds it, as "
-                            + "metrics.pushgateway.passwordFile or passwordEnv do");
-                }
-                throw new ConfigException(path, "unknown key" + suggestion(entry.getKey(), parent.keySet()));
-            }
-            if (path.equals(ModelConfig.LAYERS) && value.valueType() == ConfigValueType.LIST) {
-                ConfigList layers = (ConfigList) value;
-                for (int i = 0; i < layers.size(); i++) {
-                    rejectUnknownLayerKeys(layers.get(i), i);
-                }
-            } else if (value.valueType() == ConfigValueType.OBJECT && !DEFAULTS.getIsNull(path)
-                    && DEFAULTS.getValue(path).valueType() == ConfigValueType.OBJECT) {
-                rejectUnknownKeys((ConfigObject) value, path);
-            }
-        }
-    }
-
-    private static void rejectUnknownLayerKeys(ConfigValue layer, int index) {
-        String key = LayerSpec.key(index);
-        if (layer.valueType() != ConfigValueType.OBJECT) {
-            throw ConfigException.invalid(key, layer.unwrapped(), "each layer is an object such as { type = dense, units = 256 }");
-        }
-        for (String name : ((ConfigObject) layer).keySet()) {
-            if (!LayerSpec.NAMES.contains(name)) {
-                throw new ConfigException(key + "." + name, "unknown key" + suggestion(name, LayerSpec.NAMES));
-            }
-        }
-    }
-
-    private static String suggestion(String key, Set<String> known) {
-        String best = known.stream().min(Comparator.comparingInt(k -> editDistance(k.toLowerCase(), key.toLowerCase())))
-                .orElse(null);
-        String list = String.join(", ", known.stream().sorted().toList());
-        if (best != null && editDistance(best.toLowerCase(), key.toLowerCase()) <= Math.max(2, key.length() / 3)) {
-            return " (did you mean " + best + "? known: " + list + ")";
-        }
-        return " (known: " + list + ")";
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

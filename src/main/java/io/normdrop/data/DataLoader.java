@@ -1,39 +1,37 @@
 package io.normdrop.data;
 
-import io.normdrop.config.BadRecordPolicy;
 import io.normdrop.config.DataConfig;
 import io.normdrop.config.DataFormat;
 import io.normdrop.config.DataSource;
 import io.normdrop.config.ImageShape;
 import io.normdrop.config.LabelOrder;
-import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Reads the job's data sets on Spark and checks them: infers the features and classes from the
  * training set (or takes them from the job), finds every bad record in one pass on the
- * executors, applies {@code data.onBadRecord}, and indexes the good examples for balanced,
- * reshuffled minibatches. The test set must have the training set's features and classes.
+ * executors, applies {@code data.onBadRecord} ({@link DataChecks}, with bad text records' lines
+ * resolved by {@link ProblemLines}), and indexes the good examples for balanced, reshuffled
+ * minibatches. The test set must have the training set's features and classes.
  */
 public final class DataLoader {
     private final JavaSparkContext sc;
     private final DataConfig config;
+    private final CsvLayout csv;
 
     public DataLoader(JavaSparkContext sc, DataConfig config) {
         this.sc = sc;
         this.config = config;
+        this.csv = new CsvLayout(sc, config.csv());
     }
 
     /**
@@ -49,7 +47,7 @@ public final class DataLoader {
         try {
             names = labelNames(config.train());
         } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
-            throw unwrap(config.train().key(), config.train().describe(), e);
+            throw DataChecks.unwrap(config.train().key(), config.train().describe(), e);
         }
         if (!names.isEmpty()) {
             if (knownClasses > 0 && names.size() != knownClasses) {
@@ -91,8 +89,8 @@ public final class DataLoader {
         if (config.format() == DataFormat.PARQUET) {
             counts = ParquetRecords.labelNames(sc, source.path(), config.parquet());
         } else if (config.format() == DataFormat.CSV) {
-            List<String> header = config.csv().header() ? header(source) : null;
-            int label = column(source, header, config.csv().label(), "data.csv.label");
+            List<String> header = config.csv().header() ? csv.header(source) : null;
+            int label = csv.column(source, header, config.csv().label(), "data.csv.label");
             char separator = config.csv().separator();
             JavaRDD<String> labels = TextRecords.read(sc, source.path(), () -> {
                 com.univocity.parsers.csv.CsvParser parser = TextParsers.csvParser(separator);
@@ -126,7 +124,7 @@ public final class DataLoader {
         try {
             return loadOrThrow(source, given, inferFeatures);
         } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
-            throw unwrap(source.key(), source.describe(), e);
+            throw DataChecks.unwrap(source.key(), source.describe(), e);
         }
     }
 
@@ -149,9 +147,9 @@ public final class DataLoader {
             reader = () -> IdxRecords.read(sc, images, source.labels(), r);
         } else {
             digests = FileDigests.of(sc, source.path());
-            List<String> header = config.format() == DataFormat.CSV && config.csv().header() ? header(source) : null;
+            List<String> header = config.format() == DataFormat.CSV && config.csv().header() ? csv.header(source) : null;
             if (inferFeatures && config.format() != DataFormat.LIBSVM) {
-                rules = given.withFeatures(header != null ? header.size() - csvColumns(source, header).notFeatures()
+                rules = given.withFeatures(header != null ? header.size() - csv.columns(source, header).notFeatures()
                         : firstWidth(source, rules, header));
             }
             RecordRules r = rules;
@@ -175,7 +173,7 @@ public final class DataLoader {
         try {
             return checkedOrThrow(key, describe, records, rules, digests);
         } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
-            throw unwrap(key, describe, e);
+            throw DataChecks.unwrap(key, describe, e);
         }
     }
 
@@ -198,8 +196,8 @@ public final class DataLoader {
             running += good;
         }
         perPartition.forEach(t -> total.merge(t._2()));
-        List<Problem> problems = resolveLines(total.problems());
-        check(config, key, describe, total, problems);
+        List<Problem> problems = ProblemLines.resolve(sc.hadoopConfiguration(), total.problems());
+        DataChecks.check(config, key, describe, total, problems);
         int features = rules.features() > 0 ? rules.features() : total.maxWidth();
         int classes = rules.classes() > 0 ? rules.classes() : total.labelCounts().length;
         if (classes < 2) {
@@ -224,11 +222,11 @@ public final class DataLoader {
     private JavaRDD<ParsedRecord> records(DataSource source, RecordRules rules, List<String> header) {
         return switch (config.format()) {
             case CSV -> {
-                TextParsers.CsvColumns columns = csvColumns(source, header);
+                TextParsers.CsvColumns columns = csv.columns(source, header);
                 char separator = config.csv().separator();
                 yield TextRecords.read(sc, source.path(), () -> TextParsers.csv(separator, columns, rules), header != null);
             }
-            case LIBSVM -> TextRecords.read(sc, source.path(), () -> TextParsers.libsvm(rules), false);
+            case LIBSVM -> TextRecords.read(sc, source.path(), () -> LibsvmParsers.libsvm(rules), false);
             case PARQUET -> ParquetRecords.read(sc, source.path(), config.parquet(), rules);
             case IDX -> throw new IllegalStateException("IDX is read on the driver");
         };
@@ -238,36 +236,6 @@ public final class DataLoader {
     private int firstWidth(DataSource source, RecordRules rules, List<String> header) {
         List<ParsedRecord> first = records(source, rules, header).filter(ParsedRecord::isGood).take(1);
         return first.isEmpty() ? 0 : first.get(0).example().width();
-    }
-
-    /** The column names of the csv header (the first line of the first file). */
-    List<String> header(DataSource source) {
-        String line = TextRecords.firstLine(sc, source.path());
-        if (line == null) {
-            throw new DataException(source.path() + ": empty data set (no header line; data.csv.header = true)");
-        }
-        return TextParsers.csvHeader(config.csv().separator(), line);
-    }
-
-    /** The label and key columns of the csv files ({@code data.csv.label}, {@code data.csv.key}). */
-    TextParsers.CsvColumns csvColumns(DataSource source, List<String> header) {
-        String key = config.csv().key();
-        return new TextParsers.CsvColumns(column(source, header, config.csv().label(), "data.csv.label"),
-                key == null ? TextParsers.CsvColumns.NONE : column(source, header, key, "data.csv.key"), header);
-    }
-
-    /** The index of a csv column given by index or header name ({@code jobKey} for messages). */
-    int column(DataSource source, List<String> header, String column, String jobKey) {
-        int index = DataConfig.Csv.labelIndex(column);
-        if (index >= 0) {
-            return index;
-        }
-        int found = header.indexOf(column);
-        if (found < 0) {
-            throw new DataException(source.path() + ": no column '" + column + "' (" + jobKey + ") in the header "
-                    + String.join(String.valueOf(config.csv().separator()), header));
-        }
-        return found;
     }
 
     /** The first {@code limit} records (all when 0): counts per partition first, then caps each. */
@@ -302,77 +270,5 @@ public final class DataLoader {
                 return it.next();
             }
         }, true);
-    }
-
-    /**
-     * Applies {@code config}'s data.onBadRecord to a set's records: fail on any bad record, or on
-     * too many when skipping; fail on none good.
-     *
-     * @throws DataException naming the set and the first problems, one line each
-     */
-    public static void check(DataConfig config, String key, String describe, RecordSummary total, List<Problem> problems) {
-        if (total.good() == 0) {
-            throw new DataException(describe + ": empty data set (" + (total.records() == 0 ? "no records"
-                    : "0 good records of " + total.records() + "; first: " + problems.get(0)) + ")");
-        }
-        if (total.bad() == 0) {
-            return;
-        }
-        double fraction = (double) total.bad() / total.records();
-        boolean fail = config.onBadRecord() == BadRecordPolicy.FAIL || fraction > config.maxBadFraction();
-        if (!fail) {
-            return;
-        }
-        StringBuilder m = new StringBuilder(String.format(Locale.ROOT, "%s: %,d bad record(s) of %,d in %s", key,
-                total.bad(), total.records(), describe));
-        m.append(config.onBadRecord() == BadRecordPolicy.FAIL
-                ? " (data.onBadRecord = fail; skip leaves them out)"
-                : String.format(Locale.ROOT, ": %.2f%% is more than data.maxBadFraction = %s", 100 * fraction,
-                config.maxBadFraction()));
-        problems.forEach(p -> m.append('\n').append(p));
-        if (total.bad() > problems.size()) {
-            m.append(String.format(Locale.ROOT, "%n... and %,d more", total.bad() - problems.size()));
-        }
-        throw new DataException(m.toString());
-    }
-
-    /** Turns byte offsets into line numbers, for the problems printed. */
-    private List<Problem> resolveLines(List<Problem> problems) {
-        List<Problem> out = new ArrayList<>();
-        for (Problem p : problems) {
-            if (p.unit() == Problem.Unit.BYTE) {
-                try {
-                    out.add(p.atLine(TextRecords.lineOf(sc.hadoopConfiguration(), p.file(), p.position())));
-                    continue;
-                } catch (IOException e) {
-                    // keep the byte offset: still exact
-                }
-            }
-            out.add(p);
-        }
-        return out;
-    }
-
-    /**
-     * The data failure inside a failed Spark job (a bad file found by a task), a failed read as a
-     * data failure naming the set, anything else as it is.
-     */
-    public static RuntimeException unwrap(String key, String describe, Exception e) {
-        boolean spark = false;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            spark |= t instanceof SparkException;
-            if (t instanceof DataException d) {
-                return d;
-            }
-            if (t instanceof org.apache.hadoop.mapreduce.lib.input.InvalidInputException
-                    || t instanceof java.io.FileNotFoundException) {
-                return new MissingInputException(key + ": " + t.getMessage(), e);
-            }
-        }
-        if (!spark) {
-            return e instanceof RuntimeException r ? r : new IllegalStateException(e);
-        }
-        return new DataException(key + ": reading " + describe + " failed: "
-                + TextRecords.rootMessage(e).replaceAll("\\s+", " "), e);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Comparator;
 /**
  * A bad record: the file, where in it, and what is wrong. Text records found by a split that
  * does not start the file know only their byte offset; the driver turns that into a line
- * number for the problems it prints ({@link Problems#resolveLines}).
+ * number for the problems it prints ({@link ProblemLines}).
  */
 public final class Problem implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -52,7 +52,7 @@ public final class ScoringData {
             }
             return read;
         } catch (Exception e) { // Spark's job failures arrive as undeclared SparkExceptions
-            throw DataLoader.unwrap(source.key(), source.describe(), e);
+            throw DataChecks.unwrap(source.key(), source.describe(), e);
         }
     }
 
@@ -73,15 +73,15 @@ public final class ScoringData {
                         source.labels() != null, List.of(), source.describe());
             }
             case LIBSVM -> {
-                return new Read(TextRecords.readNumbered(sc, path, () -> TextParsers.keyedLibsvm(rules), false), true,
+                return new Read(TextRecords.readNumbered(sc, path, () -> LibsvmParsers.keyedLibsvm(rules), false), true,
                         List.of(), path);
             }
             case PARQUET -> {
                 return ParquetRecords.readKeyed(sc, path, config.parquet(), rules);
             }
             case CSV -> {
-                DataLoader loader = new DataLoader(sc, config);
-                List<String> header = config.csv().header() ? loader.header(source) : null;
+                CsvLayout layout = new CsvLayout(sc, config.csv());
+                List<String> header = config.csv().header() ? layout.header(source) : null;
                 String key = config.csv().key();
                 boolean hasKey = key != null;
                 int fields;
@@ -98,9 +98,9 @@ public final class ScoringData {
                 boolean labeled = header != null && DataConfig.Csv.labelIndex(config.csv().label()) < 0
                         ? header.contains(config.csv().label())
                         : fields == rules.features() + 1 + (hasKey ? 1 : 0);
-                TextParsers.CsvColumns columns = labeled ? loader.csvColumns(source, header)
+                TextParsers.CsvColumns columns = labeled ? layout.columns(source, header)
                         : new TextParsers.CsvColumns(TextParsers.CsvColumns.NONE,
-                        hasKey ? loader.column(source, header, key, "data.csv.key") : TextParsers.CsvColumns.NONE, header);
+                        hasKey ? layout.column(source, header, key, "data.csv.key") : TextParsers.CsvColumns.NONE, header);
                 char separator = config.csv().separator();
                 List<StructField> keys = hasKey ? List.of(DataTypes.createStructField(header != null
                         ? header.get(columns.key()) : "key", DataTypes.StringType, true)) : List.of();

@@ -1,8 +1,5 @@
 package io.normdrop.data;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
@@ -13,8 +10,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.NewHadoopPartition;
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,7 +22,7 @@ import java.util.NoSuchElementException;
  * Text data sets (csv, libsvm) read on the executors with Hadoop's {@link TextInputFormat}:
  * files, directories and globs on any Hadoop file system, large files split between tasks,
  * {@code .gz} files decompressed. Every record knows its file and line (a split that does not
- * start its file knows the byte offset; {@link #lineOf} makes it a line for messages).
+ * start its file knows the byte offset; {@link ProblemLines} makes it a line for messages).
  */
 public final class TextRecords {
     private TextRecords() {
@@ -106,30 +101,6 @@ public final class TextRecords {
         List<String> first = sc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class,
                 sc.hadoopConfiguration()).map(t -> t._2().toString()).filter(l -> !l.isBlank()).take(1);
         return first.isEmpty() ? null : first.get(0);
-    }
-
-    /** The 1-based line that starts at byte {@code offset} of an uncompressed file. */
-    public static long lineOf(Configuration hadoop, String file, long offset) throws IOException {
-        Path p = new Path(file);
-        FileSystem fs = p.getFileSystem(hadoop);
-        long line = 1;
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = fs.open(p)) {
-            long read = 0;
-            while (read < offset) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, offset - read));
-                if (n < 0) {
-                    break;
-                }
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] == '\n') {
-                        line++;
-                    }
-                }
-                read += n;
-            }
-        }
-        return line;
     }
 
     /**

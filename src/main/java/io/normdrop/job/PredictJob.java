@@ -6,7 +6,7 @@ import io.normdrop.config.DataFormat;
 import io.normdrop.config.DataSource;
 import io.normdrop.config.JobFiles;
 import io.normdrop.config.LoadedJob;
-import io.normdrop.data.DataLoader;
+import io.normdrop.data.DataChecks;
 import io.normdrop.data.ScoringData;
 import io.normdrop.score.PredictionMetrics;
 import io.normdrop.score.Predictions;
@@ -97,9 +97,9 @@ public final class PredictJob {
                 try {
                     summary = predictions.summarize(scored, model.classes());
                 } catch (Exception e) { // task failures arrive as undeclared SparkExceptions
-                    throw DataLoader.unwrap(source.key(), read.describe(), e);
+                    throw DataChecks.unwrap(source.key(), read.describe(), e);
                 }
-                DataLoader.check(data, source.key(), read.describe(), summary.records(), summary.records().problems());
+                DataChecks.check(data, source.key(), read.describe(), summary.records(), summary.records().problems());
                 SparkSession.builder().sparkContext(sc.sc()).getOrCreate()
                         .createDataFrame(Predictions.goodRows(scored), predictions.schema())
                         .write().mode(SaveMode.Overwrite)

@@ -57,8 +57,8 @@ final class Svg {
             xMax += 0.5;
         }
         double pad = (yMax - yMin) * 0.08 + 1e-9;
-        Scale xs = new Scale(xMin, xMax, LEFT, PLOT_RIGHT);
-        Scale ys = Scale.nice(yMin - pad, yMax + pad, HEIGHT - BOTTOM, TOP);
+        ChartScale xs = new ChartScale(xMin, xMax, LEFT, PLOT_RIGHT);
+        ChartScale ys = ChartScale.nice(yMin - pad, yMax + pad, HEIGHT - BOTTOM, TOP);
         int longest = series.stream().mapToInt(s -> s.name.length()).max().orElse(0);
         StringBuilder sb = open(id, title, PLOT_RIGHT + Math.max(LEGEND, 40 + 6 * longest));
         axes(sb, xs, ys, xLabel, yLabel, true);
@@ -102,7 +102,7 @@ final class Svg {
             }
             max = Math.max(max, total);
         }
-        Scale ys = Scale.nice(0, top > 0 ? top : max > 0 ? max * 1.05 : 1, HEIGHT - BOTTOM, TOP);
+        ChartScale ys = ChartScale.nice(0, top > 0 ? top : max > 0 ? max * 1.05 : 1, HEIGHT - BOTTOM, TOP);
         int longest = stacks.stream().mapToInt(s -> s.name.length()).max().orElse(0);
         StringBuilder sb = open(id, title, PLOT_RIGHT + (stacks.size() > 1 ? Math.max(LEGEND, 40 + 6 * longest) : 20));
         double band = (PLOT_RIGHT - LEFT) / (double) Math.max(1, n);
@@ -209,7 +209,7 @@ final class Svg {
         return sb;
     }
 
-    private static void axes(StringBuilder sb, Scale xs, Scale ys, String xLabel, String yLabel, boolean xTicks) {
+    private static void axes(StringBuilder sb, ChartScale xs, ChartScale ys, String xLabel, String yLabel, boolean xTicks) {
         for (double t : ys.ticks()) {
             double y = ys.map(t);
             sb.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(PLOT_RIGHT).append("\" y1=\"").append(f(y))
@@ -266,43 +266,5 @@ final class Svg {
 
     private static String f(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    /** A linear map from data to pixels. */
-    private record Scale(double min, double max, double from, double to) {
-        static Scale nice(double min, double max, double from, double to) {
-            double step = step(min, max);
-            return new Scale(Math.floor(min / step) * step, Math.ceil(max / step) * step, from, to);
-        }
-
-        private static double step(double min, double max) {
-            double range = Math.max(1e-12, max - min);
-            double raw = range / 5;
-            double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-            double norm = raw / mag;
-            return (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
-        }
-
-        double map(double v) {
-            return from + (v - min) / (max - min) * (to - from);
-        }
-
-        double[] ticks() {
-            double step = step(min, max);
-            int n = (int) Math.round((max - min) / step);
-            double[] t = new double[n + 1];
-            for (int i = 0; i <= n; i++) {
-                t[i] = min + i * step;
-            }
-            return t;
-        }
-
-        double[] integerTicks() {
-            long lo = (long) Math.ceil(min);
-            long hi = (long) Math.floor(max);
-            long every = Math.max(1, (hi - lo + 1) / 12 + ((hi - lo + 1) % 12 == 0 ? 0 : 1));
-            return java.util.stream.LongStream.rangeClosed(lo, hi).filter(v -> (v - lo) % every == 0)
-                    .asDoubleStream().toArray();
-        }
     }
 }

@@ -1,15 +1,7 @@
 package io.normdrop.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.normdrop.data.DataException;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
@@ -24,11 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -40,7 +28,7 @@ import java.util.zip.ZipFile;
  * ({@code "@class"}); and a custom normalizer names a class it instantiates. Here:
  * <ul>
  *   <li>the configuration may name only DL4J's and ND4J's configuration classes and Normdrop's
- *       own layers ({@link #ALLOWED_CLASSES}), each type id a plain class name (no type
+ *       own layers ({@link ConfigurationCheck#ALLOWED_CLASSES}), each type id a plain class name (no type
  *       parameters, no arrays), checked before DL4J parses it; a key twice in one object is
  *       refused (DL4J's parser would take the first, a tree the last), and DL4J parses the very
  *       tree that was checked, written out anew, never the file's own text;</li>
@@ -65,24 +53,12 @@ public final class ModelArchive implements AutoCloseable {
     static final String NORMALIZER = "normalizer.bin";
     static final String OBJECTS = "objects/";
 
-    /** Package prefixes of the classes a model's configuration may name. */
-    static final List<String> ALLOWED_CLASSES = List.of("org.deeplearning4j.nn.conf.", "org.deeplearning4j.nn.weights.",
-            "org.nd4j.linalg.activations.", "org.nd4j.linalg.learning.", "org.nd4j.linalg.lossfunctions.",
-            "org.nd4j.linalg.schedule.", "io.normdrop.nn.");
     /** The most bytes of the configuration (a network's takes a few KB). */
     static final int MAX_CONFIGURATION_BYTES = 16 << 20;
     /** The most bytes of a text entry under objects/ or of a normalizer. */
     static final int MAX_ENTRY_BYTES = 256 << 20;
-    /** The most units (or channels) of a layer, and parameters of a model (4 GiB of floats). */
-    static final long MAX_UNITS = 1 << 20;
-    static final long MAX_PARAMETERS = 1L << 30;
-    /** A fully qualified class name, as Jackson's wrapper-array form of a type id would give it. */
-    private static final Pattern CLASS_NAME = Pattern.compile("([A-Za-z_$][\\w$]*\\.)+[A-Za-z_$][\\w$]*");
     /** Only strings: Java serialization of anything else in a model file is refused. */
     private static final ObjectInputFilter STRINGS_ONLY = ObjectInputFilter.Config.createFilter("maxdepth=1;!*");
-    /** Strict: a key twice in one object is an error, not the last one kept. */
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private final ZipFile zip;
     private final String name;
@@ -122,22 +98,8 @@ public final class ModelArchive implements AutoCloseable {
             throw new DataException(name + ": not a DL4J model file (no " + CONFIGURATION + " or " + COEFFICIENTS + ")");
         }
         try {
-            JsonNode tree;
-            try {
-                tree = JSON.readTree(bytes(configuration, MAX_CONFIGURATION_BYTES));
-            } catch (JsonProcessingException e) {
-                throw refused(CONFIGURATION, "not valid JSON: " + e.getOriginalMessage());
-            }
-            checkClasses(tree);
-            MultiLayerConfiguration conf;
-            try {
-                // DL4J parses the tree just checked, written out anew: not the file's text a second time.
-                conf = MultiLayerConfiguration.fromJson(JSON.writeValueAsString(tree));
-            } catch (RuntimeException e) {
-                throw new DataException(name + ": " + CONFIGURATION + " is not a DL4J MultiLayerNetwork configuration: "
-                        + e.getMessage(), e);
-            }
-            long parameters = parameters(conf);
+            MultiLayerConfiguration conf = ConfigurationCheck.read(name, bytes(configuration, MAX_CONFIGURATION_BYTES));
+            long parameters = ConfigurationCheck.parameters(name, conf);
             boolean none = coefficients.getSize() == 0 && zip.getEntry(NO_PARAMS) != null;
             if (none && parameters > 0) {
                 throw refused(COEFFICIENTS, "empty, but the network has " + parameters + " parameters");
@@ -159,35 +121,6 @@ public final class ModelArchive implements AutoCloseable {
         } catch (IOException e) {
             throw new DataException(name + ": not a readable model file: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The parameters {@code conf} declares, counted as DL4J's initializers count them, after
-     * bounding each layer's size so that the count cannot overflow.
-     */
-    private long parameters(MultiLayerConfiguration conf) {
-        long total = 0;
-        for (NeuralNetConfiguration c : conf.getConfs()) {
-            if (c == null || c.getLayer() == null) {
-                // Found by fuzzing: a layer's configuration without its layer (a NullPointerException, exit 70).
-                throw refused(CONFIGURATION, "a layer's configuration has no layer");
-            }
-            if (c.getLayer() instanceof FeedForwardLayer f && (f.getNIn() > MAX_UNITS || f.getNOut() > MAX_UNITS)) {
-                throw refused(CONFIGURATION, "declares a layer of " + f.getNIn() + " inputs and " + f.getNOut()
-                        + " outputs, more than " + MAX_UNITS);
-            }
-            if (c.getLayer() instanceof ConvolutionLayer k
-                    && Arrays.stream(k.getKernelSize()).asLongStream().reduce(1, (a, b) -> a * Math.max(1, b)) > MAX_UNITS) {
-                throw refused(CONFIGURATION, "declares a kernel of " + Arrays.toString(k.getKernelSize()) + ", more than "
-                        + MAX_UNITS + " positions");
-            }
-            long n = c.getLayer().initializer().numParams(c);
-            total += n;
-            if (n < 0 || total > MAX_PARAMETERS) {
-                throw refused(CONFIGURATION, "declares more than " + MAX_PARAMETERS + " parameters");
-            }
-        }
-        return total;
     }
 
     /** Entry {@code entry} whole, refused when it holds more than {@code limit} bytes (whatever its header says). */
@@ -308,45 +241,12 @@ public final class ModelArchive implements AutoCloseable {
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
-    /** Every class the configuration names: {@code "@class"} values and wrapper-array type ids. */
-    static List<String> namedClasses(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        collect(node, names);
-        return names;
-    }
-
-    private static void collect(JsonNode node, List<String> names) {
-        if (node.isObject()) {
-            node.fields().forEachRemaining(f -> {
-                // Any spelling a case-insensitive mapper could take for the type property.
-                if (f.getKey().equalsIgnoreCase("@class")) {
-                    names.add(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
-                } else {
-                    collect(f.getValue(), names);
-                }
-            });
-        } else if (node.isArray()) {
-            // Jackson's wrapper-array form of a type id: [type id, value].
-            if (node.size() == 2 && node.get(0).isTextual() && node.get(1).isContainerNode()) {
-                names.add(node.get(0).asText());
-            }
-            node.forEach(child -> collect(child, names));
-        }
-    }
-
-    private void checkClasses(JsonNode configuration) {
-        for (String c : namedClasses(configuration)) {
-            if (!CLASS_NAME.matcher(c).matches()) {
-                throw refused(CONFIGURATION, "names type " + c + ", which is not a plain class name");
-            }
-            if (ALLOWED_CLASSES.stream().noneMatch(c::startsWith)) {
-                throw refused(CONFIGURATION, "names class " + c + ", which is not a DL4J or ND4J configuration "
-                        + "class or one of Normdrop's layers");
-            }
-        }
-    }
-
     private DataException refused(String entry, String why) {
-        return new DataException(name + ": refused " + entry + ": " + why);
+        return refused(name, entry, why);
+    }
+
+    /** The refusal of entry {@code entry} of the model file {@code file}, saying why. */
+    static DataException refused(String file, String entry, String why) {
+        return new DataException(file + ": refused " + entry + ": " + why);
     }
 }

@@ -3,7 +3,6 @@ package io.normdrop.store;
 import io.normdrop.config.ConfigException;
 import io.normdrop.config.OutputConfig;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -11,9 +10,6 @@ import org.apache.hadoop.fs.Path;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,7 +28,8 @@ import java.util.UUID;
  * {@code _SUCCESS} last and renames the working directory into place, so a run that fails leaves
  * nothing at the final path. A run that fails after a checkpoint keeps its working directory
  * for {@code --resume}; one that fails before keeps nothing. A second run on the same directory
- * while the lock is held is refused; a lock whose owner died on this host is taken over.
+ * while the lock is held is refused; a lock whose owner died on this host is taken over
+ * ({@link RunLock}).
  * Works on any Hadoop file system whose rename is atomic (local, HDFS).
  *
  * <p>With a run id ({@code output.runId}) the run directory is {@code output.dir/RUN_ID}, and the
@@ -49,7 +46,7 @@ public final class RunDirectory implements AutoCloseable {
     private final String runId;
     private final Path target;
     private final Path work;
-    private final Path lock;
+    private final RunLock lock;
     private final boolean overwrite;
     private boolean committed;
 
@@ -58,7 +55,7 @@ public final class RunDirectory implements AutoCloseable {
         this.runId = runId;
         this.target = target;
         this.work = new Path(target.getParent(), "." + target.getName() + ".inprogress");
-        this.lock = new Path(target.getParent(), "." + target.getName() + ".lock");
+        this.lock = new RunLock(fs, target);
         this.overwrite = overwrite;
     }
 
@@ -93,7 +90,7 @@ public final class RunDirectory implements AutoCloseable {
             if (fs.exists(out.target) && !overwrite) {
                 throw new OutputExistsException(dir);
             }
-            out.acquireLock();
+            out.lock.acquire();
             if (!resume && fs.exists(out.work)) {
                 fs.delete(out.work, true);
             }
@@ -116,62 +113,6 @@ public final class RunDirectory implements AutoCloseable {
     /** Starts a run without a run id at {@code dir}, resuming or not. */
     static RunDirectory start(String dir, boolean overwrite, boolean resume, Configuration hadoop) {
         return start(dir, null, overwrite, resume, hadoop);
-    }
-
-    private void acquireLock() throws IOException {
-        String owner = owner();
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try (OutputStream os = fs.create(lock, false)) {
-                os.write(owner.getBytes(StandardCharsets.UTF_8));
-                return;
-            } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-                String holder = readLock();
-                if (attempt == 0 && isStale(holder)) {
-                    fs.delete(lock, false);
-                    continue;
-                }
-                throw new RunInProgressException(target.toString(), holder, lock.toString());
-            } catch (IOException e) {
-                if (!fs.exists(lock)) {
-                    throw e;
-                }
-                throw new RunInProgressException(target.toString(), readLock(), lock.toString());
-            }
-        }
-    }
-
-    private String readLock() {
-        try (FSDataInputStream in = fs.open(lock)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    /** {@code host pid start-instant} of this process. */
-    private static String owner() {
-        return host() + " " + ProcessHandle.current().pid() + " " + Instant.now();
-    }
-
-    private static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return ManagementFactory.getRuntimeMXBean().getName();
-        }
-    }
-
-    /** A lock held by a process of this host that no longer runs. */
-    private static boolean isStale(String holder) {
-        String[] parts = holder.split(" ");
-        if (parts.length < 2 || !parts[0].equals(host())) {
-            return false;
-        }
-        try {
-            return ProcessHandle.of(Long.parseLong(parts[1])).map(p -> !p.isAlive()).orElse(true);
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 
     /** The run's id, or null when it has none (the run directory is then {@code output.dir}). */
@@ -295,7 +236,7 @@ public final class RunDirectory implements AutoCloseable {
             if (!committed && checkpointDirs().length == 0 && !holdsRoundCheckpoints()) {
                 fs.delete(work, true);
             }
-            fs.delete(lock, false);
+            lock.release();
         } catch (IOException e) {
             // Best effort: an uncommitted directory is hidden and never marked _SUCCESS.
         } finally {

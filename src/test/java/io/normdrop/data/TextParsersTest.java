@@ -74,7 +74,7 @@ class TextParsersTest {
     }
 
     private static ParsedRecord libsvm(String line, int features) {
-        return TextParsers.libsvm(new RecordRules(features, 4, "the training data")).parse(line, "d.svm", Problem.Unit.BYTE, 120);
+        return LibsvmParsers.libsvm(new RecordRules(features, 4, "the training data")).parse(line, "d.svm", Problem.Unit.BYTE, 120);
     }
 
     @Test

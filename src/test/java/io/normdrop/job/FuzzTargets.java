@@ -3,6 +3,7 @@ package io.normdrop.job;
 import io.normdrop.config.DataSource;
 import io.normdrop.config.JobFiles;
 import io.normdrop.data.IdxReader;
+import io.normdrop.data.LibsvmParsers;
 import io.normdrop.data.ParsedRecord;
 import io.normdrop.data.Problem;
 import io.normdrop.data.RecordRules;
@@ -55,7 +56,7 @@ final class FuzzTargets {
     private static final TextParsers.LineParser<ParsedRecord> CSV_LINES = TextParsers.csv(',',
             new TextParsers.CsvColumns(0, TextParsers.CsvColumns.NONE, null), new RecordRules(0, 0, "the training data"));
     private static final TextParsers.LineParser<ParsedRecord> LIBSVM_LINES =
-            TextParsers.libsvm(new RecordRules(0, 0, "the training data"));
+            LibsvmParsers.libsvm(new RecordRules(0, 0, "the training data"));
 
     private FuzzTargets() {
     }

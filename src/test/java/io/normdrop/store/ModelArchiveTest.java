@@ -167,7 +167,7 @@ class ModelArchiveTest {
         assertFalse(INITIALIZED.get(), "the class was not loaded");
 
         // Jackson's wrapper-array form of a type id ([class, object]) counts as naming the class too.
-        assertEquals(List.of(Loaded.class.getName()), ModelArchive.namedClasses(
+        assertEquals(List.of(Loaded.class.getName()), ConfigurationCheck.namedClasses(
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"layer\": [\"" + Loaded.class.getName() + "\", {}]}")));
 
         assertThrows(RuntimeException.class, () -> MultiLayerConfiguration.fromJson(foreign));
