@@ -15,7 +15,7 @@
 #   NORMDROP_SUBMIT_ARGS  further spark-submit options, e.g. "--executor-memory 8g --num-executors 4"
 #   NORMDROP_ENCRYPT      true: AES on RPC and block transfers with no fallback to SASL, and encrypted
 #                         shuffle and spill files (needs spark.authenticate, and the cluster's daemons
-#                         with spark.network.crypto.enabled; see the README's cluster section)
+#                         with spark.network.crypto.enabled; see src/site/markdown/security.md)
 #   NORMDROP_POLICY       the deployment's policy file (conf/policy.conf): what job files may do here;
 #                         in cluster mode it travels with --files and the driver's environment names it
 #   SPARK_HOME            a Spark 3.5 (Scala 2.12) installation, or spark-submit on the PATH
@@ -71,7 +71,7 @@ if [[ "$mode" == cluster && "$command" == train ]]; then
   job_arg="$(basename "$job")"
 fi
 
-# The deployment's policy (README: "Job files from elsewhere"): the driver reads the file that
+# The deployment's policy (src/site/markdown/security.md, "Deployment policy"): the driver reads the file that
 # NORMDROP_POLICY names. In client mode the driver is this process and inherits it; in cluster mode
 # the file travels with the application and the driver's environment names it (YARN: its
 # container's working directory; standalone and Kubernetes: the same path on the driver's host).
@@ -100,7 +100,7 @@ if [[ "$mode" != cluster ]]; then
   exec "${cmd[@]}"
 fi
 # In cluster mode spark-submit exits 1 for any failed application (YARN: final status FAILED); the
-# driver's own exit code (64-81, see the README) is in the application's diagnostics as "normdrop
+# driver's own exit code (64-81, see src/site/markdown/commands.md) is in the application's diagnostics as "normdrop
 # exited with code N". Exit with it, as a client-mode run would, so a scheduler can tell a failed
 # quality gate (81) from a held lock (75).
 log="$(mktemp)"

@@ -2,7 +2,7 @@ package io.normdrop.job;
 
 /**
  * Process exit codes, distinct so schedulers can act on them (values follow BSD sysexits where
- * one fits; 80 and up are Normdrop's own). Documented in the README; never renumber one.
+ * one fits; 80 and up are Normdrop's own). Documented in src/site/markdown/commands.md; never renumber one.
  */
 public enum ExitCode {
     /** The run completed and its output directory is in place. */
