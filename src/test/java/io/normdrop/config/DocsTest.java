@@ -38,13 +38,8 @@ class DocsTest {
     static final Path README = Path.of("README.md");
     static final Path MANUAL = Path.of("src/site/markdown");
 
-    /**
-     * Keys renamed so that the averaging period is one word; the docs name the old names once, as
-     * aliases, and each is accepted while it or its new name is a key.
-     */
-    static final Map<String, String> RENAMED = Map.of(
-            "training.averagingFrequency", "training.averagingPeriod",
-            "training.averaging.warmupEvery", "training.averaging.warmupPeriod");
+    /** Old names of renamed keys, which job files may still use: the docs may name them, as aliases. */
+    static final Map<String, String> RENAMED = JobSchema.ALIASES;
 
     /** Named in the docs as what a job may not say; checked to be no key. */
     static final Set<String> NOT_KEYS = Set.of("metrics.pushgateway.password");
