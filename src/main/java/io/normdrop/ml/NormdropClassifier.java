@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Spark ML classifier that trains a Normdrop network (dense or weight-normalized layers, dropout)
@@ -69,6 +70,9 @@ public final class NormdropClassifier
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(NormdropClassifier.class);
 
+    /** Params renamed since a classifier could first be saved: former name to name. */
+    private static final Map<String, String> FORMER_NAMES = Map.of("averagingFrequency", "averagingPeriod");
+
     private final String uid;
 
     private final Param<String> job = new Param<>(this, "job", "HOCON text of a Normdrop job's model and"
@@ -88,7 +92,7 @@ public final class NormdropClassifier
             ParamValidators.gtEq(1));
     private final IntParam workers = new IntParam(this, "workers", "parallel workers (>= 0; 0: Spark's default"
             + " parallelism)", ParamValidators.gtEq(0));
-    private final IntParam averagingFrequency = new IntParam(this, "averagingFrequency", "minibatches each worker"
+    private final IntParam averagingPeriod = new IntParam(this, "averagingPeriod", "minibatches each worker"
             + " fits between parameter averagings (>= 1); lower: closer to one-machine training but more time"
             + " exchanging parameters, higher: faster but the workers drift apart", ParamValidators.gtEq(1));
     private final IntParam batchSize = new IntParam(this, "batchSize", "minibatch size each worker fits (>= 1)",
@@ -121,7 +125,7 @@ public final class NormdropClassifier
         setDefault(weightNorm, true);
         setDefault(epochs, 5);
         setDefault(workers, 0);
-        setDefault(averagingFrequency, 10);
+        setDefault(averagingPeriod, 10);
         setDefault(batchSize, 64);
         setDefault(learningRate, 0.001);
         setDefault(seed, 42L);
@@ -226,17 +230,53 @@ public final class NormdropClassifier
         return (NormdropClassifier) set(workers, value);
     }
 
-    /** Minibatches each worker fits between parameter averagings; default 10. */
-    public IntParam averagingFrequency() {
-        return averagingFrequency;
+    /**
+     * Minibatches each worker fits between parameter averagings; default 10. Lower keeps the
+     * workers closer to one-machine training but spends more time exchanging parameters; higher
+     * is faster but lets the workers drift apart.
+     */
+    public IntParam averagingPeriod() {
+        return averagingPeriod;
     }
 
+    public int getAveragingPeriod() {
+        return (Integer) getOrDefault(averagingPeriod);
+    }
+
+    public NormdropClassifier setAveragingPeriod(int value) {
+        return (NormdropClassifier) set(averagingPeriod, value);
+    }
+
+    /**
+     * The param's former name; {@link #getAveragingPeriod()}.
+     *
+     * @deprecated the param is {@code averagingPeriod} (a period in minibatches, not a frequency);
+     * use {@link #getAveragingPeriod()}
+     */
+    @Deprecated
     public int getAveragingFrequency() {
-        return (Integer) getOrDefault(averagingFrequency);
+        return getAveragingPeriod();
     }
 
+    /**
+     * The param's former name; {@link #setAveragingPeriod(int)}.
+     *
+     * @deprecated the param is {@code averagingPeriod} (a period in minibatches, not a frequency);
+     * use {@link #setAveragingPeriod(int)}
+     */
+    @Deprecated
     public NormdropClassifier setAveragingFrequency(int value) {
-        return (NormdropClassifier) set(averagingFrequency, value);
+        return setAveragingPeriod(value);
+    }
+
+    /**
+     * Spark's lookup by name, which also finds {@code averagingPeriod} by its former name
+     * {@code averagingFrequency}: classifiers and pipelines saved before the rename carry that
+     * name in their metadata, and Spark's reader looks every saved param up here.
+     */
+    @Override
+    public Param<Object> getParam(String paramName) {
+        return super.getParam(FORMER_NAMES.getOrDefault(paramName, paramName));
     }
 
     /** Minibatch size of each worker; default 64. */

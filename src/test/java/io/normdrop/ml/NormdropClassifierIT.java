@@ -39,6 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +59,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Spark ML estimator with Spark's own machinery: in a Pipeline after VectorAssembler and
  * StandardScaler, saved and loaded; under CrossValidator; scored as MLlib's evaluator sees it and
  * as DL4J's evaluation of the same network does; refusing bad rows and columns by name; saved
- * unfitted with every param. Data: three Gaussian blobs in six columns of different scales.
+ * unfitted with every param (also one saved under a param's former name). Data: three Gaussian
+ * blobs in six columns of different scales.
  */
 @ExtendWith(LocalSpark.class)
 class NormdropClassifierIT {
@@ -107,7 +109,7 @@ class NormdropClassifierIT {
 
     /** A small, fast network: one hidden layer of 16, a few epochs. */
     static NormdropClassifier small() {
-        return new NormdropClassifier().setLayers(16).setEpochs(3).setBatchSize(32).setAveragingFrequency(5)
+        return new NormdropClassifier().setLayers(16).setEpochs(3).setBatchSize(32).setAveragingPeriod(5)
                 .setLearningRate(0.01).setSeed(7);
     }
 
@@ -233,6 +235,27 @@ class NormdropClassifierIT {
                 .evaluate(loaded.transform(validation)), 0.0);
     }
 
+    /** Pipelines saved before averagingFrequency became averagingPeriod load, the value under its new name. */
+    @Test
+    void aClassifierSavedUnderTheParamsFormerNameAveragingFrequencyLoads(JavaSparkContext sc) throws IOException {
+        spark(sc);
+        String path = dir.resolve("former").toString();
+        new NormdropClassifier().setAveragingPeriod(3).write().save(path);
+        Path metadata = dir.resolve("former").resolve("metadata").resolve("part-00000");
+        String saved = Files.readString(metadata);
+        assertTrue(saved.contains("\"averagingPeriod\":3"), saved);
+        Files.writeString(metadata, saved.replace("\"averagingPeriod\"", "\"averagingFrequency\""));
+        Files.delete(metadata.resolveSibling(".part-00000.crc")); // Hadoop's checksum of the text before the edit
+
+        NormdropClassifier loaded = NormdropClassifier.load(path);
+        assertTrue(loaded.isSet(loaded.averagingPeriod()));
+        assertEquals(3, loaded.getAveragingPeriod());
+        assertEquals(3, loaded.getAveragingFrequency(), "the deprecated getter reads averagingPeriod");
+        assertEquals(4, loaded.setAveragingFrequency(4).getAveragingPeriod(), "the deprecated setter sets it");
+        assertEquals(12, loaded.setAveragingPeriod(12).loadJob().config().training().averagingFrequency(),
+                "the job key it sets");
+    }
+
     @Test
     void badRowsAndColumnsAreRefusedByName(JavaSparkContext sc) {
         StructType schema = new StructType()
@@ -266,7 +289,7 @@ class NormdropClassifierIT {
     void anUnfittedClassifierSavesAndLoadsEveryParamAlsoInAPipeline() throws IOException {
         NormdropClassifier original = new NormdropClassifier()
                 .setJob("training.updater.type = sgd").setLayers(32, 16, 8).setKeep(0.8).setWeightNorm(false)
-                .setEpochs(7).setWorkers(1).setAveragingFrequency(3).setBatchSize(16).setLearningRate(0.05)
+                .setEpochs(7).setWorkers(1).setAveragingPeriod(3).setBatchSize(16).setLearningRate(0.05)
                 .setSeed(123).setValidationIndicatorCol("isVal")
                 .setFeaturesCol("f").setLabelCol("y").setProbabilityCol("p").setThresholds(new double[]{0.5, 0.3, 0.2});
         original.write().save(dir.resolve("classifier").toString());
