@@ -1,7 +1,9 @@
 package io.normdrop.ml;
 
+import com.typesafe.config.ConfigValueFactory;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.LoadedJob;
+import io.normdrop.config.TrainingConfig;
 import io.normdrop.data.DataLoader;
 import io.normdrop.data.LoadedData;
 import io.normdrop.data.ParsedRecord;
@@ -9,6 +11,7 @@ import io.normdrop.data.RecordRules;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.ProgressLine;
+import io.normdrop.train.DynamicAllocation;
 import io.normdrop.train.SparkTrainer;
 import io.normdrop.train.TrainingInputs;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -364,8 +367,8 @@ public final class NormdropClassifier
     @Override
     public NormdropClassificationModel train(Dataset<?> dataset) {
         LoadedJob loaded = loadJob();
-        JobConfig job = loaded.config();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        JobConfig job = forThisContext(loaded, sc);
         String indicator = validationIndicator();
         FrameRows rows = new FrameRows(getLabelCol(), getFeaturesCol(), indicator);
         JavaPairRDD<Row, Long> indexed = rows.select(dataset).toJavaRDD().zipWithIndex();
@@ -397,8 +400,35 @@ public final class NormdropClassifier
                             + " rows");
             SparkTrainer.Result result = new SparkTrainer(sc, job.training(), false).fit(initial, inputs,
                     new EpochLog(uid()));
-            return new NormdropClassificationModel(uid(), result.network(), inputs.scaler(), loaded.renderHocon());
+            return new NormdropClassificationModel(uid(), result.network(), inputs.scaler(), trainedJob(loaded, job));
         }
+    }
+
+    /**
+     * The job with a master that {@code sc} can run: with dynamic allocation on, Spark refuses the
+     * default allreduce master's barrier stages, so a job that leaves {@code training.master} out
+     * trains with the resident master (logged), and one that asks for allreduce is refused before
+     * any data is read.
+     *
+     * @throws io.normdrop.config.ConfigException on {@code training.master}, naming param job and
+     *                                            the masters that work
+     */
+    private JobConfig forThisContext(LoadedJob loaded, JavaSparkContext sc) {
+        JobConfig job = loaded.config();
+        TrainingConfig training = DynamicAllocation.forThisContext(job.training(), loaded.sets("training.master"),
+                sc.getConf(), "set training.master = resident or parameter-averaging in param job (e.g. setJob(\""
+                        + "training.master = resident\")), or leave training.master out of it: " + uid() + " then trains"
+                        + " with resident", line -> LOG.warn("{}: {}", uid(), line));
+        return new JobConfig(job.data(), job.model(), training, job.output(), job.quality(), job.metrics(), job.spark());
+    }
+
+    /** The resolved job as HOCON, with the master that trained (which {@link #forThisContext} may have changed). */
+    private static String trainedJob(LoadedJob loaded, JobConfig job) {
+        if (job.training().master() == loaded.config().training().master()) {
+            return loaded.renderHocon();
+        }
+        return new LoadedJob(loaded.source(), loaded.resolved().withValue("training.master",
+                ConfigValueFactory.fromAnyRef(job.training().master().jobName())), job).renderHocon();
     }
 
     /** Logs one line per epoch (loss, validation loss and accuracy, speed). */
