@@ -350,9 +350,9 @@ final class AllReduceAveraging implements AutoCloseable {
         }
     }
 
-    /** Drops this run's resident networks: here, and best effort on the executors. */
+    /** Releases this run's resident networks: here and on every executor. */
     @Override
     public void close() {
-        ResidentNetworks.drop(sc, id);
+        ResidentNetworks.releaseOnEveryExecutor(sc, id);
     }
 }
