@@ -16,6 +16,7 @@ import io.normdrop.store.Checkpoints;
 import io.normdrop.store.Publication;
 import io.normdrop.store.RunDirectory;
 import io.normdrop.store.RunFiles;
+import io.normdrop.train.DynamicAllocation;
 import io.normdrop.train.RoundCheckpoints;
 import io.normdrop.train.RoundContinuation;
 import io.normdrop.train.SparkInternals;
@@ -82,6 +83,27 @@ public final class TrainJob {
                           RunMetrics metrics, double writeSeconds) {
     }
 
+    /**
+     * {@code job} with the master this Spark context can run, decided before anything runs on
+     * Spark: the allreduce master needs Spark internals ({@link SparkInternals}) and barrier stages,
+     * which Spark refuses with dynamic allocation on ({@link DynamicAllocation}). Where the job
+     * leaves the master at its default, the resident master instead (a warning on {@code err});
+     * where it asks for allreduce, a refusal (exit 64).
+     */
+    static JobConfig forThisContext(LoadedJob job, JavaSparkContext sc, PrintWriter err) {
+        JobConfig given = job.config();
+        boolean masterGiven = job.sets("training.master");
+        TrainingConfig training = SparkInternals.forThisSpark(given.training(), masterGiven, sc.version(), err);
+        training = DynamicAllocation.forThisContext(training, masterGiven, sc.getConf(),
+                "use training.master = resident or parameter-averaging, or spark.dynamicAllocation.enabled = false",
+                line -> {
+                    err.println("normdrop: warning: " + line);
+                    err.flush();
+                });
+        return new JobConfig(given.data(), given.model(), training, given.output(), given.quality(), given.metrics(),
+                given.spark());
+    }
+
     /** Runs the job on {@code sc}, printing progress and warnings to {@code out}. */
     public Outcome run(JavaSparkContext sc, PrintWriter out) throws IOException {
         return run(sc, out, out);
@@ -89,13 +111,9 @@ public final class TrainJob {
 
     /** Runs the job on {@code sc}, printing progress to {@code out} and warnings to {@code err}. */
     public Outcome run(JavaSparkContext sc, PrintWriter out, PrintWriter err) throws IOException {
-        JobConfig given = job.config();
-        // Before anything runs on Spark: can this Spark run the allreduce master?
-        TrainingConfig training = SparkInternals.forThisSpark(given.training(), job.sets("training.master"), sc.version(),
-                err);
-        JobConfig c = new JobConfig(given.data(), given.model(), training, given.output(), given.quality(), given.metrics(),
-                given.spark());
-        try (RunRecorder recorder = new RunRecorder(name, job, sc);
+        JobConfig c = forThisContext(job, sc, err);
+        // The metrics' settings name the master that trains (forThisContext may have changed it); digests stay the job's.
+        try (RunRecorder recorder = new RunRecorder(name, new LoadedJob(job.source(), job.resolved(), c), sc);
              RunDirectory run = RunDirectory.start(c.output(), Instant.now(), overwrite, resume, sc.hadoopConfiguration());
              TrainingInputs inputs = TrainingInputs.prepare(sc, c, err)) {
             SparkTrainer trainer = new SparkTrainer(sc, c.training(), c.metrics().trainingStats(),

@@ -53,7 +53,8 @@ final class ValidateCommand implements Callable<Integer> {
 
     /** Prepares {@code loaded} on {@code sc} as training would, and describes it on {@code out}. */
     static void validate(JavaSparkContext sc, LoadedJob loaded, PrintWriter out, PrintWriter err) {
-        JobConfig c = loaded.config();
+        // The master train would use here: what train refuses on this context, validate refuses.
+        JobConfig c = TrainJob.forThisContext(loaded, sc, err);
         try (TrainingInputs inputs = TrainingInputs.prepare(sc, c, err)) {
             // Data-dependent initialization runs too: what it would refuse, validate refuses.
             inputs.initialNetwork(c.model().dataInit(), new PrintWriter(new StringWriter()));

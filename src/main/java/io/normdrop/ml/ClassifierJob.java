@@ -85,7 +85,7 @@ final class ClassifierJob {
         }
         putIf(c, keys, onlySet, c.epochs(), "training.epochs");
         putIf(c, keys, onlySet, c.workers(), "training.workers");
-        putIf(c, keys, onlySet, c.averagingFrequency(), "training.averagingFrequency");
+        putIf(c, keys, onlySet, c.averagingPeriod(), "training.averagingPeriod");
         putIf(c, keys, onlySet, c.batchSize(), "training.batchSizePerWorker");
         putIf(c, keys, onlySet, c.learningRate(), "training.updater.learningRate");
         putIf(c, keys, onlySet, c.seed(), "training.seed");

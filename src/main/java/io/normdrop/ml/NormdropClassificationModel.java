@@ -19,9 +19,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,15 +42,17 @@ import static org.apache.spark.sql.functions.col;
  * (no dropout).
  *
  * <p>{@link #transform} scores each partition in minibatches of {@value #BATCH_ROWS} rows, one
- * network per task built from parameters broadcast once, and appends MLlib's columns where their
- * names are not empty: {@code rawPredictionCol} and {@code probabilityCol} (vectors of
- * {@link #numClasses()}), {@code predictionCol} (the class, a double; with {@code thresholds} the
- * class of the largest probability / threshold, as MLlib's classifiers do). The output layer is a
- * softmax, so the raw prediction is the class probabilities themselves; the probability column is
- * the same vector divided by its sum (which is 1 but for float rounding). The output schema is
- * exactly {@link #transformSchema}'s, ML attributes included, so the new columns come in its order
- * (prediction, raw prediction, probability), not in the order MLlib's own classifiers happen to
- * append them: select them by name.
+ * network per task built from parameters broadcast once, one forward pass per minibatch, and
+ * appends MLlib's columns where their names are not empty, in the order MLlib's probabilistic
+ * classifiers' {@code transform} appends them: {@code rawPredictionCol} (the output layer's raw
+ * scores before its activation: for the softmax output layer the logits z, with
+ * softmax(z) = probability), {@code probabilityCol} (the class probabilities, the output layer's
+ * activation, divided by their sum so that float rounding leaves them summing to 1), both vectors
+ * of {@link #numClasses()}, and {@code predictionCol} (the class, a double: the largest raw
+ * score, or with {@code thresholds} the largest probability / threshold, as MLlib's classifiers
+ * do). {@link #transformSchema} gives exactly the output schema, in that order and with the ML
+ * attributes (MLlib's own {@code transformSchema} lists prediction first, although its
+ * {@code transform} appends it last).
  *
  * <p>Saved as MLlib models are: {@code metadata/} (the params, by {@code DefaultParamsWriter}),
  * and {@code data/model.zip} (the network in DL4J's {@code ModelSerializer} format, without
@@ -59,7 +64,7 @@ public final class NormdropClassificationModel
         implements MLWritable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(NormdropClassificationModel.class);
-    /** Rows per {@code output()} call in {@link #transform}. */
+    /** Rows per forward pass in {@link #transform}. */
     static final int BATCH_ROWS = 1024;
 
     private final String uid;
@@ -145,7 +150,7 @@ public final class NormdropClassificationModel
 
     // ---- scoring ------------------------------------------------------------------------------------
 
-    /** The class probabilities of one row (the network's softmax output): one network call per row. */
+    /** The output layer's raw scores of one row (the logits of its softmax): one network call per row. */
     @Override
     public synchronized Vector predictRaw(Vector features) {
         requireSize(features, numFeatures, getFeaturesCol());
@@ -153,22 +158,36 @@ public final class NormdropClassificationModel
             // The driver's own ND4J thread count, left as it is.
             rowScorer = new ScoringNetwork(network, scaler, Nd4j.getEnvironment().maxThreads()).scorer();
         }
-        return new DenseVector(doubles(rowScorer.probabilities(List.of(FrameRows.example(features))), 0, numClasses));
+        return new DenseVector(doubles(rowScorer.scores(List.of(FrameRows.example(features))).raw(), 0, numClasses));
     }
 
-    /** Divides the raw prediction (the softmax output) by its sum, in place. */
+    /**
+     * Applies the output layer's activation (softmax) to the raw scores, in float as the network
+     * computes, then divides by the sum, in place.
+     */
     @Override
     public Vector raw2probabilityInPlace(Vector rawPrediction) {
         if (!(rawPrediction instanceof DenseVector dense)) {
             throw new IllegalArgumentException("raw predictions of " + uid() + " are dense vectors, got "
                     + rawPrediction.getClass().getSimpleName());
         }
-        normalize(dense.values());
+        double[] v = dense.values();
+        float[] raw = new float[v.length];
+        for (int k = 0; k < v.length; k++) {
+            raw[k] = (float) v[k];
+        }
+        IActivation activation = ((BaseLayer) network.getLayer(network.getnLayers() - 1).conf().getLayer())
+                .getActivationFn();
+        float[] p = activation.getActivation(Nd4j.create(raw, new long[]{1, raw.length}, 'c'), false).toFloatVector();
+        for (int k = 0; k < v.length; k++) {
+            v[k] = p[k];
+        }
+        normalize(v);
         return dense;
     }
 
     /**
-     * Scores every row: minibatches of {@value #BATCH_ROWS} rows per {@code output()} call in each
+     * Scores every row: one forward pass per minibatch of {@value #BATCH_ROWS} rows in each
      * partition, with the columns and schema of {@link #transformSchema}.
      *
      * @throws IllegalArgumentException when the features column is missing or not a vector, or
@@ -183,9 +202,9 @@ public final class NormdropClassificationModel
             throw new IllegalArgumentException(uid() + ".transform(): thresholds has " + thresholds.length
                     + " values, but the model has " + numClasses + " classes");
         }
-        Placement placement = new Placement(output.length(), index(output, getRawPredictionCol()),
+        OutputRowLayout layout = new OutputRowLayout(output.length(), index(output, getRawPredictionCol()),
                 index(output, getProbabilityCol()), index(output, getPredictionCol()));
-        if (placement.rawIndex() < 0 && placement.probabilityIndex() < 0 && placement.predictionIndex() < 0) {
+        if (layout.rawIndex() < 0 && layout.probabilityIndex() < 0 && layout.predictionIndex() < 0) {
             LOG.warn("{}: transform() was called as a no-op: rawPredictionCol, probabilityCol and predictionCol"
                     + " are all empty", uid());
             return dataset.toDF();
@@ -194,17 +213,30 @@ public final class NormdropClassificationModel
         Broadcast<ScoringNetwork> scoring = JavaSparkContext.fromSparkContext(sc).broadcast(
                 new ScoringNetwork(network, scaler, ScoringNetwork.threadsPerTask(sc)));
         Scoring scoreRows = new Scoring(scoring, dataset.schema().fieldIndex(getFeaturesCol()), getFeaturesCol(),
-                numFeatures, numClasses, placement, thresholds);
+                numFeatures, numClasses, layout, thresholds);
         Dataset<Row> scored = dataset.toDF().mapPartitions(scoreRows, Encoders.row(output));
         // The row encoder keeps the columns' types but not their metadata (ML attributes): put it back.
         return scored.select(Arrays.stream(output.fields())
                 .map(f -> col(FrameRows.quote(f.name())).as(f.name(), f.metadata())).toArray(Column[]::new));
     }
 
+    /**
+     * The input's columns, then those {@link #transform} appends, in MLlib's transform order: raw
+     * prediction, probability, prediction (each where its name is not empty), with the ML
+     * attributes MLlib gives them.
+     */
     @Override
     public StructType transformSchema(StructType schema) {
         Columns.requireFeatures(schema, getFeaturesCol(), uid());
-        return super.transformSchema(schema);
+        // MLlib's checks and attributes, in the order of its transformSchema (prediction first).
+        StructType mllib = super.transformSchema(schema);
+        List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
+        for (String column : List.of(getRawPredictionCol(), getProbabilityCol(), getPredictionCol())) {
+            if (!column.isEmpty()) {
+                fields.add(mllib.apply(column));
+            }
+        }
+        return new StructType(fields.toArray(StructField[]::new));
     }
 
     /** Where a column is in the output; -1 when its name is empty (not appended). */
@@ -213,18 +245,16 @@ public final class NormdropClassificationModel
     }
 
     /**
-     * Where the appended columns go in an output row (transformSchema's order: prediction, raw
-     * prediction, probability), -1 for those not appended.
-     *
-     * @param width the output row's width
+     * The layout of an output row: its width and the index of each appended column
+     * ({@link #transformSchema}'s), -1 for a column not appended (its name is empty).
      */
-    private record Placement(int width, int rawIndex, int probabilityIndex, int predictionIndex)
+    private record OutputRowLayout(int width, int rawIndex, int probabilityIndex, int predictionIndex)
             implements java.io.Serializable {
     }
 
     /** One partition's rows, scored minibatch by minibatch, in their order. */
     private record Scoring(Broadcast<ScoringNetwork> network, int featuresIndex, String featuresCol, int features,
-                           int classes, Placement placement, double[] thresholds)
+                           int classes, OutputRowLayout layout, double[] thresholds)
             implements MapPartitionsFunction<Row, Row> {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
@@ -240,30 +270,31 @@ public final class NormdropClassificationModel
                     requireSize(v, features, featuresCol);
                     examples.add(FrameRows.example(v));
                 }
-                float[] p = scorer.probabilities(examples);
+                ScoringNetwork.Scores scores = scorer.scores(examples);
                 List<Row> out = new ArrayList<>(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
-                    out.add(scored(batch.get(i), doubles(p, i * classes, classes)));
+                    out.add(scored(batch.get(i), doubles(scores.raw(), i * classes, classes),
+                            doubles(scores.probabilities(), i * classes, classes)));
                 }
                 return out;
             });
         }
 
-        private Row scored(Row row, double[] raw) {
-            Object[] values = new Object[placement.width()];
+        /** The row with its raw scores, its probabilities (normalized here) and its class. */
+        private Row scored(Row row, double[] raw, double[] probability) {
+            Object[] values = new Object[layout.width()];
             for (int j = 0; j < row.length(); j++) {
                 values[j] = row.get(j);
             }
-            double[] probability = raw.clone();
             normalize(probability);
-            if (placement.rawIndex() >= 0) {
-                values[placement.rawIndex()] = new DenseVector(raw);
+            if (layout.rawIndex() >= 0) {
+                values[layout.rawIndex()] = new DenseVector(raw);
             }
-            if (placement.probabilityIndex() >= 0) {
-                values[placement.probabilityIndex()] = new DenseVector(probability);
+            if (layout.probabilityIndex() >= 0) {
+                values[layout.probabilityIndex()] = new DenseVector(probability);
             }
-            if (placement.predictionIndex() >= 0) {
-                values[placement.predictionIndex()] = (double) (thresholds == null ? argmax(raw)
+            if (layout.predictionIndex() >= 0) {
+                values[layout.predictionIndex()] = (double) (thresholds == null ? argmax(raw)
                         : argmaxScaled(probability, thresholds));
             }
             return RowFactory.create(values);

@@ -1,7 +1,9 @@
 package io.normdrop.ml;
 
+import com.typesafe.config.ConfigValueFactory;
 import io.normdrop.config.JobConfig;
 import io.normdrop.config.LoadedJob;
+import io.normdrop.config.TrainingConfig;
 import io.normdrop.data.DataLoader;
 import io.normdrop.data.LoadedData;
 import io.normdrop.data.ParsedRecord;
@@ -9,6 +11,7 @@ import io.normdrop.data.RecordRules;
 import io.normdrop.metrics.EpochMetrics;
 import io.normdrop.metrics.MetricsSink;
 import io.normdrop.metrics.ProgressLine;
+import io.normdrop.train.DynamicAllocation;
 import io.normdrop.train.SparkTrainer;
 import io.normdrop.train.TrainingInputs;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -38,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Spark ML classifier that trains a Normdrop network (dense or weight-normalized layers, dropout)
@@ -69,6 +73,9 @@ public final class NormdropClassifier
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(NormdropClassifier.class);
 
+    /** Params renamed since a classifier could first be saved: former name to name. */
+    private static final Map<String, String> FORMER_NAMES = Map.of("averagingFrequency", "averagingPeriod");
+
     private final String uid;
 
     private final Param<String> job = new Param<>(this, "job", "HOCON text of a Normdrop job's model and"
@@ -88,7 +95,7 @@ public final class NormdropClassifier
             ParamValidators.gtEq(1));
     private final IntParam workers = new IntParam(this, "workers", "parallel workers (>= 0; 0: Spark's default"
             + " parallelism)", ParamValidators.gtEq(0));
-    private final IntParam averagingFrequency = new IntParam(this, "averagingFrequency", "minibatches each worker"
+    private final IntParam averagingPeriod = new IntParam(this, "averagingPeriod", "minibatches each worker"
             + " fits between parameter averagings (>= 1); lower: closer to one-machine training but more time"
             + " exchanging parameters, higher: faster but the workers drift apart", ParamValidators.gtEq(1));
     private final IntParam batchSize = new IntParam(this, "batchSize", "minibatch size each worker fits (>= 1)",
@@ -121,7 +128,7 @@ public final class NormdropClassifier
         setDefault(weightNorm, true);
         setDefault(epochs, 5);
         setDefault(workers, 0);
-        setDefault(averagingFrequency, 10);
+        setDefault(averagingPeriod, 10);
         setDefault(batchSize, 64);
         setDefault(learningRate, 0.001);
         setDefault(seed, 42L);
@@ -226,17 +233,53 @@ public final class NormdropClassifier
         return (NormdropClassifier) set(workers, value);
     }
 
-    /** Minibatches each worker fits between parameter averagings; default 10. */
-    public IntParam averagingFrequency() {
-        return averagingFrequency;
+    /**
+     * Minibatches each worker fits between parameter averagings; default 10. Lower keeps the
+     * workers closer to one-machine training but spends more time exchanging parameters; higher
+     * is faster but lets the workers drift apart.
+     */
+    public IntParam averagingPeriod() {
+        return averagingPeriod;
     }
 
+    public int getAveragingPeriod() {
+        return (Integer) getOrDefault(averagingPeriod);
+    }
+
+    public NormdropClassifier setAveragingPeriod(int value) {
+        return (NormdropClassifier) set(averagingPeriod, value);
+    }
+
+    /**
+     * The param's former name; {@link #getAveragingPeriod()}.
+     *
+     * @deprecated the param is {@code averagingPeriod} (a period in minibatches, not a frequency);
+     * use {@link #getAveragingPeriod()}
+     */
+    @Deprecated
     public int getAveragingFrequency() {
-        return (Integer) getOrDefault(averagingFrequency);
+        return getAveragingPeriod();
     }
 
+    /**
+     * The param's former name; {@link #setAveragingPeriod(int)}.
+     *
+     * @deprecated the param is {@code averagingPeriod} (a period in minibatches, not a frequency);
+     * use {@link #setAveragingPeriod(int)}
+     */
+    @Deprecated
     public NormdropClassifier setAveragingFrequency(int value) {
-        return (NormdropClassifier) set(averagingFrequency, value);
+        return setAveragingPeriod(value);
+    }
+
+    /**
+     * Spark's lookup by name, which also finds {@code averagingPeriod} by its former name
+     * {@code averagingFrequency}: classifiers and pipelines saved before the rename carry that
+     * name in their metadata, and Spark's reader looks every saved param up here.
+     */
+    @Override
+    public Param<Object> getParam(String paramName) {
+        return super.getParam(FORMER_NAMES.getOrDefault(paramName, paramName));
     }
 
     /** Minibatch size of each worker; default 64. */
@@ -324,8 +367,8 @@ public final class NormdropClassifier
     @Override
     public NormdropClassificationModel train(Dataset<?> dataset) {
         LoadedJob loaded = loadJob();
-        JobConfig job = loaded.config();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        JobConfig job = forThisContext(loaded, sc);
         String indicator = validationIndicator();
         FrameRows rows = new FrameRows(getLabelCol(), getFeaturesCol(), indicator);
         JavaPairRDD<Row, Long> indexed = rows.select(dataset).toJavaRDD().zipWithIndex();
@@ -357,8 +400,35 @@ public final class NormdropClassifier
                             + " rows");
             SparkTrainer.Result result = new SparkTrainer(sc, job.training(), false).fit(initial, inputs,
                     new EpochLog(uid()));
-            return new NormdropClassificationModel(uid(), result.network(), inputs.scaler(), loaded.renderHocon());
+            return new NormdropClassificationModel(uid(), result.network(), inputs.scaler(), trainedJob(loaded, job));
         }
+    }
+
+    /**
+     * The job with a master that {@code sc} can run: with dynamic allocation on, Spark refuses the
+     * default allreduce master's barrier stages, so a job that leaves {@code training.master} out
+     * trains with the resident master (logged), and one that asks for allreduce is refused before
+     * any data is read.
+     *
+     * @throws io.normdrop.config.ConfigException on {@code training.master}, naming param job and
+     *                                            the masters that work
+     */
+    private JobConfig forThisContext(LoadedJob loaded, JavaSparkContext sc) {
+        JobConfig job = loaded.config();
+        TrainingConfig training = DynamicAllocation.forThisContext(job.training(), loaded.sets("training.master"),
+                sc.getConf(), "set training.master = resident or parameter-averaging in param job (e.g. setJob(\""
+                        + "training.master = resident\")), or leave training.master out of it: " + uid() + " then trains"
+                        + " with resident", line -> LOG.warn("{}: {}", uid(), line));
+        return new JobConfig(job.data(), job.model(), training, job.output(), job.quality(), job.metrics(), job.spark());
+    }
+
+    /** The resolved job as HOCON, with the master that trained (which {@link #forThisContext} may have changed). */
+    private static String trainedJob(LoadedJob loaded, JobConfig job) {
+        if (job.training().master() == loaded.config().training().master()) {
+            return loaded.renderHocon();
+        }
+        return new LoadedJob(loaded.source(), loaded.resolved().withValue("training.master",
+                ConfigValueFactory.fromAnyRef(job.training().master().jobName())), job).renderHocon();
     }
 
     /** Logs one line per epoch (loss, validation loss and accuracy, speed). */

@@ -3,28 +3,61 @@ package io.normdrop.train;
 import io.normdrop.nn.LearningRates;
 import io.normdrop.nn.VectorizedAdam;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.status.api.v1.ExecutorSummary;
+import org.apache.spark.util.Utils;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.reflect.ClassTag$;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.IntStream;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The workers' networks, kept on each executor JVM across rounds and epochs of one training run
  * (building a network from its JSON configuration costs more than a round's averaging). A task
  * borrows one, loads the driver's {@link Snapshot} into it, trains, and gives it back. Workers that
- * keep their own updater state between averagings keep it here too.
+ * keep their own updater state between averagings keep it here too. When the run ends, the driver
+ * releases all of it, in its own JVM and on every executor ({@link #releaseOnEveryExecutor}).
  */
 final class ResidentNetworks {
     /** Networks kept on this JVM, by training run. */
     private static final Map<String, Queue<MultiLayerNetwork>> POOLS = new ConcurrentHashMap<>();
+    private static final int RELEASED_KEPT = 1024;
+    /**
+     * The runs released here lately, so that a task of one that finishes late keeps nothing. Run
+     * ids are unique; such a task ends seconds after its run, so the last {@value #RELEASED_KEPT} suffice.
+     */
+    private static final Set<String> RELEASED = Collections.synchronizedSet(Collections.newSetFromMap(
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > RELEASED_KEPT;
+                }
+            }));
+    /** Networks built here (the pools' misses). */
+    private static final AtomicLong BUILT = new AtomicLong();
+    /** Sweeps of tasks that {@link #releaseOnEveryExecutor} sends to the executors it has not reached yet. */
+    static final int RELEASE_SWEEPS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(ResidentNetworks.class);
     /** Each worker's own updater state ({@code training.averaging.updaterState = local}), by run and worker. */
     private static final Map<String, OwnState> OWN_STATES = new ConcurrentHashMap<>();
 
@@ -79,6 +112,7 @@ final class ResidentNetworks {
         if (net == null) {
             net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(s.configuration));
             net.init();
+            BUILT.incrementAndGet();
             VectorizedAdam.install(net); // the same Adam, 4-5 ms a step faster here (VectorizedAdam)
         }
         if (!Double.isNaN(s.learningRate) && s.learningRate != LearningRates.constant(net)) {
@@ -108,6 +142,10 @@ final class ResidentNetworks {
         float[] state = updaterState(net);
         if (state != null) {
             OWN_STATES.put(run + "/" + worker, new OwnState(step, state));
+            // A late task of a released run (see releaseInThisJvm) keeps nothing.
+            if (RELEASED.contains(run)) {
+                OWN_STATES.remove(run + "/" + worker);
+            }
         }
     }
 
@@ -125,9 +163,16 @@ final class ResidentNetworks {
         }
     }
 
-    /** Returns a network {@link #borrow} lent to this JVM's pool of run {@code run}, for the next task. */
+    /**
+     * Returns a network {@link #borrow} lent to this JVM's pool of run {@code run}, for the next
+     * task; not kept once the run was released.
+     */
     static void giveBack(String run, MultiLayerNetwork net) {
         POOLS.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).offer(net);
+        // After the offer: releaseInThisJvm marks the run before it empties the pools.
+        if (RELEASED.contains(run)) {
+            POOLS.remove(run);
+        }
     }
 
     static float[] params(MultiLayerNetwork net) {
@@ -146,19 +191,84 @@ final class ResidentNetworks {
         return env.executorId() + "@" + env.blockManager().blockManagerId().host();
     }
 
-    /** Drops run {@code run}'s networks and kept states on this JVM (its kept averages too: {@link RoundRecovery}). */
-    static void forget(String run) {
+    /**
+     * Releases run {@code run}'s networks and kept states in this JVM (its kept averages too:
+     * {@link RoundRecovery}). A network given back to the run afterwards, by a task of a stage
+     * attempt that Spark gave up on and that finishes late, is not kept.
+     */
+    static void releaseInThisJvm(String run) {
+        RELEASED.add(run);
         POOLS.remove(run);
         OWN_STATES.keySet().removeIf(k -> k.startsWith(run + "/"));
         RoundRecovery.forget(run);
     }
 
-    /** Drops run {@code run}'s networks and kept states: here, and best effort on the executors. */
-    static void drop(JavaSparkContext sc, String run) {
-        forget(run);
-        if (!sc.isLocal() && !sc.sc().isStopped()) {
-            int tasks = Math.max(1, sc.defaultParallelism()) * 2;
-            sc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks).foreach(i -> forget(run));
+    /**
+     * Releases run {@code run}'s networks and kept states in the driver's JVM and on every executor
+     * of {@code sc}. In local mode the driver's JVM is the only executor. On a cluster, one task per
+     * live executor, each placed on its executor ({@code executor_HOST_ID}) and reporting where it
+     * ran; executors that a task missed (Spark runs a task elsewhere when its executor stays busy
+     * beyond {@code spark.locality.wait}) get another task, up to {@value #RELEASE_SWEEPS} times; an
+     * executor that left took the run with it. One still missed then is named in a warning: it keeps
+     * the run's networks until it exits.
+     */
+    static void releaseOnEveryExecutor(JavaSparkContext sc, String run) {
+        releaseInThisJvm(run);
+        if (sc.isLocal() || sc.sc().isStopped()) {
+            return;
         }
+        Map<String, String> missed = executorHosts(sc);
+        for (int sweep = 1; sweep <= RELEASE_SWEEPS && !missed.isEmpty(); sweep++) {
+            List<Tuple2<String, Seq<String>>> placed = missed.entrySet().stream()
+                    .map(e -> new Tuple2<>(e.getKey(), JavaConverters.asScalaBuffer(
+                            List.of("executor_" + e.getValue() + "_" + e.getKey())).toSeq()))
+                    .toList();
+            JavaRDD<String> tasks = new JavaRDD<>(sc.sc().makeRDD(JavaConverters.asScalaBuffer(placed).toSeq(),
+                    ClassTag$.MODULE$.apply(String.class)), ClassTag$.MODULE$.apply(String.class));
+            try {
+                List<String> reached = tasks.map(id -> {
+                    releaseInThisJvm(run);
+                    return SparkEnv.get().executorId();
+                }).collect();
+                reached.forEach(missed::remove);
+            } catch (RuntimeException e) {
+                LOG.warn("releasing training run {}'s networks on the executors, sweep {}: {}", run, sweep, e.toString());
+            }
+            missed.keySet().retainAll(executorHosts(sc).keySet());
+        }
+        if (!missed.isEmpty()) {
+            LOG.warn("training run {}'s networks stay on executor(s) {} until they exit: no task reached them in {} sweeps",
+                    run, missed.keySet(), RELEASE_SWEEPS);
+        }
+    }
+
+    /** The live executors of {@code sc} (not the driver): id to host. */
+    private static Map<String, String> executorHosts(JavaSparkContext sc) {
+        Map<String, String> hosts = new HashMap<>();
+        String driver = sc.sc().env().executorId();
+        for (ExecutorSummary e : JavaConverters.seqAsJavaList(sc.sc().statusStore().executorList(true))) {
+            if (!e.id().equals(driver)) {
+                hosts.put(e.id(), Utils.parseHostPort(e.hostPort())._1());
+            }
+        }
+        return hosts;
+    }
+
+    /** Runs this JVM holds networks or kept updater states of (tests and measurements). */
+    static Set<String> heldRuns() {
+        Set<String> runs = new TreeSet<>(POOLS.keySet());
+        OWN_STATES.keySet().forEach(k -> runs.add(k.substring(0, k.lastIndexOf('/'))));
+        return runs;
+    }
+
+    /** Networks of run {@code run} pooled in this JVM (tests and measurements). */
+    static int pooledNetworks(String run) {
+        Queue<MultiLayerNetwork> pool = POOLS.get(run);
+        return pool == null ? 0 : pool.size();
+    }
+
+    /** Networks this JVM has built for workers since it started (tests and measurements). */
+    static long networksBuilt() {
+        return BUILT.get();
     }
 }

@@ -68,9 +68,9 @@ final class ResidentRun implements AutoCloseable {
         return network.getLayerWiseConfigurations().getIterationCount();
     }
 
-    /** Drops this run's resident networks: here, and on the executors. */
+    /** Releases this run's resident networks: here and on every executor. */
     @Override
     public void close() {
-        ResidentNetworks.drop(sc, id);
+        ResidentNetworks.releaseOnEveryExecutor(sc, id);
     }
 }

@@ -9,6 +9,8 @@ import io.normdrop.data.FeatureScaler;
 import io.normdrop.testing.LocalSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
@@ -37,8 +39,10 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import scala.collection.JavaConverters;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +62,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Spark ML estimator with Spark's own machinery: in a Pipeline after VectorAssembler and
  * StandardScaler, saved and loaded; under CrossValidator; scored as MLlib's evaluator sees it and
  * as DL4J's evaluation of the same network does; refusing bad rows and columns by name; saved
- * unfitted with every param. Data: three Gaussian blobs in six columns of different scales.
+ * unfitted with every param (also one saved under a param's former name); rawPrediction the
+ * network's logits, probability their softmax, columns in MLlib's order (a LogisticRegression
+ * model's, the control). Data: three Gaussian blobs in six columns of different scales.
  */
 @ExtendWith(LocalSpark.class)
 class NormdropClassifierIT {
@@ -107,7 +113,7 @@ class NormdropClassifierIT {
 
     /** A small, fast network: one hidden layer of 16, a few epochs. */
     static NormdropClassifier small() {
-        return new NormdropClassifier().setLayers(16).setEpochs(3).setBatchSize(32).setAveragingFrequency(5)
+        return new NormdropClassifier().setLayers(16).setEpochs(3).setBatchSize(32).setAveragingPeriod(5)
                 .setLearningRate(0.01).setSeed(7);
     }
 
@@ -233,6 +239,123 @@ class NormdropClassifierIT {
                 .evaluate(loaded.transform(validation)), 0.0);
     }
 
+    /** The blobs with their six columns assembled into "features" (unscaled). */
+    static Dataset<Row> assembled(JavaSparkContext sc, int rows, long seed) {
+        return new VectorAssembler().setInputCols(COLUMNS).setOutputCol("features").transform(blobs(sc, rows, seed));
+    }
+
+    /**
+     * rawPrediction holds the output layer's pre-softmax scores, probability their softmax (as
+     * ProbabilisticClassificationModel documents), the prediction the largest raw score; one row
+     * scored alone gives the same; thresholds apply to the probabilities, as MLlib's do.
+     */
+    @Test
+    void rawPredictionIsTheLogitsWhoseSoftmaxIsTheProbability(JavaSparkContext sc) {
+        Dataset<Row> data = assembled(sc, 600, 41);
+        NormdropClassificationModel model = small().fit(data);
+        List<Row> rows = model.transform(data).select("features", "rawPrediction", "probability", "prediction")
+                .collectAsList();
+        double largestGap = 0;
+        for (Row r : rows) {
+            double[] raw = ((Vector) r.get(1)).toArray();
+            double[] probability = ((Vector) r.get(2)).toArray();
+            assertArrayEquals(softmax(raw), probability, 1e-6, "softmax(rawPrediction) = probability");
+            for (int k = 0; k < CLASSES; k++) {
+                largestGap = Math.max(largestGap, Math.abs(raw[k] - probability[k]));
+            }
+            assertEquals(Vectors.dense(raw).argmax(), r.getDouble(3), "prediction = argmax(rawPrediction)");
+        }
+        assertTrue(largestGap > 1, "rawPrediction is not the probabilities: largest difference " + largestGap);
+
+        Row first = rows.get(0);
+        Vector features = (Vector) first.get(0);
+        assertArrayEquals(((Vector) first.get(1)).toArray(), model.predictRaw(features).toArray(), 1e-5,
+                "one row alone: the same raw scores");
+        assertArrayEquals(((Vector) first.get(2)).toArray(), model.predictProbability(features).toArray(), 1e-6);
+
+        // Thresholds favouring class 2 move some predictions: each the largest probability / threshold.
+        double[] thresholds = {1, 1, 0.05};
+        List<Row> thresholded = model.copy(new ParamMap()).setThresholds(thresholds).transform(data)
+                .select("probability", "prediction").collectAsList();
+        int moved = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            double[] p = ((Vector) thresholded.get(i).get(0)).toArray();
+            int expected = 0;
+            for (int k = 1; k < CLASSES; k++) {
+                expected = p[k] / thresholds[k] > p[expected] / thresholds[expected] ? k : expected;
+            }
+            assertEquals(expected, thresholded.get(i).getDouble(1), "prediction with thresholds, row " + i);
+            moved += expected != rows.get(i).getDouble(3) ? 1 : 0;
+        }
+        assertTrue(moved > 0, "the thresholds moved no prediction");
+    }
+
+    static double[] softmax(double[] z) {
+        double max = Arrays.stream(z).max().orElseThrow();
+        double[] e = Arrays.stream(z).map(v -> Math.exp(v - max)).toArray();
+        double sum = Arrays.stream(e).sum();
+        return Arrays.stream(e).map(v -> v / sum).toArray();
+    }
+
+    /**
+     * transform appends rawPrediction, probability and prediction in the order a
+     * ProbabilisticClassificationModel of MLlib does (a LogisticRegression model on the same
+     * frame, the control), with the same types and ML attributes; also with each of them, or all,
+     * disabled (""); and transformSchema says so.
+     */
+    @Test
+    void theColumnsComeInMllibsOrderAlsoWithOneDisabled(JavaSparkContext sc) {
+        Dataset<Row> data = assembled(sc, 300, 51);
+        LogisticRegressionModel control = new LogisticRegression().setMaxIter(5).fit(data);
+        NormdropClassificationModel model = small().setEpochs(1).fit(data);
+        String[] disabled = {null, "rawPredictionCol", "probabilityCol", "predictionCol", "all"};
+        for (String off : disabled) {
+            ParamMap empty = new ParamMap();
+            for (String param : new String[]{"rawPredictionCol", "probabilityCol", "predictionCol"}) {
+                if (param.equals(off) || "all".equals(off)) {
+                    empty.put(control.getParam(param).w(""));
+                }
+            }
+            LogisticRegressionModel lr = control.copy(empty);
+            ParamMap ours = new ParamMap();
+            for (var pair : JavaConverters.seqAsJavaList(empty.toSeq())) {
+                ours.put(model.getParam(pair.param().name()).w(pair.value()));
+            }
+            NormdropClassificationModel normdrop = model.copy(ours);
+            StructType expected = lr.transform(data).schema();
+            StructType actual = normdrop.transform(data).schema();
+            String what = off == null ? "all columns" : off + " disabled";
+            assertArrayEquals(expected.fieldNames(), actual.fieldNames(), what + ": MLlib's order");
+            for (StructField f : expected.fields()) {
+                assertEquals(f.dataType(), actual.apply(f.name()).dataType(), what + ": " + f.name());
+                assertEquals(f.metadata(), actual.apply(f.name()).metadata(), what + ": ML attributes of " + f.name());
+            }
+            assertArrayEquals(actual.fieldNames(), normdrop.transformSchema(data.schema()).fieldNames(),
+                    what + ": transformSchema gives transform's order");
+        }
+    }
+
+    /** Pipelines saved before averagingFrequency became averagingPeriod load, the value under its new name. */
+    @Test
+    void aClassifierSavedUnderTheParamsFormerNameAveragingFrequencyLoads(JavaSparkContext sc) throws IOException {
+        spark(sc);
+        String path = dir.resolve("former").toString();
+        new NormdropClassifier().setAveragingPeriod(3).write().save(path);
+        Path metadata = dir.resolve("former").resolve("metadata").resolve("part-00000");
+        String saved = Files.readString(metadata);
+        assertTrue(saved.contains("\"averagingPeriod\":3"), saved);
+        Files.writeString(metadata, saved.replace("\"averagingPeriod\"", "\"averagingFrequency\""));
+        Files.delete(metadata.resolveSibling(".part-00000.crc")); // Hadoop's checksum of the text before the edit
+
+        NormdropClassifier loaded = NormdropClassifier.load(path);
+        assertTrue(loaded.isSet(loaded.averagingPeriod()));
+        assertEquals(3, loaded.getAveragingPeriod());
+        assertEquals(3, loaded.getAveragingFrequency(), "the deprecated getter reads averagingPeriod");
+        assertEquals(4, loaded.setAveragingFrequency(4).getAveragingPeriod(), "the deprecated setter sets it");
+        assertEquals(12, loaded.setAveragingPeriod(12).loadJob().config().training().averagingPeriod(),
+                "the job key it sets");
+    }
+
     @Test
     void badRowsAndColumnsAreRefusedByName(JavaSparkContext sc) {
         StructType schema = new StructType()
@@ -266,7 +389,7 @@ class NormdropClassifierIT {
     void anUnfittedClassifierSavesAndLoadsEveryParamAlsoInAPipeline() throws IOException {
         NormdropClassifier original = new NormdropClassifier()
                 .setJob("training.updater.type = sgd").setLayers(32, 16, 8).setKeep(0.8).setWeightNorm(false)
-                .setEpochs(7).setWorkers(1).setAveragingFrequency(3).setBatchSize(16).setLearningRate(0.05)
+                .setEpochs(7).setWorkers(1).setAveragingPeriod(3).setBatchSize(16).setLearningRate(0.05)
                 .setSeed(123).setValidationIndicatorCol("isVal")
                 .setFeaturesCol("f").setLabelCol("y").setProbabilityCol("p").setThresholds(new double[]{0.5, 0.3, 0.2});
         original.write().save(dir.resolve("classifier").toString());

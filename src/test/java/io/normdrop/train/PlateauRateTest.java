@@ -71,7 +71,7 @@ class PlateauRateTest {
             assertFalse(java.util.Arrays.equals(atOldRate.params().toFloatVector(), worker.params().toFloatVector()),
                     "the control: at 0.01 the step differs");
         } finally {
-            ResidentNetworks.forget("plateau-test");
+            ResidentNetworks.releaseInThisJvm("plateau-test");
         }
     }
 }
