@@ -98,11 +98,11 @@ class PackageDependenciesTest {
     }
 
     @Test
-    void noMainClassIsOverFourHundredLines() throws IOException {
+    void noMainClassIsOverThreeHundredLines() throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                 long lines = Files.readAllLines(file).size();
-                assertTrue(lines <= 400, MAIN.relativize(file) + " has " + lines + " lines");
+                assertTrue(lines <= 300, MAIN.relativize(file) + " has " + lines + " lines");
             }
         }
     }

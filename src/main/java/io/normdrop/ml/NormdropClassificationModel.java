@@ -1,11 +1,9 @@
 package io.normdrop.ml;
 
-import io.normdrop.data.Example;
 import io.normdrop.data.FeatureScaler;
 import io.normdrop.score.ScoringNetwork;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -18,7 +16,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -31,7 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -153,12 +149,13 @@ public final class NormdropClassificationModel
     /** The output layer's raw scores of one row (the logits of its softmax): one network call per row. */
     @Override
     public synchronized Vector predictRaw(Vector features) {
-        requireSize(features, numFeatures, getFeaturesCol());
+        ScoredRows.requireSize(features, numFeatures, getFeaturesCol());
         if (rowScorer == null) {
             // The driver's own ND4J thread count, left as it is.
             rowScorer = new ScoringNetwork(network, scaler, Nd4j.getEnvironment().maxThreads()).scorer();
         }
-        return new DenseVector(doubles(rowScorer.scores(List.of(FrameRows.example(features))).raw(), 0, numClasses));
+        return new DenseVector(ScoredRows.doubles(rowScorer.scores(List.of(FrameRows.example(features))).raw(), 0,
+                numClasses));
     }
 
     /**
@@ -182,7 +179,7 @@ public final class NormdropClassificationModel
         for (int k = 0; k < v.length; k++) {
             v[k] = p[k];
         }
-        normalize(v);
+        ScoredRows.normalize(v);
         return dense;
     }
 
@@ -202,7 +199,7 @@ public final class NormdropClassificationModel
             throw new IllegalArgumentException(uid() + ".transform(): thresholds has " + thresholds.length
                     + " values, but the model has " + numClasses + " classes");
         }
-        OutputRowLayout layout = new OutputRowLayout(output.length(), index(output, getRawPredictionCol()),
+        ScoredRows.Layout layout = new ScoredRows.Layout(output.length(), index(output, getRawPredictionCol()),
                 index(output, getProbabilityCol()), index(output, getPredictionCol()));
         if (layout.rawIndex() < 0 && layout.probabilityIndex() < 0 && layout.predictionIndex() < 0) {
             LOG.warn("{}: transform() was called as a no-op: rawPredictionCol, probabilityCol and predictionCol"
@@ -212,8 +209,8 @@ public final class NormdropClassificationModel
         SparkContext sc = dataset.sparkSession().sparkContext();
         Broadcast<ScoringNetwork> scoring = JavaSparkContext.fromSparkContext(sc).broadcast(
                 new ScoringNetwork(network, scaler, ScoringNetwork.threadsPerTask(sc)));
-        Scoring scoreRows = new Scoring(scoring, dataset.schema().fieldIndex(getFeaturesCol()), getFeaturesCol(),
-                numFeatures, numClasses, layout, thresholds);
+        ScoredRows scoreRows = new ScoredRows(scoring, dataset.schema().fieldIndex(getFeaturesCol()), getFeaturesCol(),
+                numFeatures, numClasses, layout, thresholds, BATCH_ROWS);
         Dataset<Row> scored = dataset.toDF().mapPartitions(scoreRows, Encoders.row(output));
         // The row encoder keeps the columns' types but not their metadata (ML attributes): put it back.
         return scored.select(Arrays.stream(output.fields())
@@ -242,116 +239,6 @@ public final class NormdropClassificationModel
     /** Where a column is in the output; -1 when its name is empty (not appended). */
     private static int index(StructType output, String column) {
         return column.isEmpty() ? -1 : output.fieldIndex(column);
-    }
-
-    /**
-     * The layout of an output row: its width and the index of each appended column
-     * ({@link #transformSchema}'s), -1 for a column not appended (its name is empty).
-     */
-    private record OutputRowLayout(int width, int rawIndex, int probabilityIndex, int predictionIndex)
-            implements java.io.Serializable {
-    }
-
-    /** One partition's rows, scored minibatch by minibatch, in their order. */
-    private record Scoring(Broadcast<ScoringNetwork> network, int featuresIndex, String featuresCol, int features,
-                           int classes, OutputRowLayout layout, double[] thresholds)
-            implements MapPartitionsFunction<Row, Row> {
-        @Override
-        public Iterator<Row> call(Iterator<Row> rows) {
-            ScoringNetwork.Scorer scorer = network.value().scorer();
-            return ScoringNetwork.inBatches(rows, BATCH_ROWS, batch -> {
-                List<Example> examples = new ArrayList<>(batch.size());
-                for (Row row : batch) {
-                    if (row.isNullAt(featuresIndex)) {
-                        throw new IllegalArgumentException("features column '" + featuresCol + "' is null in a row"
-                                + " to score");
-                    }
-                    Vector v = (Vector) row.get(featuresIndex);
-                    requireSize(v, features, featuresCol);
-                    examples.add(FrameRows.example(v));
-                }
-                ScoringNetwork.Scores scores = scorer.scores(examples);
-                List<Row> out = new ArrayList<>(batch.size());
-                for (int i = 0; i < batch.size(); i++) {
-                    out.add(scored(batch.get(i), doubles(scores.raw(), i * classes, classes),
-                            doubles(scores.probabilities(), i * classes, classes)));
-                }
-                return out;
-            });
-        }
-
-        /** The row with its raw scores, its probabilities (normalized here) and its class. */
-        private Row scored(Row row, double[] raw, double[] probability) {
-            Object[] values = new Object[layout.width()];
-            for (int j = 0; j < row.length(); j++) {
-                values[j] = row.get(j);
-            }
-            normalize(probability);
-            if (layout.rawIndex() >= 0) {
-                values[layout.rawIndex()] = new DenseVector(raw);
-            }
-            if (layout.probabilityIndex() >= 0) {
-                values[layout.probabilityIndex()] = new DenseVector(probability);
-            }
-            if (layout.predictionIndex() >= 0) {
-                values[layout.predictionIndex()] = (double) (thresholds == null ? argmax(raw)
-                        : argmaxScaled(probability, thresholds));
-            }
-            return RowFactory.create(values);
-        }
-    }
-
-    private static void requireSize(Vector v, int features, String column) {
-        if (v.size() != features) {
-            throw new IllegalArgumentException("features column '" + column + "': a vector of size " + v.size()
-                    + ", but the model takes " + features + " features");
-        }
-    }
-
-    private static double[] doubles(float[] values, int offset, int n) {
-        double[] d = new double[n];
-        for (int k = 0; k < n; k++) {
-            d[k] = values[offset + k];
-        }
-        return d;
-    }
-
-    /** Divides by the sum, in place (a sum that is not positive, from NaN features, leaves it as it is). */
-    private static void normalize(double[] v) {
-        double sum = 0;
-        for (double x : v) {
-            sum += x;
-        }
-        if (sum > 0) {
-            for (int k = 0; k < v.length; k++) {
-                v[k] /= sum;
-            }
-        }
-    }
-
-    /** The first index of the largest value, as MLlib's {@code Vector.argmax}. */
-    private static int argmax(double[] v) {
-        int best = 0;
-        for (int k = 1; k < v.length; k++) {
-            if (v[k] > v[best]) {
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    /** MLlib's prediction with thresholds: the largest probability / threshold (a 0 threshold wins). */
-    private static int argmaxScaled(double[] probability, double[] thresholds) {
-        int best = 0;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < probability.length; k++) {
-            double scaled = probability[k] / thresholds[k];
-            if (scaled > max) {
-                max = scaled;
-                best = k;
-            }
-        }
-        return best;
     }
 
     // ---- saving and loading -------------------------------------------------------------------------
