@@ -28,8 +28,9 @@ import java.util.Optional;
 /**
  * Trains a network on Spark with parameter averaging, epoch by epoch: the job's master
  * ({@code training.master}), built once by {@link Masters} with the training epochs cut for it,
- * trains each epoch as an {@link Averaging}; the trainer knows no master by name. After every epoch the test set (and the validation set, when the job has one) is evaluated on the
- * cluster and the epoch's metrics go to the sink; early stopping and the plateau schedule
+ * trains each epoch as an {@link Averaging}; the trainer knows no master by name. After every
+ * epoch the test set (and the validation set, when the job has one) is evaluated on the cluster
+ * and the epoch's metrics go to the sink; early stopping and the plateau schedule
  * ({@link ValidationWatch}) decide from the validation set whether to go on, which epoch's network
  * to keep and the next epoch's learning rate.
  */
@@ -56,7 +57,7 @@ public final class SparkTrainer {
         this(sc, training, timed, RoundCheckpoints.NONE);
     }
 
-    /** A trainer whose allreduce workers also checkpoint inside epochs, to {@code checkpoints}. */
+    /** A trainer whose master also checkpoints inside epochs (allreduce does), to {@code checkpoints}. */
     public SparkTrainer(JavaSparkContext sc, TrainingConfig training, boolean timed, RoundCheckpoints checkpoints) {
         this.sc = sc;
         this.training = training;
