@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Normdrop's benchmarks (not part of the tests): writes bench.json and bench.md to OUT.
-#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring|onnx|fuzz] [OUT]  (default: step target/bench)
+#   deploy/bench.sh [step|metrics|fashion|conv|all|compare|speed|allreduce|averaging|scale|shuffle|cluster|encryption|scoring|onnx|fits|fuzz] [OUT]  (default: step target/bench)
 #   step    one training step: weight-norm dense vs DenseLayer, DL4J dropOut(1.0) vs keep = 1 elided, and a
 #           small conv net with DL4J's ConvolutionLayer, WeightNormConv2D on DL4J's conv code (the baseline) and
 #           WeightNormConv2D as it runs (the padded grid), then a JFR profile of each conv step (~6 min)
@@ -44,6 +44,10 @@
 #           RSS, and Normdrop, MLlib and dl4j-spark in one JVM (~25 min; writes scoring.md too); first "onnx"
 #   onnx    serving in one JVM: the same model's ONNX export in ONNX Runtime vs DL4J's output() on the test
 #           set in memory, batches of 1,024 and single rows, interleaved, same classes checked (~3 min)
+#   fits    twenty fits of the Spark ML estimator in one JVM, as a CrossValidator grid runs them (5 learning
+#           rates x 4 folds, then the refit; 2,000 synthetic rows x 784, local[2]): after each fit and a full GC,
+#           VmRSS, its Java-heap part, the native rest before and after trimming the C heap, the heap in use and
+#           the training runs whose networks are still held (~2 min; writes fits.csv)
 #   fuzz    coverage-guided fuzzing (Jazzer) of every reader of outside input: job files, sweep files, model
 #           zips, IDX, csv and libsvm, 10,000 inputs each from the committed seeds, and Parquet through Spark
 #           with the tests' seeded mutator (NORMDROP_FUZZ_PARQUET inputs, default 10,000); every input must

@@ -64,6 +64,7 @@ import java.util.function.Supplier;
  *       job on Spark local[2] averaging every 5 and every 20 minibatches.</li>
  *   <li>{@code compare}: {@link CompareBench}, then {@code step}.</li>
  *   <li>{@code onnx}: {@link OnnxScoringBench}; {@code scoring} runs it first, then {@link ScoringBench}.</li>
+ *   <li>{@code fits}: {@link FitsBench}, native memory across twenty fits of the Spark ML estimator in one JVM.</li>
  * </ul>
  */
 public final class Benchmarks {
@@ -105,6 +106,9 @@ public final class Benchmarks {
         if (which.equals("averaging")) {
             averagingCost(results, md);
         }
+        if (which.equals("fits")) {
+            FitsBench.twentyFits(results, md, out);
+        }
         if (which.equals("compare")) {
             CompareBench.compare(results, md);
             step(results, md);
@@ -113,6 +117,8 @@ public final class Benchmarks {
         Files.writeString(out.resolve("bench.md"), md.toString());
         System.out.println(md);
         System.out.println("results: " + out.resolve("bench.json") + ", " + out.resolve("bench.md"));
+        // After an allreduce stage in local mode, Spark's barrier task timer, a non-daemon thread, keeps the JVM alive.
+        System.exit(0);
     }
 
     // ---- the cost of measuring drift -----------------------------------------------------------
