@@ -217,6 +217,12 @@ final class ResidentNetworks {
         if (sc.isLocal() || sc.sc().isStopped()) {
             return;
         }
+        List<String> lacking = SparkInternals.missing(SparkInternals.EXECUTOR_LIST);
+        if (!lacking.isEmpty()) {
+            LOG.warn("training run {}'s networks stay on the executors until they exit: this Spark lacks {}, which "
+                    + "finding its executors calls", run, lacking);
+            return;
+        }
         Map<String, String> missed = executorHosts(sc);
         for (int sweep = 1; sweep <= RELEASE_SWEEPS && !missed.isEmpty(); sweep++) {
             List<Tuple2<String, Seq<String>>> placed = missed.entrySet().stream()

@@ -47,13 +47,30 @@ public final class SparkInternals {
     private SparkInternals() {
     }
 
+    /**
+     * What releasing a run's networks executor by executor calls
+     * ({@link ResidentNetworks#releaseOnEveryExecutor}): the live executors and their hosts.
+     */
+    static final String[][] EXECUTOR_LIST = {
+            {"org.apache.spark.SparkContext", "statusStore"},
+            {"org.apache.spark.status.AppStatusStore", "executorList", "boolean"},
+            {"org.apache.spark.util.Utils", "parseHostPort", "java.lang.String"},
+    };
+
     /** What the running Spark ({@code version}) lacks of what the allreduce master calls; empty when nothing. */
     static List<String> missing(String version) {
         List<String> gaps = new ArrayList<>();
         if (TESTED.stream().noneMatch(version::startsWith)) {
             gaps.add("Spark " + version + " (tested: " + String.join(", ", TESTED.stream().map(v -> v + "x").toList()) + ")");
         }
-        for (String[] call : CALLS) {
+        gaps.addAll(missing(CALLS));
+        return gaps;
+    }
+
+    /** Which of {@code calls} (class, method or "<init>", parameter types) the running Spark lacks. */
+    static List<String> missing(String[][] calls) {
+        List<String> gaps = new ArrayList<>();
+        for (String[] call : calls) {
             try {
                 Class<?> type = Class.forName(call[0], false, SparkInternals.class.getClassLoader());
                 Class<?>[] params = new Class<?>[call.length - 2];

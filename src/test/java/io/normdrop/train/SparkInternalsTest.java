@@ -35,6 +35,14 @@ class SparkInternalsTest {
     }
 
     @Test
+    void theRunningSparkListsItsExecutorsAsTheReleaseOfARunCallsIt() {
+        assertEquals(List.of(), SparkInternals.missing(SparkInternals.EXECUTOR_LIST));
+        // The control: a call this Spark lacks is named.
+        assertEquals(List.of("org.apache.spark.SparkContext.executorListOfAnotherSpark"), SparkInternals.missing(
+                new String[][]{{"org.apache.spark.SparkContext", "executorListOfAnotherSpark"}}));
+    }
+
+    @Test
     void onAnotherSparkAnExplicitAllreduceIsRefusedAndTheDefaultFallsBack() {
         List<String> gaps = SparkInternals.missing("3.4.1");
         assertEquals(List.of("Spark 3.4.1 (tested: 3.5.x)"), gaps);
