@@ -65,7 +65,7 @@ final class AllReduceTask extends AbstractFunction1<scala.collection.Iterator<Da
                 ResidentNetworks.restoreOwnState(run, worker, epoch, net);
             }
             BlockExchange exchange = new BlockExchange(ctx, run + "_" + epoch + "_" + ctx.stageAttemptNumber());
-            RoundRecovery.forgetBefore(run, epoch);
+            RoundRecovery.releaseBefore(run, epoch);
             RoundRecovery.Progress progress = new RoundRecovery.Progress(rounds);
             double[] lossSums = progress.lossSums;
             int[] minibatches = progress.minibatches;

@@ -200,7 +200,7 @@ final class ResidentNetworks {
         RELEASED.add(run);
         POOLS.remove(run);
         OWN_STATES.keySet().removeIf(k -> k.startsWith(run + "/"));
-        RoundRecovery.forget(run);
+        RoundRecovery.release(run);
     }
 
     /**

@@ -127,15 +127,15 @@ final class RoundRecovery {
         }
     }
 
-    /** Forgets the epochs of {@code run} before {@code epoch}: an epoch that ended is never retried. */
-    static void forgetBefore(String run, int epoch) {
+    /** Releases the kept averages of {@code run}'s epochs before {@code epoch}: an epoch that ended is never retried. */
+    static void releaseBefore(String run, int epoch) {
         AVERAGES.keySet().removeIf(k -> before(k, run, epoch));
         PROGRESS.keySet().removeIf(k -> before(k, run, epoch));
     }
 
-    /** Forgets everything of {@code run} (its training ended). */
-    static void forget(String run) {
-        forgetBefore(run, Integer.MAX_VALUE);
+    /** Releases everything kept of {@code run} (its training ended). */
+    static void release(String run) {
+        releaseBefore(run, Integer.MAX_VALUE);
     }
 
     private static boolean before(String key, String run, int epoch) {
