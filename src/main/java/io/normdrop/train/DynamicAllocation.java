@@ -29,7 +29,18 @@ public final class DynamicAllocation {
      * {@code spark.dynamicAllocation.testing}.
      */
     public static boolean isOn(SparkConf conf) {
-        return Utils.isDynamicAllocationEnabled(conf);
+        return SparkInternals.missing(PREDICATE).isEmpty() ? Utils.isDynamicAllocationEnabled(conf) : bySettings(conf);
+    }
+
+    /** Spark's predicate, which {@link #isOn} calls where the running Spark has it. */
+    static final String[][] PREDICATE = {{"org.apache.spark.util.Utils", "isDynamicAllocationEnabled",
+            "org.apache.spark.SparkConf"}};
+
+    /** Spark 3.5's rule read from the settings, for a Spark that keeps its predicate elsewhere. */
+    static boolean bySettings(SparkConf conf) {
+        boolean local = conf.get("spark.master", "").startsWith("local");
+        return conf.getBoolean("spark.dynamicAllocation.enabled", false)
+                && (!local || conf.getBoolean("spark.dynamicAllocation.testing", false));
     }
 
     /**
