@@ -41,6 +41,11 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig train
                 QualityConfig.from(c), MetricsConfig.from(c), SparkSettings.from(c));
     }
 
+    /** The same job trained with {@code training} (e.g. another master for this Spark context). */
+    public JobConfig withTraining(TrainingConfig training) {
+        return new JobConfig(data, model, training, output, quality, metrics, spark);
+    }
+
     /**
      * Classes the job itself gives: {@code data.classes}, else the output layer's units; 0 when
      * both are left to the data (the largest training label + 1).

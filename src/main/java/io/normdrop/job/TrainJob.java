@@ -100,8 +100,7 @@ public final class TrainJob {
                     err.println("normdrop: warning: " + line);
                     err.flush();
                 });
-        return new JobConfig(given.data(), given.model(), training, given.output(), given.quality(), given.metrics(),
-                given.spark());
+        return given.withTraining(training);
     }
 
     /** Runs the job on {@code sc}, printing progress and warnings to {@code out}. */

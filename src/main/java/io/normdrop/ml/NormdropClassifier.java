@@ -174,7 +174,7 @@ public final class NormdropClassifier extends NormdropClassifierParams implement
                 sc.getConf(), "set training.master = resident or parameter-averaging in param job (e.g. setJob(\""
                         + "training.master = resident\")), or leave training.master out of it: " + uid() + " then trains"
                         + " with resident", line -> LOG.warn("{}: {}", uid(), line));
-        return new JobConfig(job.data(), job.model(), training, job.output(), job.quality(), job.metrics(), job.spark());
+        return job.withTraining(training);
     }
 
     /** The resolved job as HOCON, with the master that trained (which {@link #forThisContext} may have changed). */

@@ -90,7 +90,7 @@ final class AllReduceAveraging implements Averaging {
         }
         run.load(first.params, first.updaterState, results.stream().mapToInt(r -> r.iterationCount).max().orElseThrow());
         double wall = (System.nanoTime() - start) / 1e9;
-        List<RoundMetrics> out = rounds(epoch, results, rounds, wall, shipped.seconds(), run.timed, run.layout);
+        List<RoundMetrics> out = roundMetrics(epoch, results, rounds, wall, shipped.seconds(), run.timed, run.layout);
         out.forEach(sink::round);
         return out;
     }
@@ -101,8 +101,8 @@ final class AllReduceAveraging implements Averaging {
      * spent outside the rounds (launching the tasks, loading the parameters, returning results).
      * Its averaging statistics add up the workers' drift sums.
      */
-    private static List<RoundMetrics> rounds(int epoch, List<WorkerEpoch> results, int rounds, double wall,
-                                             double broadcast, boolean timed, ParamLayout layout) {
+    private static List<RoundMetrics> roundMetrics(int epoch, List<WorkerEpoch> results, int rounds, double wall,
+                                                   double broadcast, boolean timed, ParamLayout layout) {
         List<RoundMetrics> out = new ArrayList<>();
         double inRounds = 0;
         double[] walls = new double[rounds];

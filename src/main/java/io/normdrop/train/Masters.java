@@ -114,11 +114,12 @@ final class Masters {
      * task ({@code spark.task.cpus}); in local mode the JVM's cores shared by the workers.
      */
     private int threadsPerWorker() {
-        if (training.threadsPerWorker() > 0) {
-            return training.threadsPerWorker();
-        }
-        return sc.isLocal() ? Math.max(1, Runtime.getRuntime().availableProcessors() / workers)
-                : sc.getConf().getInt("spark.task.cpus", 1);
+        return training.threadsPerWorker() > 0 ? training.threadsPerWorker() : Math.max(1, coresPerWorker());
+    }
+
+    /** The cores a worker's task has: {@code spark.task.cpus}, or in local mode its share of the JVM's. */
+    private int coresPerWorker() {
+        return sc.isLocal() ? Runtime.getRuntime().availableProcessors() / workers : sc.getConf().getInt("spark.task.cpus", 1);
     }
 
     /**
@@ -128,9 +129,7 @@ final class Masters {
      * reading thread without a core of its own cost 5-11 % of the epoch: it halved the waits for
      * data but slowed fitting more.
      */
-    int readAhead() {
-        int cores = sc.isLocal() ? Runtime.getRuntime().availableProcessors() / workers
-                : sc.getConf().getInt("spark.task.cpus", 1);
-        return cores > threadsPerWorker() ? training.prefetch() : 0;
+    private int readAhead() {
+        return coresPerWorker() > threadsPerWorker() ? training.prefetch() : 0;
     }
 }
